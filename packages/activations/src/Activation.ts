@@ -1,0 +1,46 @@
+/**
+ * What an activation is to the rest of the toolkit: a forward function on
+ * tfjs tensors that autodiff differentiates, how it changes a layer's width,
+ * any learnable parameters, and descriptive metadata.
+ */
+import type * as tf from "@tensorflow/tfjs-core"
+import type { RandomStream } from "@rectifier/core"
+
+/** Where the forward pass is running: training draws noise, evaluation does not. */
+export interface ActivationContext {
+  readonly training: boolean
+  /** The stream stochastic activations draw from (RReLU and the like). */
+  readonly noise: RandomStream
+}
+
+/** A learnable parameter of an activation, per layer. */
+export interface ActivationParameter {
+  readonly name: string
+  readonly initial: Float32Array
+}
+
+/** Facts about an activation, for documentation and reports. */
+export interface ActivationMeta {
+  readonly formula: string
+  readonly origin: string
+  readonly bounded: boolean
+  readonly exactZeros: boolean
+  readonly monotonic: boolean
+  /** What value the derivative takes where the function is not differentiable. */
+  readonly convention: string
+}
+
+export interface Activation {
+  readonly name: string
+  /** Pre-activation units per output unit: 1 for elementwise functions, k for Maxout, 2 for gated units. */
+  readonly fanInFactor: number
+  /** Learnable parameters for a layer of `units` outputs; empty for fixed functions. */
+  readonly parameters: (units: number) => ReadonlyArray<ActivationParameter>
+  /** Maps pre-activations [batch, units * fanInFactor] to outputs [batch, units]. */
+  readonly apply: (
+    preActivation: tf.Tensor2D,
+    parameters: ReadonlyArray<tf.Tensor>,
+    context: ActivationContext
+  ) => tf.Tensor2D
+  readonly meta: ActivationMeta
+}

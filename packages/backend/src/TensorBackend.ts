@@ -1,0 +1,121 @@
+/**
+ * The tensor backend as a scoped resource.
+ *
+ * Acquiring the layer loads the requested backend (or the fastest that loads,
+ * for `auto`), makes it the engine's active backend and opens an engine scope.
+ * Releasing it disposes every tensor and variable the pipeline left behind,
+ * logs how many there were, and restores the backend that was active before.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { Context, Effect, Layer } from "effect"
+import { BackendUnavailable } from "./BackendError.ts"
+import { autoOrder, type BackendChoice, type BackendName } from "./BackendName.ts"
+import { hints, type LoadedBackend, loaders } from "./Loaders.ts"
+
+export interface BackendOptions {
+  readonly backend: BackendChoice
+  /** Threads for multi-threaded backends; defaults to 1 (bit-reproducible everywhere). */
+  readonly threads?: number
+}
+
+/** What a run record says about the backend it ran on. */
+export interface BackendInfo {
+  readonly name: BackendName
+  readonly requested: BackendChoice
+  readonly threads: number
+  readonly tfjsCore: string
+  readonly details: Readonly<Record<string, string | number | boolean>>
+  /** Backends `auto` tried before this one, with why each was passed over. */
+  readonly skipped: ReadonlyArray<{ readonly name: BackendName; readonly reason: string }>
+}
+
+export class TensorBackend extends Context.Service<TensorBackend, {
+  readonly info: BackendInfo
+  /** The engine's live tensor count and bytes, for leak checks. */
+  readonly memory: () => { readonly numTensors: number; readonly numBytes: number }
+}>()("@rectifier/backend/TensorBackend") {
+  static readonly layer = (options: BackendOptions): Layer.Layer<TensorBackend, BackendUnavailable> =>
+    Layer.effect(TensorBackend, acquire(options))
+}
+
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error"
+
+/** Loads one backend and makes it active, or fails saying why. */
+const activate = (name: BackendName, threads: number): Effect.Effect<LoadedBackend, BackendUnavailable> =>
+  Effect.tryPromise({
+    try: async () => {
+      const loaded = await loaders[name]({ threads })
+      const ok = await tf.setBackend(loaded.engineName)
+      if (!ok) throw new Error(`the engine refused to initialise "${loaded.engineName}"`)
+      await tf.ready()
+      return loaded
+    },
+    catch: (error) => new BackendUnavailable({ backend: name, reason: firstLine(error), hint: hints[name] })
+  })
+
+/** Tries each candidate in order; the first that activates wins. */
+const select = Effect.fnUntraced(function*(options: BackendOptions) {
+  const threads = options.threads ?? 1
+  const candidates = options.backend === "auto" ? autoOrder : [options.backend]
+  const skipped: Array<{ name: BackendName; reason: string }> = []
+  for (const name of candidates) {
+    const attempt = yield* Effect.result(activate(name, threads))
+    if (attempt._tag === "Success") {
+      const info: BackendInfo = {
+        name,
+        requested: options.backend,
+        threads,
+        tfjsCore: tf.version_core,
+        details: attempt.success.details,
+        skipped
+      }
+      return info
+    }
+    if (options.backend !== "auto") return yield* attempt.failure
+    skipped.push({ name, reason: attempt.failure.reason })
+  }
+  return yield* new BackendUnavailable({ backend: "auto", reason: "no tensor backend could be loaded" })
+})
+
+const acquire = (options: BackendOptions) =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const engine = tf.engine()
+      const previous: string | undefined = engine.backendName
+      const variablesBefore = new Set(Object.keys(engine.registeredVariables))
+      const info = yield* select(options)
+      const tensorsBefore = tf.memory().numTensors
+      engine.startScope("@rectifier/backend")
+      yield* Effect.logDebug(`tensor backend: ${info.name}`)
+      return { info, previous, variablesBefore, tensorsBefore }
+    }),
+    ({ previous, tensorsBefore, variablesBefore }) =>
+      Effect.gen(function*() {
+        const engine = tf.engine()
+        const left = tf.memory()
+        const leaked = left.numTensors - tensorsBefore
+        for (const [name, variable] of Object.entries(engine.registeredVariables)) {
+          if (!variablesBefore.has(name)) variable.dispose()
+        }
+        engine.endScope()
+        if (leaked > 0) {
+          yield* Effect.logWarning(
+            `${leaked} tensor(s) were still alive when the backend was released; they have been disposed`
+          )
+        }
+        if (previous !== undefined && previous !== engine.backendName) {
+          yield* Effect.promise(() => tf.setBackend(previous))
+        }
+      })
+  ).pipe(
+    Effect.map(({ info }) =>
+      TensorBackend.of({
+        info,
+        memory: () => {
+          const { numBytes, numTensors } = tf.memory()
+          return { numTensors, numBytes }
+        }
+      })
+    )
+  )
