@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { Context, Effect, Layer } from "effect"
 import { BackendUnavailable } from "./BackendError.ts"
+import "./Gradients.ts"
 import { autoOrder, type BackendChoice, type BackendName } from "./BackendName.ts"
 import { hints, type LoadedBackend, loaders } from "./Loaders.ts"
 

@@ -1,0 +1,6 @@
+/**
+ * Registers tfjs's gradient functions. The CommonJS build of tfjs-core that
+ * Node loads has no gradients; the `@tensorflow/tfjs` bundle registers all of
+ * them in tfjs's global gradient registry, which every copy of the engine shares.
+ */
+import "@tensorflow/tfjs"
