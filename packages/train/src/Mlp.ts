@@ -30,6 +30,13 @@ export interface ForwardPass {
 
 let modelCounter = 0
 
+/** A trainable variable holding `initial`'s values; `initial` itself is released. */
+const variableOf = <R extends tf.Rank>(initial: tf.Tensor<R>, name: string): tf.Variable<R> => {
+  const variable = tf.variable(initial, true, name)
+  initial.dispose()
+  return variable
+}
+
 export class Mlp {
   readonly shape: MlpShape
   readonly activation: Activation
@@ -78,11 +85,11 @@ export class Mlp {
     const layers = weights.layers.map((layer, l): DenseLayer => ({
       fanIn: layer.fanIn,
       fanOut: layer.fanOut,
-      weights: tf.variable(tf.tensor2d(layer.weights, [layer.fanIn, layer.fanOut]), true, `mlp${id}/l${l}/w`),
-      bias: tf.variable(tf.tensor1d(layer.bias), true, `mlp${id}/l${l}/b`),
+      weights: variableOf(tf.tensor2d(layer.weights, [layer.fanIn, layer.fanOut]), `mlp${id}/l${l}/w`),
+      bias: variableOf(tf.tensor1d(layer.bias), `mlp${id}/l${l}/b`),
       activationParameters: Object.entries(layer.activationParameters).map(([name, value]) => ({
         name,
-        value: tf.variable(tf.tensor1d(value), true, `mlp${id}/l${l}/${name}`)
+        value: variableOf(tf.tensor1d(value), `mlp${id}/l${l}/${name}`)
       }))
     }))
     return new Mlp(shape, activation, layers)

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { TensorBackend } from "@rectifier/backend"
 import { Rng } from "@rectifier/core"
 import { Dataset, loadMnist } from "@rectifier/datasets"
+import * as tf from "@tensorflow/tfjs-core"
 import { Effect, Layer } from "effect"
 import { SparsityAnalysis, Trainer, type TrainingConfig } from "../src/index.ts"
 
@@ -32,9 +33,12 @@ const stages = (seed: number) =>
 const trainOnce = (seed: number, overrides: Partial<TrainingConfig> = {}) =>
   Effect.scoped(Effect.gen(function*() {
     const trainer = yield* Trainer
-    const result = yield* trainer.train({ ...config, ...overrides })
+    const tensorsAfterEpoch: Array<number> = []
+    const result = yield* trainer.train({ ...config, ...overrides }, {
+      onEpoch: () => Effect.sync(() => tensorsAfterEpoch.push(tf.memory().numTensors))
+    })
     const sparsity = yield* (yield* SparsityAnalysis).measure(result.model, subset.test)
-    return { ...result, sparsity, weights: result.model.snapshot(), model: undefined }
+    return { ...result, sparsity, tensorsAfterEpoch, weights: result.model.snapshot(), model: undefined }
   })).pipe(Effect.provide(stages(seed)))
 
 describe("Trainer", () => {
@@ -48,6 +52,8 @@ describe("Trainer", () => {
       const best = result.epochs[result.bestEpoch - 1]!
       assert.strictEqual(result.validationError, Math.min(...result.epochs.map((e) => e.validationError)))
       assert.strictEqual(result.testError, best.testError)
+      // No tensor leaks from one epoch to the next.
+      assert.strictEqual(new Set(result.tensorsAfterEpoch).size, 1)
     }))
 
   it.live("measures exact sparsity of rectifier layers, and none for tanh", () =>
