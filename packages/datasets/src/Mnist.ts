@@ -70,6 +70,8 @@ export interface MnistOptions {
   readonly directory?: string
   /** Use only the first `trainSize` of the 50,000 training examples. */
   readonly trainSize?: number
+  /** Use only the first `evaluationSize` validation and test examples (quick runs; default 10,000). */
+  readonly evaluationSize?: number
   /** Skip the md5 check (only for files known to differ from the official ones). */
   readonly verifyChecksums?: boolean
 }
@@ -104,6 +106,13 @@ export const loadMnist = Effect.fnUntraced(function*(
       problem: `train size ${trainSize} is not a whole number between 1 and ${TRAIN_COUNT}`
     })
   }
+  const evaluationSize = options.evaluationSize ?? 10_000
+  if (!Number.isInteger(evaluationSize) || evaluationSize < 1 || evaluationSize > 10_000) {
+    return yield* new InvalidSplit({
+      dataset: "mnist",
+      problem: `evaluation size ${evaluationSize} is not a whole number between 1 and 10000`
+    })
+  }
   if (official.count < TRAIN_COUNT + 10_000) {
     return yield* new InvalidSplit({
       dataset: "mnist",
@@ -115,7 +124,7 @@ export const loadMnist = Effect.fnUntraced(function*(
     classes: 10,
     exampleShape: [28, 28],
     train: slice(official, 0, trainSize),
-    validation: slice(official, TRAIN_COUNT, TRAIN_COUNT + 10_000),
-    test
+    validation: slice(official, TRAIN_COUNT, TRAIN_COUNT + evaluationSize),
+    test: slice(test, 0, evaluationSize)
   }
 })

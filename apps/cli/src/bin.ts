@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/** The `rectifier` command line: pipelines (and, as they land, datasets, verify, bench). */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import { pipelineCommand } from "./PipelineCommand.ts"
+
+const root = Command.make("rectifier").pipe(
+  Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
+  Command.withSubcommands([pipelineCommand])
+)
+
+root.pipe(
+  Command.run({ version: "0.1.0" }),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true })
+)

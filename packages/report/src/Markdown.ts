@@ -1,0 +1,122 @@
+/**
+ * Renders a run record as a Markdown report: our numbers beside the paper's
+ * and the seed article's, the learning curve, sparsity per layer, and what
+ * the run ran on.
+ */
+import type { Reference, RunRecord } from "./RunRecord.ts"
+
+const percent = (value: number | undefined, digits = 2): string =>
+  value === undefined ? "—" : `${(100 * value).toFixed(digits)}%`
+
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`)
+  ].join("\n")
+
+const find = (references: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
+  references.find((r) => r.metric === metric && r.source === source)
+
+/** How far the run's protocol is from the paper's, in words; empty when it matches. */
+const deviations = (record: RunRecord): ReadonlyArray<string> => {
+  const notes: Array<string> = []
+  const { dataset } = record.config
+  if (dataset.trainSize < 50_000) {
+    notes.push(`trained on the first ${dataset.trainSize.toLocaleString("en")} of the paper's 50,000 training examples`)
+  }
+  if (dataset.evaluationSize < 10_000) {
+    notes.push(`measured validation and test error on the first ${dataset.evaluationSize.toLocaleString("en")} of 10,000 examples each`)
+  }
+  return notes
+}
+
+export const renderMarkdown = (record: RunRecord): string => {
+  const { config, result } = record
+  const refs = record.references
+  const paperError = find(refs, "testError", "paper")
+  const seedError = find(refs, "testError", "seed-article")
+  const paperSparsity = find(refs, "sparsity", "paper")
+  const seedSparsity = find(refs, "sparsity", "seed-article")
+  const differences = deviations(record)
+  const t = config.training
+  const lines = [
+    `# ${record.pipeline}`,
+    "",
+    record.description,
+    "",
+    "## Results",
+    "",
+    table(["metric", "ours", "paper (Glorot et al. 2011)", "seed article"], [
+      ["test error", percent(result.testError), percent(paperError?.value), percent(seedError?.value)],
+      [
+        "mean exact sparsity (test set)",
+        percent(result.sparsity.mean, 1),
+        percent(paperSparsity?.value, 1),
+        percent(seedSparsity?.value, 1)
+      ],
+      ["validation error", percent(result.validationError), "—", "—"]
+    ]),
+    "",
+    "The paper's numbers are the ground truth; the seed article's are what it reports and are",
+    "partly wrong about the paper. Sources: " +
+    refs.map((r) => `${r.source === "paper" ? "paper" : "seed article"}: ${r.where}`).filter((v, i, a) =>
+      a.indexOf(v) === i
+    ).join("; ") + ".",
+    "",
+    differences.length === 0
+      ? "This run follows the paper's data protocol (50,000 / 10,000 / 10,000)."
+      : `**Not directly comparable to the paper:** this run ${differences.join("; ")}.`,
+    "",
+    `The model is the one from epoch ${result.bestEpoch} of ${record.epochs.length}, the epoch with the lowest validation error.`,
+    "",
+    "## Sparsity per hidden layer",
+    "",
+    table(
+      ["layer", "units", "exact zeros"],
+      result.sparsity.perLayer.map((fraction, l) => [String(l + 1), String(t.hiddenLayers[l]), percent(fraction, 1)])
+    ),
+    "",
+    "## Learning curve",
+    "",
+    table(
+      ["epoch", "train cost", "validation error", "test error", "seconds"],
+      record.epochs.map((e) => [
+        String(e.epoch),
+        e.trainLoss.toFixed(4),
+        percent(e.validationError),
+        percent(e.testError),
+        e.seconds.toFixed(1)
+      ])
+    ),
+    "",
+    "## Configuration",
+    "",
+    table(["setting", "value"], [
+      [
+        "dataset",
+        `${config.dataset.name}: ${config.dataset.trainSize} training, ${config.dataset.evaluationSize} validation and test examples`
+      ],
+      ["hidden layers", t.hiddenLayers.join(" x ")],
+      ["activation", t.activation],
+      ["initialisation", t.initializer],
+      ["optimiser", `SGD, learning rate ${t.learningRate}, minibatch ${t.batchSize}, ${t.epochs} epochs`],
+      ["L1 penalty on activations", String(t.l1Penalty)],
+      ["seed", String(config.seed)]
+    ]),
+    "",
+    "## Environment",
+    "",
+    table(["", ""], [
+      ["backend", `${record.environment.backend.name} (asked for ${record.environment.backend.requested}, ${record.environment.backend.threads} thread(s))`],
+      ["rectifier", record.environment.rectifier],
+      ["node", record.environment.node],
+      ["machine", `${record.environment.platform}, ${record.environment.cpus} x ${record.environment.cpu}`],
+      ...Object.entries(record.environment.libraries).map(([name, version]) => [name, version]),
+      ["started", record.startedAt],
+      ["wall time", `${record.wallSeconds.toFixed(1)} s`]
+    ]),
+    ""
+  ]
+  return lines.join("\n")
+}

@@ -1,0 +1,4 @@
+/** Run records and the reports rendered from them. */
+export * from "./Markdown.ts"
+export * from "./Report.ts"
+export * from "./RunRecord.ts"

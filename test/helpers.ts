@@ -1,0 +1,26 @@
+/** Shared pieces of the end-to-end tests: running the CLI as a user would. */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+
+export const repositoryRoot = resolve(import.meta.dirname, "..")
+
+export const temporaryFolder = (label: string): string => mkdtempSync(join(tmpdir(), `rectifier-${label}-`))
+
+export interface CommandResult {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+  /** The last non-empty line of standard output. */
+  readonly lastLine: string
+}
+
+/** Runs a TypeScript entry point of the repository with the current Node, from the repository root. */
+export const runNode = (args: ReadonlyArray<string>, timeoutMs = 300_000): CommandResult => {
+  const child = spawnSync(process.execPath, args, { cwd: repositoryRoot, encoding: "utf8", timeout: timeoutMs })
+  const lines = child.stdout.trim().split("\n")
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr, lastLine: lines[lines.length - 1] ?? "" }
+}
+
+export const cli = (args: ReadonlyArray<string>) => runNode(["apps/cli/src/bin.ts", ...args])

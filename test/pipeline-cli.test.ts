@@ -1,0 +1,58 @@
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { readRunRecord } from "@rectifier/pipeline"
+import { Effect } from "effect"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { cli, temporaryFolder } from "./helpers.ts"
+
+const quick = ["--epochs", "2", "--learning-rate", "0.05", "--train-size", "600", "--eval-size", "300", "--hidden", "64,64", "--backend", "wasm"]
+
+describe("pnpm run pipeline (CLI, end to end)", () => {
+  it.live("runs mnist-relu on a subset and leaves a valid record and a report", () =>
+    Effect.gen(function*() {
+      const out = temporaryFolder("cli")
+      const run = cli(["pipeline", "mnist-relu", ...quick, "--out", out])
+      assert.strictEqual(run.status, 0, run.stderr)
+      assert.match(run.stdout, /epoch 1\/2 .* ETA/)
+      const folder = run.lastLine
+      assert.isTrue(folder.startsWith(out), `last line is the run folder, got ${folder}`)
+      const record = yield* readRunRecord(folder)
+      assert.strictEqual(record.pipeline, "mnist-relu")
+      assert.strictEqual(record.config.training.activation, "rectifier-alternating")
+      assert.deepStrictEqual(record.config.training.hiddenLayers, [64, 64])
+      assert.strictEqual(record.epochs.length, 2)
+      assert.isBelow(record.result.testError, 0.5)
+      assert.strictEqual(record.environment.backend.name, "wasm")
+      const report = readFileSync(join(folder, "report.md"), "utf8")
+      assert.include(report, "| test error | " + (100 * record.result.testError).toFixed(2) + "% | 1.43% | 1.43% |")
+      assert.include(report, "83.4%")
+      assert.include(report, "Not directly comparable")
+    }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.live("lists the named pipelines", () =>
+    Effect.sync(() => {
+      const run = cli(["pipeline", "--list"])
+      assert.strictEqual(run.status, 0)
+      assert.include(run.stdout, "mnist-relu")
+      assert.include(run.stdout, "mnist-tanh")
+    }))
+
+  it.live("rejects an unknown pipeline and bad flag values with a message and a non-zero exit", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("cli-bad")
+      const unknown = cli(["pipeline", "mnist-relux", "--out", out])
+      assert.notStrictEqual(unknown.status, 0)
+      assert.include(unknown.stdout + unknown.stderr, "unknown pipeline \"mnist-relux\"")
+      const badNumber = cli(["pipeline", "mnist-relu", "--epochs", "many", "--out", out])
+      assert.notStrictEqual(badNumber.status, 0)
+      assert.include(badNumber.stdout + badNumber.stderr, "--epochs")
+      const outOfRange = cli(["pipeline", "mnist-relu", "--train-size", "60000", "--out", out])
+      assert.notStrictEqual(outOfRange.status, 0)
+      assert.include(outOfRange.stdout + outOfRange.stderr, "trainSize")
+      const badBackend = cli(["pipeline", "mnist-relu", "--backend", "gpu", "--out", out])
+      assert.notStrictEqual(badBackend.status, 0)
+      assert.include(badBackend.stdout + badBackend.stderr, "--backend")
+      assert.isFalse(existsSync(join(out, "mnist-relu")))
+    }))
+})
