@@ -11,7 +11,7 @@ import { ActivationName, type ActivationSpec, specName } from "../src/index.ts"
 import { describeSpec, onCpu } from "./Layer.ts"
 import { downsample, type TinyOptions, trainTiny } from "./TinyMlp.ts"
 
-const options: TinyOptions = { width: 32, steps: 100, batch: 32, learningRate: 0.01, initializer: "glorot-uniform", seed: 3 }
+const options: TinyOptions = { width: 32, steps: 60, batch: 32, learningRate: 0.02, initializer: "glorot-uniform", seed: 3 }
 /** Every member at its defaults, plus the two variants that change the layer's shape or parameter count. */
 const trained: ReadonlyArray<ActivationSpec> = [
   ...ActivationName.literals,
