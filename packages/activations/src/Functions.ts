@@ -70,14 +70,15 @@ export const gelu: Elementwise = withDerivative(
  * (the same number, without the cancellation of 1 + tanh u near -1).
  */
 export const geluTanh: Elementwise = (() => {
-  const twiceU = (x: tf.Tensor) => tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_K)), 2 * GELU_C)
+  const twiceU = (x: tf.Tensor) => tf.mul(tf.add(x, tf.mul(tf.mul(x, tf.square(x)), GELU_K)), 2 * GELU_C)
   return withDerivative(
     (x) => tf.mul(x, tf.sigmoid(twiceU(x))),
     (x) => {
+      // Beyond ±TAIL σ(2u) is exactly 0 or 1, so the clipped x gives the same s.
       const xc = tf.clipByValue(x, -TAIL, TAIL)
       const s = tf.sigmoid(twiceU(xc))
       const du = tf.mul(tf.add(tf.mul(tf.square(xc), 3 * GELU_K), 1), 2 * GELU_C)
-      return tf.add(tf.sigmoid(twiceU(x)), tf.mul(tf.mul(xc, tf.mul(s, tf.sub(1, s))), du))
+      return tf.add(s, tf.mul(tf.mul(xc, tf.mul(s, tf.sub(1, s))), du))
     }
   )
 })()
