@@ -19,19 +19,39 @@ export interface ActivationParameter {
   readonly initial: Float32Array
 }
 
+/** A configuration parameter of an activation (set in its spec, fixed during training). */
+export interface ParameterMeta {
+  readonly name: string
+  readonly default: number | boolean
+  readonly description: string
+}
+
 /** Facts about an activation, for documentation and reports. */
 export interface ActivationMeta {
   readonly formula: string
+  /** Who introduced it and where. */
   readonly origin: string
+  /** Year of the publication named in `origin`. */
+  readonly year: number
+  /** The set of output values, e.g. "[0, ∞)". */
+  readonly range: string
   readonly bounded: boolean
+  /** True when a whole region of inputs maps to exactly 0 (sparse outputs). */
   readonly exactZeros: boolean
+  /** Non-decreasing (or non-increasing) in each pre-activation, at every parameter setting the spec allows. */
   readonly monotonic: boolean
+  /** Configuration parameters with their defaults (see `ActivationSpec`). */
+  readonly parameters: ReadonlyArray<ParameterMeta>
+  /** Learnable parameters, described (their values come from `Activation.parameters`). */
+  readonly learnable: ReadonlyArray<string>
   /** What value the derivative takes where the function is not differentiable. */
   readonly convention: string
 }
 
 export interface Activation {
   readonly name: string
+  /** The configuration parameters in force, defaults filled in (empty for parameterless activations). */
+  readonly settings: Readonly<Record<string, number | boolean>>
   /** Pre-activation units per output unit: 1 for elementwise functions, k for Maxout, 2 for gated units. */
   readonly fanInFactor: number
   /** Learnable parameters for a layer of `units` outputs; empty for fixed functions. */
