@@ -98,7 +98,7 @@ export const renderMarkdown = (record: RunRecord): string => {
         `${config.dataset.name}: ${config.dataset.trainSize} training, ${config.dataset.evaluationSize} validation and test examples`
       ],
       ["hidden layers", t.hiddenLayers.join(" x ")],
-      ["activation", t.activation],
+      ["activation", typeof t.activation === "string" ? t.activation : JSON.stringify(t.activation)],
       ["initialisation", t.initializer],
       ["optimiser", `SGD, learning rate ${t.learningRate}, minibatch ${t.batchSize}, ${t.epochs} epochs`],
       ["L1 penalty on activations", String(t.l1Penalty)],

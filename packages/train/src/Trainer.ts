@@ -3,7 +3,7 @@
  * epoch on the validation and test sets; the model kept is the one from the
  * epoch with the lowest validation error.
  */
-import { activation } from "@rectifier/activations"
+import { resolveActivation } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
 import { type RandomStream, Rng } from "@rectifier/core"
 import { Dataset, type LabelledSet } from "@rectifier/datasets"
@@ -73,7 +73,7 @@ export class Trainer extends Context.Service<Trainer, {
 
       const train = Effect.fnUntraced(function*(config: TrainingConfig, hooks: TrainingHooks = {}) {
         const shape = { inputs: data.train.features, hiddenLayers: config.hiddenLayers, classes: data.classes }
-        const neuron = activation(config.activation)
+        const neuron = resolveActivation(config.activation)
         const model = yield* Effect.acquireRelease(
           Effect.sync(() => Mlp.initialize(shape, neuron, config.initializer, rng.stream("init"))),
           (model) => Effect.sync(() => model.dispose())

@@ -3,7 +3,7 @@
  * SGD protocol. Every field is validated; pipelines resolve presets and flags
  * into one of these.
  */
-import { ActivationName, InitializerName } from "@rectifier/activations"
+import { ActivationSpec, InitializerName } from "@rectifier/activations"
 import { Schema } from "effect"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
@@ -12,7 +12,8 @@ const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 export const TrainingConfig = Schema.Struct({
   /** Widths of the hidden layers, input side first. */
   hiddenLayers: Schema.Array(PositiveInt),
-  activation: ActivationName,
+  /** A name, or `{ name, ...parameters }` for parameterised activations. */
+  activation: ActivationSpec,
   initializer: InitializerName,
   /** Constant SGD learning rate. */
   learningRate: Schema.Finite.check(Schema.isGreaterThan(0)),

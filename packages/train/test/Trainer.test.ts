@@ -27,7 +27,7 @@ const config: TrainingConfig = {
 
 const stages = (seed: number) =>
   Layer.mergeAll(Trainer.layer, SparsityAnalysis.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(Dataset.fromSplit(subset), Rng.layer(seed), TensorBackend.layer({ backend: "cpu" })))
+    Layer.provideMerge(Layer.mergeAll(Dataset.fromSplit(subset), Rng.layer(seed), TensorBackend.layer({ backend: "wasm" })))
   )
 
 const trainOnce = (seed: number, overrides: Partial<TrainingConfig> = {}) =>
@@ -76,6 +76,18 @@ describe("Trainer", () => {
       assert.deepStrictEqual(a.weights, b.weights)
       assert.strictEqual(a.epochs[0]!.trainLoss, b.epochs[0]!.trainLoss)
       assert.notDeepEqual(a.weights.layers[0]!.weights, c.weights.layers[0]!.weights)
+    }))
+
+  it.live("learnable activation parameters are trained and kept with the weights; Maxout widens its layer", () =>
+    Effect.gen(function*() {
+      const prelu = yield* trainOnce(7, { epochs: 1, activation: { name: "prelu", initial: 0.25 } })
+      const slopes = prelu.weights.layers[0]!.activationParameters["slope"]!
+      assert.strictEqual(slopes.length, 64)
+      assert.isTrue(slopes.some((slope) => Math.abs(slope - 0.25) > 1e-4), "PReLU slopes moved from 0.25")
+      assert.isBelow(prelu.testError, 0.3)
+      const maxout = yield* trainOnce(7, { epochs: 1, activation: { name: "maxout", pieces: 3 } })
+      assert.strictEqual(maxout.weights.layers[0]!.fanOut, 64 * 3)
+      assert.strictEqual(maxout.weights.layers[1]!.fanIn, 64)
     }))
 
   it.live("a learning rate far too large is reported as divergence with its epoch and step", () =>
