@@ -71,7 +71,7 @@ export const readIdxHeader = async (reader: ByteReader, rank: number): Promise<A
   return dimensions
 }
 
-/** Without an expected count, a header may not declare more data than this. */
+/** Without an expected image size, a header may not declare more data than this. */
 export const DEFAULT_MAX_IDX_BYTES = 1 << 28
 
 export interface IdxImageOptions {
@@ -112,8 +112,10 @@ export const readIdxImages = async (
       throw reader.fail(`header declares ${rows}x${columns} images, expected ${options.side}x${options.side}`)
     }
     const features = rows * columns
-    if (options.count === undefined && count * features > DEFAULT_MAX_IDX_BYTES) {
-      throw reader.fail(`header declares ${count}x${rows}x${columns} bytes, more than the ${DEFAULT_MAX_IDX_BYTES} allowed without an expected count`)
+    // A corrupt header must not make us allocate: without an expected image
+    // side, the declared data must stay within a bound fit for any IDX dataset.
+    if (options.side === undefined && count * features > DEFAULT_MAX_IDX_BYTES) {
+      throw reader.fail(`header declares ${count}x${rows}x${columns} bytes, more than the ${DEFAULT_MAX_IDX_BYTES} allowed without an expected image size`)
     }
     if (features === 0 && count > 0) throw reader.fail(`header declares empty ${rows}x${columns} images`)
     const inputs = new Float32Array(count * features)

@@ -18,6 +18,8 @@ import type { ByteScale } from "./Normalisation.ts"
 export const NORB_UINT8_MAGIC = 0x1e3d4c55
 export const NORB_INT32_MAGIC = 0x1e3d4c54
 const MAX_RANK = 16
+/** A corrupt header must not make us allocate: no NORB file holds more pairs (the largest hold 29,160). */
+const MAX_PAIRS_PER_FILE = 100_000
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).toUpperCase()}`
 
@@ -115,6 +117,7 @@ const datCount = async (part: NorbPart, options: NorbOptions, signal?: AbortSign
     if (options.countPerFile !== undefined && count !== options.countPerFile) {
       throw reader.fail(`holds ${count} pairs, expected ${options.countPerFile}`)
     }
+    if (count > MAX_PAIRS_PER_FILE) throw reader.fail(`holds ${count} pairs, more than the ${MAX_PAIRS_PER_FILE} a NORB file can hold`)
     return count
   } finally {
     await reader.close()
