@@ -81,7 +81,13 @@ export const cachePath = (file: RemoteFile, options: CacheOptions): string =>
 export const urlsOf = (file: RemoteFile, options: CacheOptions): Array<string> =>
   [...(options.mirrors ?? []), ...file.mirrors].map((base) => `${base.replace(/\/+$/, "")}/${file.remotePath}`)
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+/** An error's message, with its cause's (a transport error's DNS or socket failure). */
+const message = (error: unknown): string => {
+  const text = error instanceof Error ? error.message : String(error)
+  const cause = error instanceof Error ? error.cause : undefined
+  const inner = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : undefined
+  return inner === undefined || text.includes(inner) ? text : `${text}: ${inner}`
+}
 
 /** Streams a file (or its gunzipped bytes) through a hash. */
 export const hashFile = (path: string, algorithm: "md5" | "sha256", of: "file" | "gunzipped" = "file") =>

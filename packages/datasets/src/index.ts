@@ -2,6 +2,7 @@
 export * from "./Batches.ts"
 export * from "./ByteReader.ts"
 export * from "./Checksum.ts"
+export * from "./cli/DatasetsCommand.ts"
 export * from "./Cifar.ts"
 export * from "./Dataset.ts"
 export * from "./DatasetError.ts"
