@@ -85,24 +85,35 @@ export const areaWeights = (input: number, output: number): Array<{ readonly ind
 
 /** Reduces one side x side byte image into `out` at `offset` (outSide x outSide values). */
 const subsampler = (side: number, outSide: number, { offset: shift, scale }: ByteScale) => {
+  // Flattened weights: output o uses taps first[o] .. first[o+1]-1 of (index, weight).
   const weights = areaWeights(side, outSide)
+  const first = new Int32Array(outSide + 1)
+  weights.forEach((w, o) => (first[o + 1] = first[o]! + w.index.length))
+  const index = new Int32Array(first[outSide]!)
+  const weight = new Float64Array(first[outSide]!)
+  weights.forEach((w, o) => {
+    index.set(w.index, first[o]!)
+    weight.set(w.weight, first[o]!)
+  })
   const rows = new Float64Array(side * outSide)
   return (image: Uint8Array, out: Float32Array, offset: number): void => {
     for (let r = 0; r < side; r++) {
+      const row = r * side
       for (let o = 0; o < outSide; o++) {
-        const { index, weight } = weights[o]!
         let sum = 0
-        for (let k = 0; k < index.length; k++) sum += image[r * side + index[k]!]! * weight[k]!
+        for (let k = first[o]!; k < first[o + 1]!; k++) sum += image[row + index[k]!]! * weight[k]!
         rows[r * outSide + o] = sum
       }
     }
     for (let oy = 0; oy < outSide; oy++) {
-      const { index, weight } = weights[oy]!
-      for (let ox = 0; ox < outSide; ox++) {
-        let sum = 0
-        for (let k = 0; k < index.length; k++) sum += rows[index[k]! * outSide + ox]! * weight[k]!
-        out[offset + oy * outSide + ox] = sum * scale + shift
+      const target = offset + oy * outSide
+      for (let ox = 0; ox < outSide; ox++) out[target + ox] = 0
+      for (let k = first[oy]!; k < first[oy + 1]!; k++) {
+        const source = index[k]! * outSide
+        const w = weight[k]! * scale
+        for (let ox = 0; ox < outSide; ox++) out[target + ox] += rows[source + ox]! * w
       }
+      for (let ox = 0; ox < outSide; ox++) out[target + ox] += shift
     }
   }
 }

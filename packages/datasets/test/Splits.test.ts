@@ -6,6 +6,7 @@ import { Effect, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import {
   applySplit,
+  Dataset,
   DEBIAN_FASHION_MNIST,
   epochOrder,
   fashionMnistFiles,
@@ -98,6 +99,17 @@ describe("minibatches", () => {
       assert.deepStrictEqual(a, yield* epochs(1))
       assert.notDeepEqual(a[0], a[1])
       assert.notDeepEqual(a, yield* epochs(2))
+    }))
+})
+
+describe("the Dataset service", () => {
+  it.live("Dataset.layer loads a dataset by name with a split and a labelled fraction", () =>
+    Effect.gen(function*() {
+      const data = yield* Effect.gen(function*() {
+        return yield* Dataset
+      }).pipe(Effect.provide(Dataset.layer({ name: "mnist", split: { train: 2000 }, labelledFraction: 0.1, seed: 3 })))
+      assert.strictEqual(data.name, "mnist")
+      assert.deepStrictEqual([data.train.count, data.unlabelled?.count, data.validation.count], [200, 1800, 10_000])
     }))
 })
 
