@@ -60,7 +60,7 @@ console.log(JSON.stringify({
   split: sets.map((set) => set.count),
   features: data.train.features,
   // The splits are views of the official arrays: count their backing buffers once.
-  finalArraysMiB: mib(new Set(sets.map((set) => set.inputs.buffer)).values().reduce((s, b) => s + b.byteLength, 0)),
+  finalArraysMiB: mib([...new Set(sets.map((set) => set.inputs.buffer))].reduce((s, b) => s + b.byteLength, 0)),
   splitViewsMiB: mib(arrayBytes),
   seconds: Number(seconds.toFixed(2)),
   baselineRssMiB: mib(baseline * 1024),
