@@ -4,8 +4,11 @@
  * A file is fetched into `<name>.part`, resuming with an HTTP Range request
  * when a partial file is there and the server answers 206; it is checked
  * (size, then the official md5/sha256, of the file or of its gunzipped bytes)
- * and only then renamed to its final name, so a name in the cache always
- * holds a verified file. A failed check deletes the partial file. Each
+ * and only then renamed to its final name and stamped (`<name>.verified`:
+ * size and modification time), so a name in the cache always holds a
+ * verified file. A failed check deletes the partial file. A file found in
+ * the cache without a matching stamp (copied there by hand) is verified
+ * before it is used. Each
  * address is tried a few times (a cut connection resumes where it stopped),
  * then the next mirror. With downloads off, a missing file fails with the
  * address to fetch and the path to put it at.
@@ -16,7 +19,7 @@
  */
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync } from "node:fs"
-import { closeSync, openSync, statSync, writeSync } from "node:fs"
+import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
 import { mkdir, readFile, rename, rm } from "node:fs/promises"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
@@ -108,6 +111,33 @@ export const hashFile = (path: string, algorithm: "md5" | "sha256", of: "file" |
   })
 
 const sidecar = (path: string) => `${path}.sha256`
+
+const writeSmall = (path: string, text: string) =>
+  writeFileAtomic(path, text).pipe(
+    Effect.provide(NodeServices.layer),
+    Effect.mapError((error) => new DatasetFileUnreadable({ file: path, reason: message(error) }))
+  )
+
+/** Records the sha256 of a file that has no official checksum. */
+const record = (path: string, sha256: string) => writeSmall(sidecar(path), `${sha256}\n`)
+
+/**
+ * A verified file's stamp: its size and modification time when it passed its
+ * checks. A cache hit with a matching stamp is trusted without re-hashing.
+ */
+const stampPath = (path: string) => `${path}.verified`
+const stampOf = (path: string): string => {
+  const stat = statSync(path)
+  return `${stat.size} ${Math.floor(stat.mtimeMs)}`
+}
+const isStamped = (path: string): boolean => {
+  try {
+    return readFileSync(stampPath(path), "utf8") === stampOf(path)
+  } catch {
+    return false
+  }
+}
+const stamp = (path: string) => writeSmall(stampPath(path), stampOf(path))
 
 /** Checks a file against its official checksum, or against the sha256 recorded at download. */
 export const verifyFile = (
@@ -211,7 +241,17 @@ export const ensureFile = (
 ): Effect.Effect<string, DatasetError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const destination = cachePath(file, options)
-    if (existsSync(destination)) return destination
+    if (existsSync(destination)) {
+      // A file put there by hand (as the offline error suggests) is checked once, then stamped.
+      if (!isStamped(destination)) {
+        if (file.checksum === undefined && !existsSync(sidecar(destination))) {
+          yield* record(destination, yield* hashFile(destination, "sha256"))
+        }
+        yield* verifyFile(destination, file)
+        yield* stamp(destination)
+      }
+      return destination
+    }
     const urls = urlsOf(file, options)
     if (options.offline === true || process.env.RECTIFIER_OFFLINE === "1") {
       return yield* new NotCached({ file: file.path, url: urls[0] ?? file.remotePath, destination })
@@ -251,16 +291,12 @@ export const ensureFile = (
         })
         : error
     }
-    if (file.checksum === undefined) {
-      yield* writeFileAtomic(sidecar(destination), `${checked.success}\n`).pipe(
-        Effect.provide(NodeServices.layer),
-        Effect.mapError((error) => new DatasetFileUnreadable({ file: sidecar(destination), reason: message(error) }))
-      )
-    }
+    if (file.checksum === undefined) yield* record(destination, checked.success)
     yield* Effect.tryPromise({
       try: () => rename(part, destination),
       catch: (error) => new DatasetFileUnreadable({ file: destination, reason: message(error) })
     })
+    yield* stamp(destination)
     return destination
   })
 

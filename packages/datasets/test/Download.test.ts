@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -97,6 +97,24 @@ describe("downloads into the cache", () => {
       const before = requestsFor("a.bin").length
       yield* run(ensureFile(remote("a.bin", body), { dataDir }))
       assert.strictEqual(requestsFor("a.bin").length, before, "no request on a cache hit")
+    }))
+
+  it.live("a file copied into the cache by hand is verified before use, then trusted", () =>
+    Effect.gen(function*() {
+      const body = pattern(4000, 10)
+      const dataDir = freshDir()
+      const file = remote("hand.bin", body)
+      const destination = join(dataDir, "test/hand.bin")
+      mkdirSync(join(dataDir, "test"), { recursive: true })
+      writeFileSync(destination, pattern(4000, 11))
+      const before = requests.length
+      const error = yield* Effect.flip(run(ensureFile(file, { dataDir, offline: true })))
+      assert.strictEqual(error._tag, "ChecksumMismatch")
+      assert.include(error.message, destination)
+      writeFileSync(destination, body)
+      assert.strictEqual(yield* run(ensureFile(file, { dataDir, offline: true })), destination)
+      assert.isTrue(existsSync(`${destination}.verified`))
+      assert.strictEqual(requests.length, before, "no download was needed")
     }))
 
   it.live("a checksum mismatch fails, and leaves neither the file nor its partial copy", () =>
