@@ -36,7 +36,9 @@ async function* dat() {
 async function* cat() {
   yield header(0x1e3d4c54, [pairs])
   const labels = Buffer.alloc(4 * pairs)
-  for (let n = 0; n < pairs; n++) labels.writeInt32LE(n % 6, 4 * n)
+  // Jittered-Cluttered NORB has 6 classes (the sixth: no object), small NORB 5.
+  const classes = side === 96 ? 5 : 6
+  for (let n = 0; n < pairs; n++) labels.writeInt32LE(n % classes, 4 * n)
   yield labels
 }
 

@@ -14,6 +14,11 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const mib = (bytes: number) => (bytes / 1048576).toFixed(0)
+/** CPU time of this process (user + system): on a shared machine, steadier than wall time. */
+const cpuSeconds = () => {
+  const { system, user } = process.cpuUsage()
+  return Number(((user + system) / 1e6).toFixed(2))
+}
 
 if (args[0] === "norb-file") {
   const [, dat = "", cat = "", side = "108"] = args
@@ -32,6 +37,7 @@ if (args[0] === "norb-file") {
     features: set.features,
     finalArrayMiB: mib(set.inputs.byteLength + set.labels.byteLength),
     seconds: Number(((performance.now() - start) / 1000).toFixed(2)),
+    cpuSeconds: cpuSeconds(),
     baselineRssMiB: mib(baseline * 1024),
     peakRssMiB: mib(process.resourceUsage().maxRSS * 1024)
   }))
@@ -63,6 +69,7 @@ console.log(JSON.stringify({
   finalArraysMiB: mib([...new Set(sets.map((set) => set.inputs.buffer))].reduce((s, b) => s + b.byteLength, 0)),
   splitViewsMiB: mib(arrayBytes),
   seconds: Number(seconds.toFixed(2)),
+  cpuSeconds: cpuSeconds(),
   baselineRssMiB: mib(baseline * 1024),
   peakRssMiB: mib(process.resourceUsage().maxRSS * 1024)
 }))

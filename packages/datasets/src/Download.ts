@@ -185,7 +185,11 @@ const attempt = (url: string, part: string, destination: string, name: string, o
     let start = 0
     if (response.status === 206) {
       const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers["content-range"] ?? "")
-      if (range === null || Number(range[1]) !== existing) return yield* fail(`bad Content-Range "${response.headers["content-range"]}" for a resume from ${existing}`)
+      if (range === null || Number(range[1]) !== existing) {
+        // Not the bytes asked for: drop the partial file so the next try starts afresh.
+        yield* Effect.promise(() => rm(part, { force: true }))
+        return yield* fail(`bad Content-Range "${response.headers["content-range"]}" for a resume from ${existing}`)
+      }
       start = existing
     } else if (response.status === 416 && existing > 0) {
       return // The partial file is already whole; the checks decide.
