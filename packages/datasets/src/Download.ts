@@ -71,6 +71,8 @@ export interface CacheOptions {
   /** Tries per address; each try resumes the previous one's partial file. */
   readonly attempts?: number | undefined
   readonly onProgress?: ((progress: Progress) => void) | undefined
+  /** A connection that sends nothing for this long is dropped and retried (default 60). */
+  readonly idleTimeoutSeconds?: number | undefined
 }
 
 /** `$RECTIFIER_DATA_DIR`, else `$XDG_CACHE_HOME/rectifier/datasets`, else `~/.cache/rectifier/datasets`. */
@@ -181,7 +183,12 @@ const attempt = (url: string, part: string, destination: string, name: string, o
     const request = existing > 0
       ? HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("range", `bytes=${existing}-`))
       : HttpClientRequest.get(url)
-    const response = yield* client.execute(request).pipe(Effect.mapError((error) => fail(message(error))))
+    const idle = Duration.seconds(options.idleTimeoutSeconds ?? 60)
+    const stalled = () => fail(`no data for ${Duration.toSeconds(idle)} s`)
+    const response = yield* client.execute(request).pipe(
+      Effect.mapError((error) => fail(message(error))),
+      Effect.timeoutOrElse({ duration: idle, orElse: () => Effect.fail(stalled()) })
+    )
     let start = 0
     if (response.status === 206) {
       const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers["content-range"] ?? "")
@@ -221,6 +228,8 @@ const attempt = (url: string, part: string, destination: string, name: string, o
       })
     }
     yield* response.stream.pipe(
+      Stream.mapError((error) => fail(`connection lost after ${received} bytes (${message(error)})`)),
+      Stream.timeoutOrElse({ duration: idle, orElse: () => Stream.fail(stalled()) }),
       Stream.runForEach((chunk) =>
         Effect.sync(() => {
           writeSync(fd, chunk)
@@ -228,7 +237,6 @@ const attempt = (url: string, part: string, destination: string, name: string, o
           report(false)
         })
       ),
-      Effect.mapError((error) => fail(`connection lost after ${received} bytes (${message(error)})`)),
       Effect.ensuring(Effect.sync(() => closeSync(fd)))
     )
     if (total !== undefined && received !== total) return yield* fail(`connection closed after ${received} of ${total} bytes`)

@@ -16,6 +16,8 @@ interface Served {
   cuts: number
   /** Whether Range requests are honoured. */
   readonly ranges: boolean
+  /** Requests still to be left hanging halfway, the connection open. */
+  stalls: number
 }
 
 const files = new Map<string, Served>()
@@ -49,6 +51,11 @@ beforeAll(async () => {
       response.writeHead(200, { "content-length": body.length })
     }
     const rest = body.subarray(start)
+    if (served.stalls > 0) {
+      served.stalls--
+      response.write(rest.subarray(0, Math.floor(rest.length / 2)))
+      return
+    }
     if (served.cuts > 0) {
       served.cuts--
       response.write(rest.subarray(0, Math.floor(rest.length / 2)), () => setTimeout(() => request.socket.destroy(), 20))
@@ -59,10 +66,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+afterAll(() =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
+)
 
-const serve = (path: string, body: Uint8Array, options: { cuts?: number; ranges?: boolean } = {}) =>
-  files.set(path, { body, cuts: options.cuts ?? 0, ranges: options.ranges ?? true })
+const serve = (path: string, body: Uint8Array, options: { cuts?: number; ranges?: boolean; stalls?: number } = {}) =>
+  files.set(path, { body, cuts: options.cuts ?? 0, ranges: options.ranges ?? true, stalls: options.stalls ?? 0 })
 
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex")
 const remote = (name: string, body: Uint8Array, extra: Partial<RemoteFile> = {}): RemoteFile => ({
@@ -155,6 +167,16 @@ describe("downloads into the cache", () => {
       const seen = requestsFor("cut.bin")
       assert.strictEqual(seen.length, 2)
       assert.strictEqual(seen[1]!.range, `bytes=${body.length / 2}-`)
+    }))
+
+  it.live("a connection that stops sending is dropped after the idle timeout and resumed", () =>
+    Effect.gen(function*() {
+      const body = pattern(60_000, 12)
+      serve("/files/stall.bin", body, { stalls: 1 })
+      const dataDir = freshDir()
+      const path = yield* run(ensureFile(remote("stall.bin", body), { dataDir, attempts: 2, idleTimeoutSeconds: 0.5 }))
+      assert.deepStrictEqual(new Uint8Array(readFileSync(path)), body)
+      assert.strictEqual(requestsFor("stall.bin").at(-1)!.range, `bytes=${body.length / 2}-`)
     }))
 
   it.live("an interrupted run leaves only a partial file, which the next run resumes", () =>
