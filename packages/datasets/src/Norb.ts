@@ -11,7 +11,7 @@
  * final array.
  */
 import { ByteReader, type ByteSource, forEachRecord } from "./ByteReader.ts"
-import { MalformedFile } from "./DatasetError.ts"
+import { InvalidSplit } from "./DatasetError.ts"
 import type { LabelledSet } from "./LabelledSet.ts"
 import type { ByteScale } from "./Normalisation.ts"
 
@@ -165,7 +165,7 @@ export const readNorb = async (
   signal?: AbortSignal
 ): Promise<LabelledSet> => {
   if (!(options.outSide >= 1 && options.outSide <= options.side && Number.isInteger(options.outSide))) {
-    throw new MalformedFile({ file: parts[0]?.dat.file ?? "norb", problem: `output side ${options.outSide} is not a whole number in 1..${options.side}` })
+    throw new InvalidSplit({ dataset: parts[0]?.dat.file ?? "norb", problem: `output side ${options.outSide} is not a whole number in 1..${options.side}` })
   }
   const counts: Array<number> = []
   for (const part of parts) counts.push(await datCount(part, options, signal))

@@ -67,9 +67,9 @@ const shift = (set: LabelledSet, mean: Float64Array, std: Float64Array): void =>
 }
 
 /**
- * Standardizes every set in place with the training set's statistics. Sets
- * that share memory with the training rows (none of the built-in splits do)
- * must not be passed twice.
+ * Standardizes every set in place with the training set's statistics. The
+ * sets may be views of one buffer (the splits are) as long as their rows are
+ * disjoint, so that no row is shifted twice.
  */
 export const standardizeInPlace = (split: SplitDataset): SplitDataset => {
   const { mean, std } = featureStatistics(split.train)
