@@ -8,7 +8,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { ensureFile, loadDataset, type Progress, type RemoteFile, verifyFile } from "../src/index.ts"
-import { gzip, idxImages, idxLabels, norbCat, norbDat, pattern } from "./fixtures.ts"
+import { cifarRecords, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 
 interface Served {
   readonly body: Uint8Array
@@ -294,6 +294,53 @@ describe("datasets by name through a mirror", () => {
       assert.strictEqual(error._tag, "ChecksumMismatch")
       assert.include(error.message, "gunzipped")
       assert.isFalse(existsSync(join(dataDir, "fashion-mnist/train-images-idx3-ubyte.gz")))
+    }))
+
+  it.live("CIFAR-10 and EMNIST by name, from files already verified in the cache", () =>
+    Effect.gen(function*() {
+      const dataDir = freshDir()
+      // Put files in the cache as a completed download leaves them: contents plus a matching stamp.
+      const place = (path: string, bytes: Uint8Array) => {
+        const target = join(dataDir, path)
+        mkdirSync(join(target, ".."), { recursive: true })
+        writeFileSync(target, bytes)
+        const stat = statSync(target)
+        writeFileSync(`${target}.verified`, `${stat.size} ${Math.floor(stat.mtimeMs)}`)
+      }
+      const batch = (labels: Array<number>, salt: number) => cifarRecords(labels, salt)
+      place("cifar10/cifar-10-binary.tar.gz", gzip(tar([
+        ...[1, 2, 3, 4, 5].map((b) => ({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: batch([b, b], b) })),
+        { name: "cifar-10-batches-bin/test_batch.bin", data: batch([7, 8], 6) }
+      ])))
+      const cifar = yield* run(loadDataset({
+        name: "cifar10",
+        dataDir,
+        offline: true,
+        expected: { recordsPerBatch: 2 },
+        split: { validation: 1, test: 1 }
+      }))
+      assert.deepStrictEqual([cifar.train.count, cifar.validation.count, cifar.test.count], [10, 1, 1])
+      assert.deepStrictEqual([cifar.validation.labels[0], cifar.test.labels[0]], [7, 8], "validation and test halve the official test set")
+      assert.deepStrictEqual(cifar.exampleShape, [3, 32, 32])
+
+      const pixels = pattern(3 * 784, 4)
+      place("emnist/gzip.zip", zip([
+        { name: "gzip/emnist-byclass-train-images-idx3-ubyte.gz", data: gzip(idxImages(3, 28, 28, pixels)) },
+        { name: "gzip/emnist-byclass-train-labels-idx1-ubyte.gz", data: gzip(idxLabels([0, 35, 61])) },
+        { name: "gzip/emnist-byclass-test-images-idx3-ubyte.gz", data: gzip(idxImages(1, 28, 28)) },
+        { name: "gzip/emnist-byclass-test-labels-idx1-ubyte.gz", data: gzip(idxLabels([9])) }
+      ]))
+      const emnist = yield* run(loadDataset({
+        name: "emnist-byclass",
+        dataDir,
+        offline: true,
+        normalisation: "raw",
+        expected: { trainCount: 3, testCount: 1 },
+        split: { validation: 1 }
+      }))
+      assert.deepStrictEqual([emnist.train.count, emnist.validation.count, emnist.test.count], [2, 1, 1])
+      assert.deepStrictEqual(Array.from(emnist.validation.labels), [61])
+      assert.strictEqual(emnist.train.inputs[1 * 784 + 2 * 28 + 5], pixels[784 + 5 * 28 + 2], "images are transposed back")
     }))
 
   it.live("an unknown name lists the known ones", () =>
