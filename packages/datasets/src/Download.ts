@@ -265,7 +265,7 @@ export const ensureFile = (
       return destination
     }
     const urls = urlsOf(file, options)
-    if (options.offline === true || process.env.RECTIFIER_OFFLINE === "1") {
+    if (urls.length === 0 || options.offline === true || process.env.RECTIFIER_OFFLINE === "1") {
       return yield* new NotCached({ file: file.path, url: urls[0] ?? file.remotePath, destination })
     }
     yield* Effect.tryPromise({

@@ -57,10 +57,9 @@ export const forEachTarEntry = async (
     const padding = (BLOCK - (size % BLOCK)) % BLOCK
     if (type === "L") {
       longName = text(await reader.read(size, "a GNU long name"), 0, size)
-    } else if ((type === "0" || type === "\0") && (await onFile({ name, size }))) {
-      // The callback consumed the contents.
     } else {
-      await reader.skip(size, `tar entry ${name}`)
+      const consumed = (type === "0" || type === "\0") && (await onFile({ name, size }))
+      if (!consumed) await reader.skip(size, `tar entry ${name}`)
     }
     await reader.skip(padding, `the padding of tar entry ${name}`)
   }
