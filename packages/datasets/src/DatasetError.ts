@@ -43,4 +43,45 @@ export class InvalidSplit extends Schema.TaggedError<InvalidSplit>()("InvalidSpl
   }
 }
 
-export type DatasetError = MalformedFile | ChecksumMismatch | DatasetFileUnreadable | InvalidSplit
+/** A file could not be downloaded from any of its addresses. */
+export class DownloadFailed extends Schema.TaggedError<DownloadFailed>()("DownloadFailed", {
+  file: Schema.String,
+  url: Schema.String,
+  reason: Schema.String,
+  destination: Schema.String
+}) {
+  override get message(): string {
+    return `${this.file}: download from ${this.url} failed (${this.reason}); ` +
+      `to work offline, put a copy of the file at ${this.destination}`
+  }
+}
+
+/** Downloads are switched off and a file is not in the cache. */
+export class NotCached extends Schema.TaggedError<NotCached>()("NotCached", {
+  file: Schema.String,
+  url: Schema.String,
+  destination: Schema.String
+}) {
+  override get message(): string {
+    return `${this.file} is not in the cache and downloads are off: download ${this.url} and put it at ${this.destination}`
+  }
+}
+
+/** A dataset name that the registry does not know. */
+export class UnknownDataset extends Schema.TaggedError<UnknownDataset>()("UnknownDataset", {
+  name: Schema.String,
+  known: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `unknown dataset "${this.name}"; expected one of ${this.known.join(", ")}`
+  }
+}
+
+export type DatasetError =
+  | MalformedFile
+  | ChecksumMismatch
+  | DatasetFileUnreadable
+  | InvalidSplit
+  | DownloadFailed
+  | NotCached
+  | UnknownDataset

@@ -18,6 +18,12 @@ export interface SplitDataset {
   readonly train: LabelledSet
   readonly validation: LabelledSet
   readonly test: LabelledSet
+  /**
+   * Training examples held back from supervised training when only a fraction
+   * of the labels is used (the paper's Figure 4); their labels are kept for
+   * reference but belong to no supervised split. Absent when every label is used.
+   */
+  readonly unlabelled?: LabelledSet
 }
 
 /** Rows [start, end) of a set, sharing its memory. */
@@ -27,3 +33,16 @@ export const slice = (set: LabelledSet, start: number, end: number): LabelledSet
   count: end - start,
   features: set.features
 })
+
+/** The rows `indices` of a set, copied, in that order. */
+export const gather = (set: LabelledSet, indices: ArrayLike<number>): LabelledSet => {
+  const { features } = set
+  const inputs = new Float32Array(indices.length * features)
+  const labels = new Uint8Array(indices.length)
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i]!
+    inputs.set(set.inputs.subarray(row * features, (row + 1) * features), i * features)
+    labels[i] = set.labels[row]!
+  }
+  return { inputs, labels, count: indices.length, features }
+}

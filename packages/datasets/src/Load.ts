@@ -1,0 +1,56 @@
+/**
+ * Loading a dataset by name with an experiment's options: where the cache
+ * is, mirrors, the split, the normalisation, the NORB image side and the
+ * fraction of labelled training examples.
+ */
+import { Effect } from "effect"
+import type { HttpClient } from "effect/http"
+import { type DatasetError, InvalidSplit } from "./DatasetError.ts"
+import type { CacheOptions } from "./Download.ts"
+import type { SplitDataset } from "./LabelledSet.ts"
+import { byteScale, type Normalisation, standardizeInPlace } from "./Normalisation.ts"
+import { DEBIAN_FASHION_MNIST, type DatasetName, type ExpectedSizes, lookupDataset } from "./Registry.ts"
+import { applySplit, type SplitOptions, withLabelledFraction } from "./Split.ts"
+
+export interface LoadOptions extends CacheOptions {
+  readonly name: DatasetName
+  /** Split sizes replacing the paper's. */
+  readonly split?: SplitOptions | undefined
+  /** Defaults to `symmetric` for NORB (as in the paper), `unit` otherwise. */
+  readonly normalisation?: Normalisation | undefined
+  /** Keep the labels of this fraction of the training set (0, 1]; the rest becomes `unlabelled`. */
+  readonly labelledFraction?: number | undefined
+  /** Seed of the labelled-fraction draw. */
+  readonly seed?: number | undefined
+  /** NORB: side of the reduced images, 32 in the paper. */
+  readonly side?: number | undefined
+  /** Fashion-MNIST: where Debian's package puts its files. */
+  readonly debianDirectory?: string | undefined
+  readonly expected?: ExpectedSizes | undefined
+}
+
+export const loadDataset = (options: LoadOptions): Effect.Effect<SplitDataset, DatasetError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const spec = yield* lookupDataset(options.name)
+    const side = options.side ?? 32
+    if (!Number.isInteger(side) || side < 1 || side > 96) {
+      return yield* new InvalidSplit({ dataset: spec.name, problem: `image side ${side} is not a whole number in 1..96` })
+    }
+    const normalisation = options.normalisation ?? spec.normalisation
+    const official = yield* spec.load({
+      cache: options,
+      scale: byteScale(normalisation),
+      side,
+      debianDirectory: options.debianDirectory ?? DEBIAN_FASHION_MNIST,
+      expected: options.expected ?? {}
+    })
+    const split = applySplit(
+      { name: spec.name, classes: spec.classes, exampleShape: spec.exampleShape(side), ...official },
+      spec.split,
+      options.split
+    )
+    if (split instanceof InvalidSplit) return yield* split
+    const labelled = withLabelledFraction(split, options.labelledFraction ?? 1, options.seed ?? 0)
+    if (labelled instanceof InvalidSplit) return yield* labelled
+    return normalisation === "standardize" ? standardizeInPlace(labelled) : labelled
+  })

@@ -1,0 +1,109 @@
+/**
+ * The `datasets` command line: `list`, `fetch <name>` and `verify <name>`,
+ * sharing `--data-dir` (the cache folder) and `--mirror` (base URLs tried
+ * before the official ones, repeatable). The app mounts `datasetsCommand`.
+ */
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { Console, Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { FetchHttpClient } from "effect/http"
+import { type DatasetError, NotCached } from "../DatasetError.ts"
+import { cachePath, type CacheOptions, defaultDataDir, ensureFile, formatProgress, type RemoteFile, urlsOf, verifyFile } from "../Download.ts"
+import { embeddedMnistDirectory, mnistFiles } from "../Mnist.ts"
+import { DEBIAN_FASHION_MNIST, datasetNames, type DatasetSpec, fashionMnistFiles, registry } from "../Registry.ts"
+
+const root = Command.make("datasets").pipe(
+  Command.withSharedFlags({
+    dataDir: Flag.String("data-dir").pipe(
+      Flag.withDescription(`Cache folder for downloaded files (default: ${defaultDataDir()})`),
+      Flag.optional
+    ),
+    mirror: Flag.String("mirror").pipe(
+      Flag.withDescription("Base URL tried before the official addresses; repeat for several"),
+      Flag.atLeast(0)
+    )
+  }),
+  Command.withDescription("List, download and verify the datasets of the paper")
+)
+
+const cacheOptions = Effect.map(root, ({ dataDir, mirror }): CacheOptions => ({
+  dataDir: Option.getOrUndefined(dataDir),
+  mirrors: mirror,
+  onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`)
+}))
+
+const name = Argument.Literals("name", datasetNames).pipe(Argument.withDescription("The dataset"))
+
+/** Files that stand in for the cache: MNIST's embedded copy and Debian's Fashion-MNIST. */
+const localFiles = (spec: DatasetSpec): Array<{ readonly path: string; readonly file: RemoteFile }> | undefined => {
+  if (spec.name === "mnist") {
+    return Object.values(mnistFiles).map((entry) => ({
+      path: join(embeddedMnistDirectory(), entry.name),
+      file: { path: entry.name, remotePath: entry.name, mirrors: [], checksum: { algorithm: "md5", value: entry.md5, of: "file" } }
+    }))
+  }
+  if (spec.name === "fashion-mnist" && existsSync(join(DEBIAN_FASHION_MNIST, fashionMnistFiles.trainImages.name))) {
+    return spec.files.map((file) => ({ path: join(DEBIAN_FASHION_MNIST, file.remotePath), file }))
+  }
+  return undefined
+}
+
+const list = Command.make("list", {}, () =>
+  Effect.gen(function*() {
+    const options = yield* cacheOptions
+    for (const spec of Object.values(registry)) {
+      const local = localFiles(spec)
+      const where = local !== undefined
+        ? spec.name === "mnist" ? "embedded" : "Debian package"
+        : `${spec.files.filter((file) => existsSync(cachePath(file, options))).length}/${spec.files.length} files cached`
+      const { test, train, validation } = spec.split
+      yield* Console.log(
+        `${spec.name.padEnd(15)} ${String(spec.classes).padStart(2)} classes  ${spec.exampleShape(32).join("x").padEnd(8)} ` +
+          `split ${train}/${validation}/${test}  ${where}\n    ${spec.description}`
+      )
+    }
+  })).pipe(Command.withDescription("The datasets, their split and whether their files are present"))
+
+const fetch = Command.make("fetch", { name }, ({ name }) =>
+  Effect.gen(function*() {
+    const options = yield* cacheOptions
+    const spec = registry[name]
+    const local = localFiles(spec)
+    if (local !== undefined) {
+      yield* Console.log(`${name}: nothing to download, using ${local.map((l) => l.path).join(", ")}`)
+      return
+    }
+    for (const file of spec.files) {
+      const path = yield* ensureFile(file, options)
+      yield* Console.log(`${file.path}: ${path}`)
+    }
+  })).pipe(
+    Command.withDescription("Download a dataset's files into the cache, verifying each before it is kept"),
+    Command.provide(FetchHttpClient.layer)
+  )
+
+const verify = Command.make("verify", { name }, ({ name }) =>
+  Effect.gen(function*() {
+    const options = yield* cacheOptions
+    const spec = registry[name]
+    const entries = localFiles(spec) ?? spec.files.map((file) => ({ path: cachePath(file, options), file }))
+    let firstError: DatasetError | undefined
+    for (const { file, path } of entries) {
+      if (!existsSync(path)) {
+        firstError ??= new NotCached({ file: file.path, url: urlsOf(file, options)[0] ?? file.remotePath, destination: path })
+        yield* Console.log(`missing  ${path}`)
+        continue
+      }
+      const result = yield* Effect.result(verifyFile(path, file))
+      if (result._tag === "Success") {
+        yield* Console.log(`ok       ${path} (${result.success.algorithm} ${result.success.digest}, ${result.success.against})`)
+      } else {
+        firstError ??= result.failure
+        yield* Console.log(`FAILED   ${result.failure.message}`)
+      }
+    }
+    if (firstError !== undefined) return yield* firstError
+  })).pipe(Command.withDescription("Re-check a dataset's files against their checksums"))
+
+export const datasetsCommand = root.pipe(Command.withSubcommands([list, fetch, verify]))
