@@ -23,6 +23,8 @@ export interface RbmTensors {
   readonly visibleUnits: VisibleUnits
   readonly hiddenUnits: HiddenUnits
   readonly weights: tf.Tensor2D
+  /** The weights transposed, [hidden, visible], when the caller keeps them; otherwise transposed on demand. */
+  readonly weightsT?: tf.Tensor2D
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
 }
@@ -51,6 +53,7 @@ export const fromTensors = (rbm: RbmTensors): RbmParameters => {
 
 export const disposeTensors = (rbm: RbmTensors): void => {
   rbm.weights.dispose()
+  rbm.weightsT?.dispose()
   rbm.visibleBias.dispose()
   rbm.hiddenBias.dispose()
 }
@@ -141,7 +144,7 @@ export const cdEstimate = (
   stream: RandomStream,
   chain?: tf.Tensor2D
 ): CdEstimate => {
-  const weightsT = tf.transpose(rbm.weights)
+  const weightsT = rbm.weightsT ?? tf.transpose(rbm.weights)
   const positiveInput = hiddenInput(rbm, data)
   const positiveHidden = hiddenMean(rbm.hiddenUnits, positiveInput)
   const dataHidden = sampleHidden(rbm.hiddenUnits, positiveInput, stream)

@@ -8,15 +8,7 @@
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
-import {
-  cdEstimate,
-  disposeTensors,
-  freeEnergy,
-  fromTensors,
-  type RbmTensors,
-  type Reconstruction,
-  toTensors
-} from "./ContrastiveDivergence.ts"
+import { type CdEstimate, cdEstimate, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction } from "./ContrastiveDivergence.ts"
 import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihood.ts"
 import type { SparsityTarget } from "./PretrainConfig.ts"
 import type { RbmParameters } from "./Rbm.ts"
@@ -61,20 +53,66 @@ export interface RbmStreams {
   readonly sampling: RandomStream
 }
 
+/**
+ * The parameters and their momentum steps live on the JavaScript side, with
+ * the weights also kept transposed: the update is one fused pass over the
+ * weights (the backends run each elementwise op as its own pass), and the
+ * negative phase needs no per-batch transpose.
+ */
 interface State {
-  rbm: RbmTensors
-  weightsStep: tf.Tensor2D
-  visibleStep: tf.Tensor1D
-  hiddenStep: tf.Tensor1D
+  readonly shape: Pick<RbmParameters, "visibleUnits" | "hiddenUnits" | "visible" | "hidden">
+  readonly weights: Float32Array
+  readonly weightsT: Float32Array
+  readonly visibleBias: Float32Array
+  readonly hiddenBias: Float32Array
+  readonly weightsStep: Float32Array
+  readonly visibleStep: Float32Array
+  readonly hiddenStep: Float32Array
+  /** The persistent chains (PCD). */
   chain: tf.Tensor2D | undefined
-  activity: tf.Tensor1D | undefined
+  /** The running mean of hidden activity (sparsity target). */
+  activity: Float32Array | undefined
 }
 
-const disposeState = (state: State): void => {
-  disposeTensors(state.rbm)
-  tf.dispose([state.weightsStep, state.visibleStep, state.hiddenStep])
-  if (state.chain !== undefined) state.chain.dispose()
-  if (state.activity !== undefined) state.activity.dispose()
+const initialState = (rbm: RbmParameters): State => {
+  const weightsT = new Float32Array(rbm.weights.length)
+  for (let i = 0; i < rbm.visible; i++) {
+    for (let j = 0; j < rbm.hidden; j++) weightsT[j * rbm.visible + i] = rbm.weights[i * rbm.hidden + j]!
+  }
+  return {
+    shape: { visibleUnits: rbm.visibleUnits, hiddenUnits: rbm.hiddenUnits, visible: rbm.visible, hidden: rbm.hidden },
+    weights: Float32Array.from(rbm.weights),
+    weightsT,
+    visibleBias: Float32Array.from(rbm.visibleBias),
+    hiddenBias: Float32Array.from(rbm.hiddenBias),
+    weightsStep: new Float32Array(rbm.weights.length),
+    visibleStep: new Float32Array(rbm.visible),
+    hiddenStep: new Float32Array(rbm.hidden),
+    chain: undefined,
+    activity: undefined
+  }
+}
+
+const parametersOf = (state: State): RbmParameters => ({
+  ...state.shape,
+  weights: Float32Array.from(state.weights),
+  visibleBias: Float32Array.from(state.visibleBias),
+  hiddenBias: Float32Array.from(state.hiddenBias)
+})
+
+const tensorsOf = (state: State): RbmTensors => ({
+  visibleUnits: state.shape.visibleUnits,
+  hiddenUnits: state.shape.hiddenUnits,
+  weights: tf.tensor2d(state.weights, [state.shape.visible, state.shape.hidden]),
+  weightsT: tf.tensor2d(state.weightsT, [state.shape.hidden, state.shape.visible]),
+  visibleBias: tf.tensor1d(state.visibleBias),
+  hiddenBias: tf.tensor1d(state.hiddenBias)
+})
+
+const read = (tensor: tf.Tensor): Float32Array => {
+  const values = tensor.dataSync() as Float32Array
+  tensor.dispose()
+  return values
 }
 
 /** One parameter update from one batch; returns the batch's summed reconstruction error. */
@@ -85,46 +123,58 @@ const step = (
   momentum: number,
   sampling: RandomStream
 ): number => {
-  const old = state
-  const next = tf.tidy(() => {
-    const estimate = cdEstimate(old.rbm, batch, options, sampling, old.chain)
-    let weightsGradient = tf.sub(estimate.weights, tf.mul(old.rbm.weights, options.weightCost))
-    let hiddenGradient: tf.Tensor1D = estimate.hiddenBias
-    let activity: tf.Tensor1D | undefined
-    if (options.sparsity !== undefined) {
-      const { cost, decay, target } = options.sparsity
-      const running: tf.Tensor1D = old.activity === undefined
-        ? estimate.hiddenActivity
-        : tf.add(tf.mul(old.activity, decay), tf.mul(estimate.hiddenActivity, 1 - decay))
-      activity = running
-      const penalty = tf.mul(tf.sub(running, target), cost) as tf.Tensor1D
-      hiddenGradient = tf.sub(hiddenGradient, penalty)
-      weightsGradient = tf.sub(weightsGradient, tf.outerProduct(estimate.visibleActivity, penalty))
-    }
-    const weightsStep = tf.add(tf.mul(old.weightsStep, momentum), tf.mul(weightsGradient, options.learningRate))
-    const visibleStep = tf.add(tf.mul(old.visibleStep, momentum), tf.mul(estimate.visibleBias, options.learningRate))
-    const hiddenStep = tf.add(tf.mul(old.hiddenStep, momentum), tf.mul(hiddenGradient, options.learningRate))
-    return {
-      weights: tf.add(old.rbm.weights, weightsStep) as tf.Tensor2D,
-      visibleBias: tf.add(old.rbm.visibleBias, visibleStep) as tf.Tensor1D,
-      hiddenBias: tf.add(old.rbm.hiddenBias, hiddenStep) as tf.Tensor1D,
-      weightsStep: weightsStep as tf.Tensor2D,
-      visibleStep: visibleStep as tf.Tensor1D,
-      hiddenStep: hiddenStep as tf.Tensor1D,
-      chain: estimate.chain,
-      activity,
-      error: estimate.reconstructionError
-    }
+  const tensors = tensorsOf(state)
+  const estimate: CdEstimate = tf.tidy(() => {
+    const { chain, ...rest } = cdEstimate(tensors, batch, options, sampling, state.chain)
+    return chain === undefined ? rest : { ...rest, chain }
   })
-  disposeState(old)
-  state.rbm = { ...old.rbm, weights: next.weights, visibleBias: next.visibleBias, hiddenBias: next.hiddenBias }
-  state.weightsStep = next.weightsStep
-  state.visibleStep = next.visibleStep
-  state.hiddenStep = next.hiddenStep
-  state.chain = next.chain
-  state.activity = next.activity
-  const error = next.error.dataSync()[0]!
-  next.error.dispose()
+  disposeTensors(tensors)
+  if (estimate.chain !== undefined) {
+    state.chain?.dispose()
+    state.chain = estimate.chain
+  }
+  const weightsGradient = read(estimate.weights)
+  const visibleGradient = read(estimate.visibleBias)
+  const hiddenGradient = Float32Array.from(read(estimate.hiddenBias))
+  const visibleActivity = read(estimate.visibleActivity)
+  const hiddenActivity = read(estimate.hiddenActivity)
+  const error = read(estimate.reconstructionError)[0]!
+  const { hidden, visible } = state.shape
+  // The sparsity penalty's gradient on each hidden unit's input: cost * (q - target).
+  let penalty: Float32Array | undefined
+  if (options.sparsity !== undefined) {
+    const { cost, decay, target } = options.sparsity
+    const previous = state.activity
+    const activity = previous === undefined
+      ? Float32Array.from(hiddenActivity)
+      : previous.map((q, j) => decay * q + (1 - decay) * hiddenActivity[j]!)
+    state.activity = activity
+    penalty = activity.map((q) => cost * (q - target))
+    for (let j = 0; j < hidden; j++) hiddenGradient[j]! -= penalty[j]!
+  }
+  const { learningRate, weightCost } = options
+  const { weights, weightsStep, weightsT } = state
+  for (let i = 0; i < visible; i++) {
+    const row = i * hidden
+    const sparsity = penalty === undefined ? 0 : visibleActivity[i]!
+    for (let j = 0; j < hidden; j++) {
+      const at = row + j
+      const gradient = weightsGradient[at]! - weightCost * weights[at]! - (penalty === undefined ? 0 : sparsity * penalty[j]!)
+      const change = momentum * weightsStep[at]! + learningRate * gradient
+      weightsStep[at] = change
+      const value = weights[at]! + change
+      weights[at] = value
+      weightsT[j * visible + i] = value
+    }
+  }
+  for (let i = 0; i < visible; i++) {
+    state.visibleStep[i] = momentum * state.visibleStep[i]! + learningRate * visibleGradient[i]!
+    state.visibleBias[i]! += state.visibleStep[i]!
+  }
+  for (let j = 0; j < hidden; j++) {
+    state.hiddenStep[j] = momentum * state.hiddenStep[j]! + learningRate * hiddenGradient[j]!
+    state.hiddenBias[j]! += state.hiddenStep[j]!
+  }
   return error
 }
 
@@ -142,24 +192,23 @@ const meanFreeEnergy = (rbm: RbmTensors, rows: Rows): number => {
 }
 
 const monitor = (
-  rbm: RbmTensors,
+  state: State,
   options: RbmTrainingOptions,
   train: Rows,
   validation: Rows | undefined
 ): Pick<RbmEpoch, "freeEnergyTrain" | "freeEnergyValidation" | "logLikelihoodTrain" | "logLikelihoodValidation"> => {
-  if (rbm.hiddenUnits !== "bernoulli") return {}
+  if (state.shape.hiddenUnits !== "bernoulli") return {}
   const trainSubset = sliceRows(train, 0, Math.min(train.count, options.monitorSize))
   const validationSubset = validation === undefined
     ? undefined
     : sliceRows(validation, 0, Math.min(validation.count, options.monitorSize))
+  const rbm = tensorsOf(state)
   const freeEnergies = {
     freeEnergyTrain: meanFreeEnergy(rbm, trainSubset),
     ...(validationSubset === undefined ? {} : { freeEnergyValidation: meanFreeEnergy(rbm, validationSubset) })
   }
-  if (options.exactLikelihoodMaxHidden <= 0 || rbm.weights.shape[1] > options.exactLikelihoodMaxHidden) {
-    return freeEnergies
-  }
-  const parameters = fromTensors(rbm)
+  disposeTensors(rbm)
+  const parameters = parametersOf(state)
   if (!isEnumerable(parameters, options.exactLikelihoodMaxHidden)) return freeEnergies
   const logZ = logPartition(parameters)
   return {
@@ -186,17 +235,7 @@ export const trainRbm = (
   label = "rbm"
 ): Effect.Effect<{ readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }> =>
   Effect.acquireUseRelease(
-    Effect.sync((): State => {
-      const rbm = toTensors(initial)
-      return {
-        rbm,
-        weightsStep: tf.zerosLike(rbm.weights),
-        visibleStep: tf.zerosLike(rbm.visibleBias),
-        hiddenStep: tf.zerosLike(rbm.hiddenBias),
-        chain: undefined,
-        activity: undefined
-      }
-    }),
+    Effect.sync(() => initialState(initial)),
     (state) =>
       Effect.gen(function*() {
         const curve: Array<RbmEpoch> = []
@@ -221,7 +260,7 @@ export const trainRbm = (
               epoch: epoch + 1,
               momentum,
               reconstructionError: error / train.count,
-              ...monitor(state.rbm, options, train, validation),
+              ...monitor(state, options, train, validation),
               seconds
             }
           })
@@ -234,7 +273,7 @@ export const trainRbm = (
               ` (${(train.count / record.seconds).toFixed(0)} examples/s)`
           )
         }
-        return { rbm: fromTensors(state.rbm), curve }
+        return { rbm: parametersOf(state), curve }
       }),
-    (state) => Effect.sync(() => disposeState(state))
+    (state) => Effect.sync(() => state.chain?.dispose())
   )
