@@ -23,9 +23,20 @@ export type DaeOutput = Exclude<DaeReconstruction, "auto">
 export const reconstructionFor = (name: ActivationName, choice: DaeReconstruction): DaeOutput =>
   choice !== "auto" ? choice : name === "tanh" || name === "sigmoid" ? "sigmoid-cross-entropy" : "softplus-quadratic"
 
+/**
+ * The range of the layer's inputs: [0, 1] (pixels, sigmoid codes, or any
+ * non-negative code), or [-1, 1] (tanh codes). A sigmoid reconstruction of
+ * [-1, 1] inputs targets (x + 1) / 2, which keeps the cross-entropy bounded.
+ */
+export type DaeInputRange = "unit" | "symmetric"
+
+/** The range of codes produced by `name`, as the next layer's input range. */
+export const codeRange = (name: ActivationName): DaeInputRange => (name === "tanh" ? "symmetric" : "unit")
+
 export interface DaeParameters {
   readonly activation: ActivationName
   readonly output: DaeOutput
+  readonly inputRange: DaeInputRange
   readonly input: number
   readonly hidden: number
   /** [input, hidden] row-major. */
@@ -39,6 +50,7 @@ export interface DaeParameters {
 export interface DaeShape {
   readonly activation: ActivationName
   readonly output: DaeOutput
+  readonly inputRange: DaeInputRange
   readonly hidden: number
   readonly tiedWeights: boolean
 }
@@ -49,6 +61,7 @@ export const initialDae = (shape: DaeShape, input: number, stream: RandomStream)
   const common = {
     activation: shape.activation,
     output: shape.output,
+    inputRange: shape.inputRange,
     input,
     hidden: shape.hidden,
     encoderWeights,
@@ -117,12 +130,13 @@ const encodeTensor = (dae: DaeParameters, tensors: Tensors, x: tf.Tensor2D, cont
     context
   )
 
-/** Per-example reconstruction cost [batch] of `target` from the decoder input `z`. */
-const reconstructionCost = (output: DaeOutput, z: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D =>
-  output === "softplus-quadratic"
-    ? tf.sum(tf.square(tf.sub(tf.softplus(z), target)), 1)
-    // -x log sigmoid(z) - (1 - x) log(1 - sigmoid(z)) = softplus(z) - x z, stable for any z.
-    : tf.sum(tf.sub(tf.softplus(z), tf.mul(target, z)), 1)
+/** Per-example reconstruction cost [batch] of the clean input `x` from the decoder input `z`. */
+const reconstructionCost = (dae: DaeParameters, z: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D => {
+  if (dae.output === "softplus-quadratic") return tf.sum(tf.square(tf.sub(tf.softplus(z), x)), 1)
+  const target = dae.inputRange === "unit" ? x : tf.mul(tf.add(x, 1), 0.5)
+  // -t log sigmoid(z) - (1 - t) log(1 - sigmoid(z)) = softplus(z) - t z, stable for any z.
+  return tf.sum(tf.sub(tf.softplus(z), tf.mul(target, z)), 1)
+}
 
 const decode = (tensors: Tensors, h: tf.Tensor2D): tf.Tensor2D => {
   const decoderWeights = tensors[3] === undefined ? tf.transpose(tensors[0]!) : tensors[3]
@@ -147,7 +161,7 @@ const evaluate = (dae: DaeParameters, tensors: Tensors, rows: Rows, noise: Rando
       const x = tf.tensor2d(chunk.inputs, [chunk.count, chunk.features])
       const h = encodeTensor(dae, tensors, x, { training: false, noise })
       return [
-        tf.sum(reconstructionCost(dae.output, decode(tensors, h), x)).dataSync()[0]!,
+        tf.sum(reconstructionCost(dae, decode(tensors, h), x)).dataSync()[0]!,
         tf.sum(tf.cast(tf.equal(h, 0), "float32")).dataSync()[0]!
       ]
     })
@@ -206,7 +220,7 @@ export const trainDae = (
                 const objective = (...parameters: Array<tf.Tensor>): tf.Scalar => {
                   const h = encodeTensor(initial, parameters, corrupted as tf.Tensor2D, context)
                   const perExample = tf.add(
-                    reconstructionCost(initial.output, decode(parameters, h), clean),
+                    reconstructionCost(initial, decode(parameters, h), clean),
                     tf.mul(tf.sum(tf.abs(h), 1), options.l1Penalty)
                   )
                   return tf.mean(perExample)

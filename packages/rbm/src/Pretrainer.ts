@@ -6,6 +6,7 @@
 import { Rng } from "@rectifier/core"
 import { TensorBackend } from "@rectifier/backend"
 import { Context, Effect, Layer, Schema } from "effect"
+import { reconstructionFor } from "./DenoisingAutoencoder.ts"
 import { PretrainConfig, type PretrainConfigInput } from "./PretrainConfig.ts"
 import { InvalidPretrainInput } from "./PretrainError.ts"
 import type { Rows } from "./Rows.ts"
@@ -28,7 +29,7 @@ const checkRows = (field: string, rows: Rows, binary: boolean): Effect.Effect<vo
     const value = rows.inputs[i]!
     if (!Number.isFinite(value) || (binary && (value < 0 || value > 1))) {
       return fail(`value ${value} at example ${Math.floor(i / rows.features)}, feature ${i % rows.features} is ` +
-        (binary ? "outside [0, 1], which binary visible units need" : "not finite"))
+        (binary ? "outside [0, 1], which binary visible units and cross-entropy reconstructions need" : "not finite"))
     }
   }
   return Effect.void
@@ -50,7 +51,10 @@ export class Pretrainer extends Context.Service<Pretrainer, {
       return Pretrainer.of({
         pretrain: Effect.fnUntraced(function*(input, data) {
           const config = yield* decodePretrainConfig(input)
-          const binary = config.kind === "rbm" && config.visible === "bernoulli"
+          // Binary visible units and cross-entropy reconstructions need inputs in [0, 1].
+          const binary = config.kind === "rbm"
+            ? config.visible === "bernoulli"
+            : reconstructionFor(config.activation, config.reconstruction) === "sigmoid-cross-entropy"
           yield* checkRows("train data", data.train, binary)
           if (data.validation !== undefined) {
             yield* checkRows("validation data", data.validation, binary)

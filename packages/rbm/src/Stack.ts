@@ -11,7 +11,9 @@ import type { DenseWeights, ModelWeights } from "@rectifier/train"
 import { Effect } from "effect"
 import { hiddenRows } from "./ContrastiveDivergence.ts"
 import {
+  codeRange,
   type DaeEpoch,
+  type DaeInputRange,
   type DaeParameters,
   encodeRows,
   initialDae,
@@ -89,10 +91,12 @@ const daeStack = Effect.fnUntraced(function*(config: DaePretrainConfig, data: Pr
   let train = data.train
   let validation = data.validation
   const output = reconstructionFor(config.activation, config.reconstruction)
+  // The data are in [0, 1]; upper layers see the codes of the layer below.
+  let inputRange: DaeInputRange = "unit"
   for (const [index, hidden] of config.hiddenSizes.entries()) {
     const name = `pretrain/layer-${index + 1}`
     const initial = initialDae(
-      { activation: config.activation, output, hidden, tiedWeights: config.tiedWeights },
+      { activation: config.activation, output, inputRange, hidden, tiedWeights: config.tiedWeights },
       train.features,
       streams(`${name}/init`)
     )
@@ -109,6 +113,7 @@ const daeStack = Effect.fnUntraced(function*(config: DaePretrainConfig, data: Pr
     if (index + 1 < config.hiddenSizes.length) {
       train = encodeRows(dae, train, activationStream)
       validation = validation === undefined ? undefined : encodeRows(dae, validation, activationStream)
+      inputRange = codeRange(config.activation)
     }
   }
   return layers

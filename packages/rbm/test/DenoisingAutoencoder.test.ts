@@ -31,7 +31,7 @@ describe("denoising auto-encoders", () => {
       onCpu(Effect.gen(function*() {
         const mnist = yield* loadMnist({ trainSize: 200 })
         const output = reconstructionFor(activation, "auto")
-        const initial = initialDae({ activation, output, hidden: 16, tiedWeights }, 784, RandomStream.derive(3, "init"))
+        const initial = initialDae({ activation, output, inputRange: "unit", hidden: 16, tiedWeights }, 784, RandomStream.derive(3, "init"))
         assert.strictEqual(initial.decoderWeights === undefined, tiedWeights)
         const validation = sliceRows(mnist.validation, 0, 100)
         const { curve, dae } = yield* trainDae(

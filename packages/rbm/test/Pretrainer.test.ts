@@ -64,6 +64,20 @@ describe("Pretrainer", () => {
       }), 60_000)
   }
 
+  it.live("an upper tanh layer reconstructs codes in [-1, 1] with a bounded cross-entropy", () =>
+    Effect.gen(function*() {
+      const result = yield* pretrainMnist(5, { kind: "dae", hiddenSizes: [16, 8], epochs: 3, activation: "tanh", learningRate: 0.03 })
+      const top = result.layers[1]!
+      assert.strictEqual(top.kind, "dae")
+      if (top.kind === "dae") {
+        assert.strictEqual(top.dae.inputRange, "symmetric")
+        assert.strictEqual(top.dae.output, "sigmoid-cross-entropy")
+        // Cross-entropy of targets in [0, 1] is at least 0 (it would fall without bound on raw tanh codes).
+        for (const epoch of top.curve) assert.isAbove(epoch.reconstructionError, 0)
+        assert.isBelow(top.curve[2]!.reconstructionError, top.curve[0]!.reconstructionError)
+      }
+    }), 60_000)
+
   it.live("saves and loads a stack in the trainer's weights format", () =>
     Effect.gen(function*() {
       const result = yield* pretrainMnist(5, rbmConfig)
