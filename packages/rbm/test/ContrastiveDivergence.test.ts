@@ -232,6 +232,27 @@ describe("RBM training", () => {
       })))
   }
 
+  it.live("a sparsity target pulls the mean hidden activity toward it", () =>
+    onCpu(Effect.gen(function*() {
+      const data = repeat(barsAndStripes(), 10)
+      const meanActivity = (rbm: RbmParameters) => {
+        const hidden = dataExpectations(rbm, data).hidden
+        return hidden.reduce((sum, q) => sum + q, 0) / hidden.length
+      }
+      const train = (sparsity?: { target: number; cost: number; decay: number }) =>
+        trainRbm(
+          initialRbm({ visibleUnits: "bernoulli", hiddenUnits: "bernoulli", hidden: 4, initialStd: 0.01 }, data, RandomStream.derive(13, "init")),
+          { ...guide, epochs: 30, sparsity },
+          data,
+          undefined,
+          { order: RandomStream.derive(13, "order"), sampling: RandomStream.derive(13, "sampling") }
+        )
+      const free = meanActivity((yield* train()).rbm)
+      const sparse = meanActivity((yield* train({ target: 0.05, cost: 0.5, decay: 0.9 })).rbm)
+      assert.isAbove(free, 0.25)
+      assert.isBelow(sparse, 0.12)
+    })))
+
   it.live("a Gaussian RBM recovers the mean and scale of real-valued data", () =>
     onCpu(Effect.gen(function*() {
       // Dimension 0 is bimodal (means -1.5 and +1.5, unit noise: std 1.80); the others are N(mu, 1).
