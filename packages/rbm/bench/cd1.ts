@@ -1,0 +1,171 @@
+/**
+ * Benchmark: one CD-1 pass of a 784-500 binary RBM over MNIST training
+ * examples, ours (on the fastest tensor backend available) against
+ * scikit-learn's BernoulliRBM (Debian python3-sklearn) in the same run, at
+ * minibatch sizes 10 and 100: examples per second and their ratio.
+ *
+ * scikit-learn's RBM does one Gibbs step per update from persistent chains
+ * (PCD-1, the same arithmetic as CD-1) with no momentum or weight cost, so
+ * ours is timed twice: with the practical guide's CD-1 settings (momentum,
+ * weight cost), and with scikit-learn's (PCD-1, learning rate 0.1 only).
+ *
+ *   pnpm exec node packages/rbm/bench/cd1.ts [--examples 10000] [--batches 10,100]
+ *     [--threads 1] [--backend auto]
+ *
+ * `--examples 50000` times a full epoch. `--threads` applies to both sides
+ * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy).
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { type BackendChoice, TensorBackend } from "@rectifier/backend"
+import { RandomStream } from "@rectifier/core"
+import { loadMnist } from "@rectifier/datasets"
+import { Effect, Logger } from "effect"
+import { initialRbm, type RbmTrainingOptions, type Rows, sliceRows, trainRbm } from "../src/index.ts"
+
+const { values: flags } = parseArgs({
+  options: {
+    examples: { type: "string", default: "10000" },
+    batches: { type: "string", default: "10,100" },
+    threads: { type: "string", default: "1" },
+    backend: { type: "string", default: "auto" }
+  }
+})
+const examples = Number(flags.examples)
+const batches = flags.batches.split(",").map(Number)
+const threads = Number(flags.threads)
+const HIDDEN = 500
+const LEARNING_RATE = 0.1
+
+const APT_HINT = "apt-get install python3-sklearn"
+
+/** The first Python that imports scikit-learn: Debian's own, then whatever is on PATH. */
+const findPython = (): string | undefined =>
+  ["/usr/bin/python3", "python3"].find((python) =>
+    spawnSync(python, ["-c", "import sklearn"], { stdio: "ignore" }).status === 0
+  )
+
+const PYTHON_BENCH = String.raw`
+import json, sys, time
+import numpy as np
+from sklearn.neural_network import BernoulliRBM
+path, count, features, hidden, lr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+batches = [int(b) for b in sys.argv[6].split(",")]
+data = np.fromfile(path, dtype=np.float32).reshape(count, features)
+blas = sorted({line.split()[-1] for line in open("/proc/self/maps") if "libblas" in line or "openblas" in line or "mkl" in line})
+import sklearn
+results = {"sklearn": sklearn.__version__, "numpy": np.__version__, "blas": blas, "rows": []}
+for batch in batches:
+    BernoulliRBM(n_components=hidden, learning_rate=lr, batch_size=batch, n_iter=1, random_state=0).fit(data[:200])
+    rbm = BernoulliRBM(n_components=hidden, learning_rate=lr, batch_size=batch, n_iter=1, random_state=0)
+    start = time.perf_counter()
+    rbm.fit(data)
+    seconds = time.perf_counter() - start
+    results["rows"].append({"batch": batch, "seconds": seconds})
+print(json.dumps(results))
+`
+
+interface SklearnResult {
+  readonly sklearn: string
+  readonly numpy: string
+  readonly blas: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<{ readonly batch: number; readonly seconds: number }>
+}
+
+const runSklearn = (python: string, rows: Rows): SklearnResult => {
+  const folder = mkdtempSync(join(tmpdir(), "rbm-bench-"))
+  try {
+    const file = join(folder, "inputs.f32")
+    writeFileSync(file, new Uint8Array(rows.inputs.buffer, rows.inputs.byteOffset, rows.inputs.byteLength))
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) }
+    const run = spawnSync(
+      python,
+      ["-c", PYTHON_BENCH, file, String(rows.count), String(rows.features), String(HIDDEN), String(LEARNING_RATE), batches.join(",")],
+      { env, encoding: "utf8", maxBuffer: 1 << 20 }
+    )
+    if (run.status !== 0) throw new Error(`scikit-learn benchmark failed:\n${run.stderr}`)
+    return JSON.parse(run.stdout) as SklearnResult
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+const guideCd1 = (batchSize: number): RbmTrainingOptions => ({
+  epochs: 1,
+  learningRate: LEARNING_RATE,
+  batchSize,
+  method: "cd",
+  k: 1,
+  reconstruction: "probabilities",
+  initialMomentum: 0.5,
+  finalMomentum: 0.9,
+  momentumSwitchEpoch: 5,
+  weightCost: 2e-4,
+  monitorSize: 1,
+  exactLikelihoodMaxHidden: 0
+})
+
+const sklearnPcd1 = (batchSize: number): RbmTrainingOptions => ({
+  ...guideCd1(batchSize),
+  method: "pcd",
+  initialMomentum: 0,
+  finalMomentum: 0,
+  weightCost: 0
+})
+
+/** Examples per second of one pass over `rows` (the epoch's own timing, monitoring excluded). */
+const timeOurs = (rows: Rows, options: RbmTrainingOptions) =>
+  Effect.gen(function*() {
+    const shape = { visibleUnits: "bernoulli", hiddenUnits: "bernoulli", hidden: HIDDEN, initialStd: 0.01 } as const
+    const streams = () => ({ order: RandomStream.derive(1, "order"), sampling: RandomStream.derive(1, "sampling") })
+    const warmup = sliceRows(rows, 0, Math.min(rows.count, 200))
+    yield* trainRbm(initialRbm(shape, warmup, RandomStream.derive(1, "init")), options, warmup, undefined, streams())
+    const { curve } = yield* trainRbm(initialRbm(shape, rows, RandomStream.derive(1, "init")), options, rows, undefined, streams())
+    return { perSecond: rows.count / curve[0]!.seconds, reconstructionError: curve[0]!.reconstructionError }
+  })
+
+const main = Effect.gen(function*() {
+  const mnist = yield* loadMnist({ trainSize: examples })
+  const rows = mnist.train
+  const python = findPython()
+  const ours = yield* Effect.scoped(Effect.gen(function*() {
+    const backend = yield* TensorBackend.useSync((b) => b.info)
+    const results: Array<{ batch: number; cd1: number; pcd1: number; error: number }> = []
+    for (const batch of batches) {
+      const cd1 = yield* timeOurs(rows, guideCd1(batch))
+      const pcd1 = yield* timeOurs(rows, sklearnPcd1(batch))
+      results.push({ batch, cd1: cd1.perSecond, pcd1: pcd1.perSecond, error: cd1.reconstructionError })
+    }
+    return { backend, results }
+  }).pipe(Effect.provide(TensorBackend.layer({ backend: flags.backend as BackendChoice, threads }))))
+  console.log(`784-${HIDDEN} RBM, one pass over ${rows.count} MNIST examples, learning rate ${LEARNING_RATE}, ${threads} thread(s)`)
+  console.log(`ours: tfjs ${ours.backend.tfjsCore} on ${ours.backend.name} (${JSON.stringify(ours.backend.details)})`)
+  const sklearn = python === undefined ? undefined : runSklearn(python, rows)
+  if (sklearn !== undefined) {
+    console.log(`scikit-learn ${sklearn.sklearn} (${python}), NumPy ${sklearn.numpy}, BLAS ${sklearn.blas.join(", ") || "unknown"}`)
+  }
+  console.log("")
+  console.log("| batch | ours CD-1, guide (ex/s) | ours PCD-1, sklearn settings (ex/s) | sklearn BernoulliRBM (ex/s) | ratio CD-1 | ratio PCD-1 |")
+  console.log("|---|---|---|---|---|---|")
+  for (const row of ours.results) {
+    const theirs = sklearn?.rows.find((r) => r.batch === row.batch)
+    const theirRate = theirs === undefined ? undefined : rows.count / theirs.seconds
+    const cell = (value: number | undefined, digits = 0) => (value === undefined ? "n/a" : value.toFixed(digits))
+    console.log(
+      `| ${row.batch} | ${cell(row.cd1)} | ${cell(row.pcd1)} | ${cell(theirRate)} | ` +
+        `${cell(theirRate === undefined ? undefined : row.cd1 / theirRate, 2)}x | ${cell(theirRate === undefined ? undefined : row.pcd1 / theirRate, 2)}x |`
+    )
+  }
+  if (sklearn === undefined) {
+    console.log(`\nscikit-learn was not found, so there is nothing to compare against. Install it with:\n  ${APT_HINT}`)
+    process.exitCode = 1
+  }
+})
+
+Effect.runPromise(main.pipe(Effect.provide(Logger.layer([])))).catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

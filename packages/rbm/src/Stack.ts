@@ -1,0 +1,139 @@
+/**
+ * Greedy layer-wise pre-training: the bottom layer is trained on the data,
+ * each next one on the layer below's representation of it (hidden
+ * probabilities, or max(0, x) for rectified units, for RBMs; the clean
+ * encoder output for auto-encoders). The result is the MLP's hidden layers
+ * as `ModelWeights`, plus each layer's full parameters and training curve.
+ */
+import type { ActivationName } from "@rectifier/activations"
+import type { RandomStream } from "@rectifier/core"
+import type { DenseWeights, ModelWeights } from "@rectifier/train"
+import { Effect } from "effect"
+import { hiddenRows } from "./ContrastiveDivergence.ts"
+import {
+  codeRange,
+  type DaeEpoch,
+  type DaeInputRange,
+  type DaeParameters,
+  encodeRows,
+  initialDae,
+  reconstructionFor,
+  trainDae
+} from "./DenoisingAutoencoder.ts"
+import type { DaePretrainConfig, PretrainConfig, RbmPretrainConfig } from "./PretrainConfig.ts"
+import { initialRbm, type RbmParameters, type VisibleUnits } from "./Rbm.ts"
+import type { Rows } from "./Rows.ts"
+import { type RbmEpoch, trainRbm } from "./TrainRbm.ts"
+
+export interface PretrainData {
+  readonly train: Rows
+  /** Monitored beside the training data (free energy, reconstruction error); optional. */
+  readonly validation?: Rows | undefined
+}
+
+export type PretrainedLayer =
+  | { readonly kind: "rbm"; readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }
+  | { readonly kind: "dae"; readonly dae: DaeParameters; readonly curve: ReadonlyArray<DaeEpoch> }
+
+export interface PretrainResult {
+  readonly config: PretrainConfig
+  /** The hidden layers, bottom first, ready to initialise the trainer's MLP. */
+  readonly weights: ModelWeights
+  /** The hidden activation the weights were trained for (sigmoid for binary RBMs, rectifier for NReLU ones). */
+  readonly activation: ActivationName
+  readonly layers: ReadonlyArray<PretrainedLayer>
+}
+
+/** A named, independent random stream. */
+export type Streams = (name: string) => RandomStream
+
+const dense = (fanIn: number, fanOut: number, weights: Float32Array, bias: Float32Array): DenseWeights => ({
+  fanIn,
+  fanOut,
+  weights,
+  bias,
+  activationParameters: {}
+})
+
+const rbmStack = Effect.fnUntraced(function*(config: RbmPretrainConfig, data: PretrainData, streams: Streams) {
+  const layers: Array<PretrainedLayer> = []
+  let train = data.train
+  let validation = data.validation
+  let visibleUnits: VisibleUnits = config.visible
+  for (const [index, hidden] of config.hiddenSizes.entries()) {
+    const name = `pretrain/layer-${index + 1}`
+    const initial = initialRbm(
+      { visibleUnits, hiddenUnits: config.hidden, hidden, initialStd: config.initialStd },
+      train,
+      streams(`${name}/init`)
+    )
+    const { curve, rbm } = yield* trainRbm(
+      initial,
+      config,
+      train,
+      validation,
+      { order: streams(`${name}/order`), sampling: streams(`${name}/sampling`) },
+      `rbm ${index + 1} (${train.features}-${hidden})`
+    )
+    layers.push({ kind: "rbm", rbm, curve })
+    if (index + 1 < config.hiddenSizes.length) {
+      train = hiddenRows(rbm, train)
+      validation = validation === undefined ? undefined : hiddenRows(rbm, validation)
+      // Probabilities feed binary units; rectified values are real-valued.
+      visibleUnits = config.hidden === "bernoulli" ? "bernoulli" : "gaussian"
+    }
+  }
+  return layers
+})
+
+const daeStack = Effect.fnUntraced(function*(config: DaePretrainConfig, data: PretrainData, streams: Streams) {
+  const layers: Array<PretrainedLayer> = []
+  let train = data.train
+  let validation = data.validation
+  const output = reconstructionFor(config.activation, config.reconstruction)
+  // The data are in [0, 1]; upper layers see the codes of the layer below.
+  let inputRange: DaeInputRange = "unit"
+  for (const [index, hidden] of config.hiddenSizes.entries()) {
+    const name = `pretrain/layer-${index + 1}`
+    const initial = initialDae(
+      { activation: config.activation, output, inputRange, hidden, tiedWeights: config.tiedWeights },
+      train.features,
+      streams(`${name}/init`)
+    )
+    const activationStream = streams(`${name}/activation`)
+    const { curve, dae } = yield* trainDae(
+      initial,
+      config,
+      train,
+      validation,
+      { order: streams(`${name}/order`), noise: streams(`${name}/noise`), activation: activationStream },
+      `dae ${index + 1} (${train.features}-${hidden})`
+    )
+    layers.push({ kind: "dae", dae, curve })
+    if (index + 1 < config.hiddenSizes.length) {
+      train = encodeRows(dae, train, activationStream)
+      validation = validation === undefined ? undefined : encodeRows(dae, validation, activationStream)
+      inputRange = codeRange(config.activation)
+    }
+  }
+  return layers
+})
+
+/** Pre-trains every hidden layer of `config` in turn. Run under a tensor backend. */
+export const pretrainStack = Effect.fnUntraced(function*(config: PretrainConfig, data: PretrainData, streams: Streams) {
+  const layers = config.kind === "rbm" ? yield* rbmStack(config, data, streams) : yield* daeStack(config, data, streams)
+  const weights: ModelWeights = {
+    layers: layers.map((layer) =>
+      layer.kind === "rbm"
+        ? dense(layer.rbm.visible, layer.rbm.hidden, layer.rbm.weights, layer.rbm.hiddenBias)
+        : dense(layer.dae.input, layer.dae.hidden, layer.dae.encoderWeights, layer.dae.encoderBias)
+    )
+  }
+  const activation: ActivationName = config.kind === "dae"
+    ? config.activation
+    : config.hidden === "bernoulli"
+    ? "sigmoid"
+    : "rectifier"
+  const result: PretrainResult = { config, weights, activation, layers }
+  return result
+})

@@ -1,0 +1,279 @@
+/**
+ * Training one RBM by contrastive divergence with the practical guide's
+ * recipe: minibatch SGD with momentum (0.5 for the first epochs, then 0.9),
+ * L2 weight cost on the weights only, an optional sparsity target, and
+ * per-epoch monitoring (reconstruction error, mean free energy of training
+ * vs validation data, and the exact log-likelihood for small models).
+ */
+import type { RandomStream } from "@rectifier/core"
+import * as tf from "@tensorflow/tfjs-core"
+import { Effect } from "effect"
+import { type CdEstimate, cdEstimate, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction } from "./ContrastiveDivergence.ts"
+import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihood.ts"
+import type { SparsityTarget } from "./PretrainConfig.ts"
+import type { RbmParameters } from "./Rbm.ts"
+import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
+
+export interface RbmTrainingOptions {
+  readonly epochs: number
+  readonly learningRate: number
+  readonly batchSize: number
+  readonly method: "cd" | "pcd"
+  readonly k: number
+  readonly reconstruction: Reconstruction
+  readonly initialMomentum: number
+  readonly finalMomentum: number
+  readonly momentumSwitchEpoch: number
+  readonly weightCost: number
+  readonly sparsity?: SparsityTarget | undefined
+  readonly monitorSize: number
+  readonly exactLikelihoodMaxHidden: number
+}
+
+/** What one epoch of RBM training measured. */
+export interface RbmEpoch {
+  /** 1-based. */
+  readonly epoch: number
+  readonly momentum: number
+  /** Squared error of the one-step reconstruction from the data, summed over units, mean over examples. */
+  readonly reconstructionError: number
+  /** Mean free energy of the monitored training and validation examples (binary hidden units only). */
+  readonly freeEnergyTrain?: number
+  readonly freeEnergyValidation?: number
+  /** Exact mean log-likelihood in nats (small models with binary hidden units only). */
+  readonly logLikelihoodTrain?: number
+  readonly logLikelihoodValidation?: number
+  readonly seconds: number
+}
+
+export interface RbmStreams {
+  /** Shuffles the training examples each epoch. */
+  readonly order: RandomStream
+  /** Every sampling draw of the Gibbs chains. */
+  readonly sampling: RandomStream
+}
+
+/**
+ * The parameters and their momentum steps live on the JavaScript side, with
+ * the weights also kept transposed: the update is one fused pass over the
+ * weights (the backends run each elementwise op as its own pass), and the
+ * negative phase needs no per-batch transpose.
+ */
+interface State {
+  readonly shape: Pick<RbmParameters, "visibleUnits" | "hiddenUnits" | "visible" | "hidden">
+  readonly weights: Float32Array
+  readonly weightsT: Float32Array
+  readonly visibleBias: Float32Array
+  readonly hiddenBias: Float32Array
+  readonly weightsStep: Float32Array
+  readonly visibleStep: Float32Array
+  readonly hiddenStep: Float32Array
+  /** The persistent chains (PCD). */
+  chain: tf.Tensor2D | undefined
+  /** The running mean of hidden activity (sparsity target). */
+  activity: Float32Array | undefined
+}
+
+const initialState = (rbm: RbmParameters): State => {
+  const weightsT = new Float32Array(rbm.weights.length)
+  for (let i = 0; i < rbm.visible; i++) {
+    for (let j = 0; j < rbm.hidden; j++) weightsT[j * rbm.visible + i] = rbm.weights[i * rbm.hidden + j]!
+  }
+  return {
+    shape: { visibleUnits: rbm.visibleUnits, hiddenUnits: rbm.hiddenUnits, visible: rbm.visible, hidden: rbm.hidden },
+    weights: Float32Array.from(rbm.weights),
+    weightsT,
+    visibleBias: Float32Array.from(rbm.visibleBias),
+    hiddenBias: Float32Array.from(rbm.hiddenBias),
+    weightsStep: new Float32Array(rbm.weights.length),
+    visibleStep: new Float32Array(rbm.visible),
+    hiddenStep: new Float32Array(rbm.hidden),
+    chain: undefined,
+    activity: undefined
+  }
+}
+
+const parametersOf = (state: State): RbmParameters => ({
+  ...state.shape,
+  weights: Float32Array.from(state.weights),
+  visibleBias: Float32Array.from(state.visibleBias),
+  hiddenBias: Float32Array.from(state.hiddenBias)
+})
+
+const tensorsOf = (state: State): RbmTensors => ({
+  visibleUnits: state.shape.visibleUnits,
+  hiddenUnits: state.shape.hiddenUnits,
+  weights: tf.tensor2d(state.weights, [state.shape.visible, state.shape.hidden]),
+  weightsT: tf.tensor2d(state.weightsT, [state.shape.hidden, state.shape.visible]),
+  visibleBias: tf.tensor1d(state.visibleBias),
+  hiddenBias: tf.tensor1d(state.hiddenBias)
+})
+
+const read = (tensor: tf.Tensor): Float32Array => {
+  const values = tensor.dataSync() as Float32Array
+  tensor.dispose()
+  return values
+}
+
+/** One parameter update from one batch; returns the batch's summed reconstruction error. */
+const step = (
+  state: State,
+  batch: tf.Tensor2D,
+  options: RbmTrainingOptions,
+  momentum: number,
+  sampling: RandomStream
+): number => {
+  const tensors = tensorsOf(state)
+  const estimate: CdEstimate = tf.tidy(() => {
+    const { chain, ...rest } = cdEstimate(tensors, batch, options, sampling, state.chain)
+    return chain === undefined ? rest : { ...rest, chain }
+  })
+  disposeTensors(tensors)
+  if (estimate.chain !== undefined) {
+    state.chain?.dispose()
+    state.chain = estimate.chain
+  }
+  const weightsGradient = read(estimate.weights)
+  const visibleGradient = read(estimate.visibleBias)
+  const hiddenGradient = Float32Array.from(read(estimate.hiddenBias))
+  const visibleActivity = read(estimate.visibleActivity)
+  const hiddenActivity = read(estimate.hiddenActivity)
+  const error = read(estimate.reconstructionError)[0]!
+  const { hidden, visible } = state.shape
+  // The sparsity penalty's gradient on each hidden unit's input: cost * (q - target).
+  let penalty: Float32Array | undefined
+  if (options.sparsity !== undefined) {
+    const { cost, decay, target } = options.sparsity
+    const previous = state.activity
+    const activity = previous === undefined
+      ? Float32Array.from(hiddenActivity)
+      : previous.map((q, j) => decay * q + (1 - decay) * hiddenActivity[j]!)
+    state.activity = activity
+    penalty = activity.map((q) => cost * (q - target))
+    for (let j = 0; j < hidden; j++) hiddenGradient[j]! -= penalty[j]!
+  }
+  const { learningRate, weightCost } = options
+  const { weights, weightsStep, weightsT } = state
+  for (let i = 0; i < visible; i++) {
+    const row = i * hidden
+    const sparsity = penalty === undefined ? 0 : visibleActivity[i]!
+    for (let j = 0; j < hidden; j++) {
+      const at = row + j
+      const gradient = weightsGradient[at]! - weightCost * weights[at]! - (penalty === undefined ? 0 : sparsity * penalty[j]!)
+      const change = momentum * weightsStep[at]! + learningRate * gradient
+      weightsStep[at] = change
+      const value = weights[at]! + change
+      weights[at] = value
+      weightsT[j * visible + i] = value
+    }
+  }
+  for (let i = 0; i < visible; i++) {
+    state.visibleStep[i] = momentum * state.visibleStep[i]! + learningRate * visibleGradient[i]!
+    state.visibleBias[i]! += state.visibleStep[i]!
+  }
+  for (let j = 0; j < hidden; j++) {
+    state.hiddenStep[j] = momentum * state.hiddenStep[j]! + learningRate * hiddenGradient[j]!
+    state.hiddenBias[j]! += state.hiddenStep[j]!
+  }
+  return error
+}
+
+const MONITOR_CHUNK = 1000
+
+/** Mean free energy of the rows, computed in chunks. */
+const meanFreeEnergy = (rbm: RbmTensors, rows: Rows): number => {
+  let total = 0
+  for (let start = 0; start < rows.count; start += MONITOR_CHUNK) {
+    const end = Math.min(rows.count, start + MONITOR_CHUNK)
+    const chunk = sliceRows(rows, start, end)
+    total += tf.tidy(() => tf.sum(freeEnergy(rbm, tf.tensor2d(chunk.inputs, [chunk.count, chunk.features]))).dataSync()[0]!)
+  }
+  return total / rows.count
+}
+
+const monitor = (
+  state: State,
+  options: RbmTrainingOptions,
+  train: Rows,
+  validation: Rows | undefined
+): Pick<RbmEpoch, "freeEnergyTrain" | "freeEnergyValidation" | "logLikelihoodTrain" | "logLikelihoodValidation"> => {
+  if (state.shape.hiddenUnits !== "bernoulli") return {}
+  const trainSubset = sliceRows(train, 0, Math.min(train.count, options.monitorSize))
+  const validationSubset = validation === undefined
+    ? undefined
+    : sliceRows(validation, 0, Math.min(validation.count, options.monitorSize))
+  const rbm = tensorsOf(state)
+  const freeEnergies = {
+    freeEnergyTrain: meanFreeEnergy(rbm, trainSubset),
+    ...(validationSubset === undefined ? {} : { freeEnergyValidation: meanFreeEnergy(rbm, validationSubset) })
+  }
+  disposeTensors(rbm)
+  const parameters = parametersOf(state)
+  if (!isEnumerable(parameters, options.exactLikelihoodMaxHidden)) return freeEnergies
+  const logZ = logPartition(parameters)
+  return {
+    ...freeEnergies,
+    logLikelihoodTrain: exactLogLikelihood(parameters, trainSubset, logZ),
+    ...(validationSubset === undefined ? {} : { logLikelihoodValidation: exactLogLikelihood(parameters, validationSubset, logZ) })
+  }
+}
+
+/** The momentum of a 0-based epoch. */
+export const momentumAt = (options: RbmTrainingOptions, epoch: number): number =>
+  epoch < options.momentumSwitchEpoch ? options.initialMomentum : options.finalMomentum
+
+/**
+ * Trains `initial` on `train` for `options.epochs` epochs, logging each
+ * epoch; returns the trained parameters and the per-epoch curve.
+ */
+export const trainRbm = (
+  initial: RbmParameters,
+  options: RbmTrainingOptions,
+  train: Rows,
+  validation: Rows | undefined,
+  streams: RbmStreams,
+  label = "rbm"
+): Effect.Effect<{ readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => initialState(initial)),
+    (state) =>
+      Effect.gen(function*() {
+        const curve: Array<RbmEpoch> = []
+        const batchSize = Math.min(options.batchSize, train.count)
+        for (let epoch = 0; epoch < options.epochs; epoch++) {
+          const record = yield* Effect.sync((): RbmEpoch => {
+            const started = performance.now()
+            const momentum = momentumAt(options, epoch)
+            const order = streams.order.permutation(train.count)
+            if (options.method === "pcd" && state.chain === undefined) {
+              state.chain = tf.tensor2d(gatherRows(train, order, 0, batchSize), [batchSize, train.features])
+            }
+            let error = 0
+            for (let start = 0; start < train.count; start += batchSize) {
+              const end = Math.min(train.count, start + batchSize)
+              const batch = tf.tensor2d(gatherRows(train, order, start, end), [end - start, train.features])
+              error += step(state, batch, options, momentum, streams.sampling)
+              batch.dispose()
+            }
+            const seconds = (performance.now() - started) / 1000
+            return {
+              epoch: epoch + 1,
+              momentum,
+              reconstructionError: error / train.count,
+              ...monitor(state, options, train, validation),
+              seconds
+            }
+          })
+          curve.push(record)
+          yield* Effect.logInfo(
+            `${label} epoch ${record.epoch}/${options.epochs}: reconstruction error ${record.reconstructionError.toFixed(4)}` +
+              (record.freeEnergyTrain === undefined ? "" : `, free energy train ${record.freeEnergyTrain.toFixed(3)}`) +
+              (record.freeEnergyValidation === undefined ? "" : ` / validation ${record.freeEnergyValidation.toFixed(3)}`) +
+              (record.logLikelihoodTrain === undefined ? "" : `, log-likelihood ${record.logLikelihoodTrain.toFixed(4)}`) +
+              ` (${(train.count / record.seconds).toFixed(0)} examples/s)`
+          )
+        }
+        return { rbm: parametersOf(state), curve }
+      }),
+    (state) => Effect.sync(() => state.chain?.dispose())
+  )

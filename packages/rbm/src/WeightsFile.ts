@@ -1,0 +1,139 @@
+/**
+ * Saving and loading a stack of dense layers in the trainer's checkpoint
+ * format: a folder holding `weights.json` (a `WeightsManifest`) and
+ * `weights.bin` (every array as little-endian float32, concatenated in
+ * manifest order: per layer its weights, its bias, then its activation
+ * parameters by name). Both files are written atomically.
+ */
+import { writeFileAtomic } from "@rectifier/core"
+import { type DenseWeights, type ModelWeights, WeightsManifest } from "@rectifier/train"
+import { Effect, FileSystem, Path, Schema } from "effect"
+import { WeightsFileError } from "./PretrainError.ts"
+
+export const MANIFEST_FILE = "weights.json"
+export const DATA_FILE = "weights.bin"
+
+interface Span {
+  readonly offset: number
+  readonly length: number
+}
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** The manifest and the little-endian bytes of `model`. */
+export const encodeWeights = (model: ModelWeights): { manifest: WeightsManifest; data: Uint8Array } => {
+  const arrays: Array<Float32Array> = []
+  let offset = 0
+  const place = (array: Float32Array): Span => {
+    arrays.push(array)
+    const span = { offset, length: array.length }
+    offset += array.length
+    return span
+  }
+  const layers = model.layers.map((layer) => ({
+    fanIn: layer.fanIn,
+    fanOut: layer.fanOut,
+    weights: place(layer.weights),
+    bias: place(layer.bias),
+    activationParameters: Object.fromEntries(
+      Object.keys(layer.activationParameters).sort().map((name) => [name, place(layer.activationParameters[name]!)])
+    )
+  }))
+  const data = new Uint8Array(offset * 4)
+  const view = new DataView(data.buffer)
+  let position = 0
+  for (const array of arrays) {
+    for (const value of array) {
+      view.setFloat32(position, value, true)
+      position += 4
+    }
+  }
+  return { manifest: { format: "rectifier-weights/1", layers }, data }
+}
+
+/** Writes `model` into `directory` (created if needed). */
+export const saveWeights = Effect.fnUntraced(function*(directory: string, model: ModelWeights) {
+  const path = yield* Path.Path
+  const { data, manifest } = encodeWeights(model)
+  const json = JSON.stringify(Schema.encodeSync(WeightsManifest)(manifest), null, 2) + "\n"
+  const dataFile = path.join(directory, DATA_FILE)
+  const manifestFile = path.join(directory, MANIFEST_FILE)
+  // Data first: a manifest never points at a data file older than itself.
+  yield* writeFileAtomic(dataFile, data).pipe(
+    Effect.mapError((error) => new WeightsFileError({ file: dataFile, problem: `cannot be written (${reason(error)})` }))
+  )
+  yield* writeFileAtomic(manifestFile, json).pipe(
+    Effect.mapError((error) => new WeightsFileError({ file: manifestFile, problem: `cannot be written (${reason(error)})` }))
+  )
+})
+
+/** Rebuilds a model from a manifest and its data bytes, checking every span. */
+export const decodeWeights = (
+  manifest: WeightsManifest,
+  data: Uint8Array,
+  files: { readonly manifest: string; readonly data: string }
+): Effect.Effect<ModelWeights, WeightsFileError> =>
+  Effect.gen(function*() {
+    if (data.byteLength % 4 !== 0) {
+      return yield* new WeightsFileError({ file: files.data, problem: `holds ${data.byteLength} bytes, not a whole number of float32 values` })
+    }
+    const total = data.byteLength / 4
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+    const read = (span: Span, field: string, expected: number) => {
+      if (span.length !== expected) {
+        return Effect.fail(new WeightsFileError({ file: files.manifest, problem: `${field} has length ${span.length}, expected ${expected}` }))
+      }
+      if (span.offset < 0 || span.offset + span.length > total) {
+        return Effect.fail(
+          new WeightsFileError({
+            file: files.manifest,
+            problem: `${field} spans [${span.offset}, ${span.offset + span.length}) but ${files.data} holds ${total} values`
+          })
+        )
+      }
+      const out = new Float32Array(span.length)
+      for (let i = 0; i < span.length; i++) out[i] = view.getFloat32((span.offset + i) * 4, true)
+      return Effect.succeed(out)
+    }
+    const layers: Array<DenseWeights> = []
+    for (const [index, layer] of manifest.layers.entries()) {
+      const at = `layers[${index}]`
+      if (layer.fanIn < 1 || layer.fanOut < 1) {
+        return yield* new WeightsFileError({ file: files.manifest, problem: `${at} has fanIn ${layer.fanIn} and fanOut ${layer.fanOut}; both must be positive` })
+      }
+      const previous = layers[index - 1]
+      if (previous !== undefined && previous.fanOut !== layer.fanIn) {
+        return yield* new WeightsFileError({
+          file: files.manifest,
+          problem: `${at}.fanIn is ${layer.fanIn} but the layer below has fanOut ${previous.fanOut}`
+        })
+      }
+      const weights = yield* read(layer.weights, `${at}.weights`, layer.fanIn * layer.fanOut)
+      const bias = yield* read(layer.bias, `${at}.bias`, layer.fanOut)
+      const activationParameters: Record<string, Float32Array> = {}
+      for (const [name, span] of Object.entries(layer.activationParameters)) {
+        activationParameters[name] = yield* read(span, `${at}.activationParameters.${name}`, span.length)
+      }
+      layers.push({ fanIn: layer.fanIn, fanOut: layer.fanOut, weights, bias, activationParameters })
+    }
+    return { layers }
+  })
+
+/** Reads the model saved in `directory`. */
+export const loadWeights = Effect.fnUntraced(function*(directory: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const files = { manifest: path.join(directory, MANIFEST_FILE), data: path.join(directory, DATA_FILE) }
+  const text = yield* fs.readFileString(files.manifest).pipe(
+    Effect.mapError((error) => new WeightsFileError({ file: files.manifest, problem: `cannot be read (${reason(error)})` }))
+  )
+  const manifest = yield* Schema.decodeUnknownEffect(Schema.fromJsonString(WeightsManifest))(text).pipe(
+    Effect.mapError((error) =>
+      new WeightsFileError({ file: files.manifest, problem: `is not a rectifier-weights/1 manifest: ${error.message}` })
+    )
+  )
+  const data = yield* fs.readFile(files.data).pipe(
+    Effect.mapError((error) => new WeightsFileError({ file: files.data, problem: `cannot be read (${reason(error)})` }))
+  )
+  return yield* decodeWeights(manifest, data, files)
+})

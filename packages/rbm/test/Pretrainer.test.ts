@@ -1,0 +1,122 @@
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { TensorBackend } from "@rectifier/backend"
+import { Rng } from "@rectifier/core"
+import { loadMnist } from "@rectifier/datasets"
+import { Effect, Exit, FileSystem, Layer } from "effect"
+import {
+  DATA_FILE,
+  encodeWeights,
+  loadWeights,
+  MANIFEST_FILE,
+  Pretrainer,
+  type PretrainConfigInput,
+  saveWeights,
+  sliceRows
+} from "../src/index.ts"
+
+/** Runs `body` with a fresh Pretrainer on the cpu backend and a run seeded with `seed`. */
+const withPretrainer = <A, E>(seed: number, body: Effect.Effect<A, E, Pretrainer>) =>
+  Effect.scoped(Effect.provide(
+    body,
+    Pretrainer.layer.pipe(Layer.provide(Layer.mergeAll(TensorBackend.layer({ backend: "cpu" }), Rng.layer(seed))))
+  ))
+
+const rbmConfig: PretrainConfigInput = { kind: "rbm", hiddenSizes: [24, 12], epochs: 2, batchSize: 20, monitorSize: 100 }
+const daeConfig: PretrainConfigInput = { kind: "dae", hiddenSizes: [16, 8], epochs: 1, activation: "rectifier-alternating" }
+
+/** MNIST is read (and its checksums verified) once for the whole file. */
+let mnistOnce: ReturnType<typeof loadMnist> | undefined
+
+const pretrainMnist = (seed: number, config: PretrainConfigInput) =>
+  Effect.gen(function*() {
+    mnistOnce ??= yield* Effect.cached(loadMnist({ trainSize: 200 }))
+    const mnist = yield* mnistOnce
+    return yield* withPretrainer(seed, Pretrainer.use((p) =>
+      p.pretrain(config, { train: mnist.train, validation: sliceRows(mnist.validation, 0, 100) })
+    ))
+  })
+
+const bytes = (result: { readonly weights: Parameters<typeof encodeWeights>[0] }) => encodeWeights(result.weights).data
+
+describe("Pretrainer", () => {
+  for (const config of [rbmConfig, daeConfig]) {
+    it.live(`${config.kind}: a stack on MNIST is reproducible from the seed`, () =>
+      Effect.gen(function*() {
+        const first = yield* pretrainMnist(5, config)
+        const again = yield* pretrainMnist(5, config)
+        const other = yield* pretrainMnist(6, config)
+        assert.deepStrictEqual(first.weights.layers.map((l) => [l.fanIn, l.fanOut]), [[784, config.hiddenSizes[0]], [config.hiddenSizes[0], config.hiddenSizes[1]]])
+        assert.deepStrictEqual(bytes(again), bytes(first))
+        assert.notDeepEqual(bytes(other), bytes(first))
+        assert.strictEqual(first.layers.length, 2)
+        for (const layer of first.layers) assert.strictEqual(layer.curve.length, config.epochs)
+        assert.strictEqual(first.activation, config.kind === "rbm" ? "sigmoid" : "rectifier-alternating")
+        const [bottom, top] = first.layers
+        if (bottom!.kind === "rbm" && top!.kind === "rbm") {
+          const epoch = bottom.curve[1]!
+          assert.isNumber(epoch.freeEnergyTrain)
+          assert.isNumber(epoch.freeEnergyValidation)
+          // 24 hidden units exceed the enumeration limit; the 12-unit layer above is enumerated.
+          assert.isUndefined(epoch.logLikelihoodTrain)
+          assert.isNumber(top.curve[1]!.logLikelihoodTrain)
+        }
+      }), 60_000)
+  }
+
+  it.live("an upper tanh layer reconstructs codes in [-1, 1] with a bounded cross-entropy", () =>
+    Effect.gen(function*() {
+      const result = yield* pretrainMnist(5, { kind: "dae", hiddenSizes: [16, 8], epochs: 3, activation: "tanh", learningRate: 0.03 })
+      const top = result.layers[1]!
+      assert.strictEqual(top.kind, "dae")
+      if (top.kind === "dae") {
+        assert.strictEqual(top.dae.inputRange, "symmetric")
+        assert.strictEqual(top.dae.output, "sigmoid-cross-entropy")
+        // Cross-entropy of targets in [0, 1] is at least 0 (it would fall without bound on raw tanh codes).
+        for (const epoch of top.curve) assert.isAbove(epoch.reconstructionError, 0)
+        assert.isBelow(top.curve[2]!.reconstructionError, top.curve[0]!.reconstructionError)
+      }
+    }), 60_000)
+
+  it.live("saves and loads a stack in the trainer's weights format", () =>
+    Effect.gen(function*() {
+      const result = yield* pretrainMnist(5, rbmConfig)
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped()
+      yield* saveWeights(directory, result.weights)
+      const loaded = yield* loadWeights(directory)
+      assert.deepStrictEqual(bytes({ weights: loaded }), bytes(result))
+      assert.deepStrictEqual(loaded.layers.map((l) => l.fanOut), [24, 12])
+      const manifest = JSON.parse(yield* fs.readFileString(`${directory}/${MANIFEST_FILE}`))
+      assert.strictEqual(manifest.format, "rectifier-weights/1")
+      assert.deepStrictEqual(manifest.layers[1].weights, { offset: 784 * 24 + 24, length: 24 * 12 })
+      // A truncated data file is refused with the file and the field named.
+      const data = yield* fs.readFile(`${directory}/${DATA_FILE}`)
+      yield* fs.writeFile(`${directory}/${DATA_FILE}`, data.subarray(0, data.length - 8))
+      const exit = yield* Effect.exit(loadWeights(directory))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(String(exit), "layers[1].bias")
+    }).pipe(Effect.scoped, Effect.provide(NodeServices.layer)), 60_000)
+
+  it.live("refuses a bad configuration or bad data with the field named", () =>
+    Effect.gen(function*() {
+      const train = { inputs: Float32Array.from([0, 0.5, 1, 2]), count: 2, features: 2 }
+      const badConfig = yield* Effect.exit(withPretrainer(1, Pretrainer.use((p) =>
+        p.pretrain({ kind: "rbm", hiddenSizes: [3], learningRate: -1 }, { train })
+      )))
+      assert.include(String(badConfig), "learningRate")
+      const typo = yield* Effect.exit(withPretrainer(1, Pretrainer.use((p) =>
+        p.pretrain({ kind: "dae", hiddenSizes: [3], maskNoise: 0.5 } as PretrainConfigInput, { train })
+      )))
+      assert.include(String(typo), "maskNoise")
+      const badData = yield* Effect.exit(withPretrainer(1, Pretrainer.use((p) => p.pretrain({ kind: "rbm", hiddenSizes: [3] }, { train }))))
+      assert.include(String(badData), "train data")
+      assert.include(String(badData), "outside [0, 1]")
+      // Gaussian visible units take any finite value.
+      const gaussian = yield* withPretrainer(1, Pretrainer.use((p) =>
+        p.pretrain({ kind: "rbm", hiddenSizes: [3], visible: "gaussian", hidden: "nrelu", epochs: 1, learningRate: 0.001 }, { train })
+      ))
+      assert.strictEqual(gaussian.activation, "rectifier")
+      assert.isUndefined(gaussian.layers[0]!.kind === "rbm" ? gaussian.layers[0]!.curve[0]!.freeEnergyTrain : 0)
+    }))
+})
