@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-/** The `rectifier` command line: pipelines (and, as they land, datasets, verify, bench). */
+/** The `rectifier` command line: pipelines and datasets. */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
+import { datasetsCommand } from "@rectifier/datasets"
 import { pipelineCommand } from "./PipelineCommand.ts"
 
 const root = Command.make("rectifier").pipe(
   Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
-  Command.withSubcommands([pipelineCommand])
+  Command.withSubcommands([pipelineCommand, datasetsCommand])
 )
 
 root.pipe(
