@@ -33,6 +33,7 @@ const flags = {
     Flag.withSchema(HiddenLayers),
     Flag.optional
   ),
+  pretrainEpochs: optionalInt("pretrain-epochs", "epochs per pre-trained layer (pipelines with pre-training)"),
   seed: optionalInt("seed", "the run's seed (weights, shuffling, noise)"),
   batchSize: optionalInt("batch-size", "minibatch size"),
   learningRate: Flag.Finite("learning-rate").pipe(Flag.withDescription("SGD learning rate"), Flag.optional),
@@ -47,7 +48,8 @@ const flags = {
 const describe = (preset: Preset) => `${preset.name.padEnd(18)} ${preset.description}`
 
 /** Keeps only the flags the user gave, in the shape of ConfigOverrides. */
-const overridesFrom = (input: {
+const overridesFrom = (preset: Preset, input: {
+  readonly pretrainEpochs: Option.Option<number>
   readonly epochs: Option.Option<number>
   readonly trainSize: Option.Option<number>
   readonly evalSize: Option.Option<number>
@@ -71,6 +73,9 @@ const overridesFrom = (input: {
       batchSize: Option.getOrUndefined(input.batchSize),
       learningRate: Option.getOrUndefined(input.learningRate)
     }),
+    pretraining: Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining
+      ? { ...preset.overrides.pretraining, epochs: input.pretrainEpochs.value }
+      : undefined,
     seed: Option.getOrUndefined(input.seed),
     backend: Option.getOrUndefined(input.backend),
     threads: Option.getOrUndefined(input.threads)
@@ -87,7 +92,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     const preset = yield* findPreset(input.name.value)
-    const config = yield* resolveConfig(preset, overridesFrom(input))
+    const config = yield* resolveConfig(preset, overridesFrom(preset, input))
     yield* Console.log(`${preset.name}: ${preset.description}`)
     yield* Console.log(
       `${config.dataset.trainSize} training examples, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}`

@@ -15,8 +15,16 @@ const partial = <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fiel
     }
   )
 
+/**
+ * Pre-training is replaced whole, not merged: `null` removes it, an object
+ * sets it. Its hidden sizes always follow the MLP's hidden layers, so they
+ * are filled in at resolution; the rest is validated with the resolved config.
+ */
+const PretrainingOverride = Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))
+
 export const ConfigOverrides = Schema.Struct({
   dataset: Schema.optionalKey(partial(RunConfig.fields.dataset)),
+  pretraining: Schema.optionalKey(PretrainingOverride),
   training: Schema.optionalKey(partial(TrainingConfig)),
   seed: Schema.optionalKey(RunConfig.fields.seed),
   backend: Schema.optionalKey(BackendChoice),
@@ -24,11 +32,20 @@ export const ConfigOverrides = Schema.Struct({
 })
 export type ConfigOverrides = typeof ConfigOverrides.Type
 
+/** A configuration on its way to validation: pre-training still in its written form. */
+export type UnresolvedConfig = Omit<RunConfig, "pretraining"> & {
+  readonly pretraining?: Readonly<Record<string, unknown>> | null
+}
+
 /** Applies `overrides` on top of `base`, one level deep for the nested groups. */
-export const applyOverrides = (base: RunConfig, overrides: ConfigOverrides): RunConfig => ({
-  dataset: { ...base.dataset, ...overrides.dataset },
-  training: { ...base.training, ...overrides.training },
-  seed: overrides.seed ?? base.seed,
-  backend: overrides.backend ?? base.backend,
-  threads: overrides.threads ?? base.threads
-})
+export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverrides): UnresolvedConfig => {
+  const pretraining = overrides.pretraining === undefined ? base.pretraining : overrides.pretraining
+  return {
+    dataset: { ...base.dataset, ...overrides.dataset },
+    ...(pretraining === undefined || pretraining === null ? {} : { pretraining }),
+    training: { ...base.training, ...overrides.training },
+    seed: overrides.seed ?? base.seed,
+    backend: overrides.backend ?? base.backend,
+    threads: overrides.threads ?? base.threads
+  }
+}

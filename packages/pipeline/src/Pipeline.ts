@@ -6,6 +6,7 @@
 import { TensorBackend } from "@rectifier/backend"
 import { Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
+import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
 import { Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
 import { type EpochMetrics, SparsityAnalysis, Trainer } from "@rectifier/train"
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
@@ -32,8 +33,21 @@ export const stages = (config: RunConfig) => {
     TensorBackend.layer({ backend: config.backend, threads: config.threads }),
     Dataset.mnist({ trainSize: config.dataset.trainSize, evaluationSize: config.dataset.evaluationSize })
   )
-  return Layer.mergeAll(Trainer.layer, SparsityAnalysis.layer, Report.layer).pipe(Layer.provideMerge(foundation))
+  return Layer.mergeAll(Pretrainer.layer, Trainer.layer, SparsityAnalysis.layer, Report.layer).pipe(
+    Layer.provideMerge(foundation)
+  )
 }
+
+/** The pre-training curves as the record stores them: plain numeric fields per epoch. */
+const pretrainingCurves = (pretrained: PretrainResult) => ({
+  activation: pretrained.activation,
+  layers: pretrained.layers.map((layer) => ({
+    kind: layer.kind,
+    curve: layer.curve.map((epoch) =>
+      Object.fromEntries(Object.entries(epoch).filter((entry): entry is [string, number] => typeof entry[1] === "number"))
+    )
+  }))
+})
 
 const encodeRecord = Schema.encodeEffect(Schema.fromJsonString(RunRecordSchema))
 
@@ -47,8 +61,12 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
       const trainer = yield* Trainer
       const sparsityAnalysis = yield* SparsityAnalysis
       const report = yield* Report
+      const pretrained = config.pretraining === undefined
+        ? undefined
+        : yield* (yield* Pretrainer).pretrain(config.pretraining, { train: dataset.train, validation: dataset.validation })
       const training = yield* trainer.train(config.training, {
-        ...(options.onEpoch === undefined ? {} : { onEpoch: (metrics) => options.onEpoch!(metrics, config) })
+        ...(options.onEpoch === undefined ? {} : { onEpoch: (metrics) => options.onEpoch!(metrics, config) }),
+        ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights })
       })
       const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
       const finished = new Date()
@@ -62,6 +80,7 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
         finishedAt: finished.toISOString(),
         wallSeconds: (finished.getTime() - started.getTime()) / 1000,
         epochs: training.epochs,
+        ...(pretrained === undefined ? {} : { pretraining: pretrainingCurves(pretrained) }),
         result: {
           bestEpoch: training.bestEpoch,
           validationError: training.validationError,

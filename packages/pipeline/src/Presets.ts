@@ -6,8 +6,19 @@ import { defaults } from "./Defaults.ts"
 import { ConfigInvalid, UnknownPipeline } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { mnistRelu, mnistSigmoid, mnistSoftplus, mnistTanh } from "./presets/mnist.ts"
+import { mnistReluDae, mnistReluRbm, mnistSigmoidRbm, mnistSoftplusDae, mnistTanhDae } from "./presets/pretrained.ts"
 
-export const presets: ReadonlyArray<Preset> = [mnistRelu, mnistTanh, mnistSoftplus, mnistSigmoid]
+export const presets: ReadonlyArray<Preset> = [
+  mnistRelu,
+  mnistTanh,
+  mnistSoftplus,
+  mnistSigmoid,
+  mnistReluDae,
+  mnistTanhDae,
+  mnistSoftplusDae,
+  mnistSigmoidRbm,
+  mnistReluRbm
+]
 
 export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline> => {
   const preset = presets.find((p) => p.name === name)
@@ -30,7 +41,10 @@ export const resolveConfig = (preset: Preset, overrides: unknown = {}): Effect.E
       Effect.mapError((issue) => new ConfigInvalid({ source: "overrides", detail: issue.message }))
     )
     const merged = applyOverrides(applyOverrides(defaults, fromPreset), fromCaller)
-    return yield* decodeConfig(merged, strict).pipe(
+    const withStack = merged.pretraining === undefined
+      ? merged
+      : { ...merged, pretraining: { ...merged.pretraining, hiddenSizes: merged.training.hiddenLayers } }
+    return yield* decodeConfig(withStack, strict).pipe(
       Effect.mapError((issue) => new ConfigInvalid({ source: "resolved configuration", detail: issue.message }))
     )
   })

@@ -31,6 +31,34 @@ const deviations = (record: RunRecord): ReadonlyArray<string> => {
   return notes
 }
 
+const number = (value: number | undefined) => (value === undefined ? "—" : value.toFixed(4))
+
+/** One table per pre-trained layer: its per-epoch reconstruction error. */
+const pretrainingSection = (record: RunRecord): ReadonlyArray<string> => {
+  const pretraining = record.pretraining
+  if (pretraining === undefined) return []
+  return [
+    "## Pre-training",
+    "",
+    `Greedy layer-wise pre-training, bottom layer first; the stack initialises the ${pretraining.activation} net's hidden layers.`,
+    "",
+    ...pretraining.layers.flatMap((layer, l) => [
+      `Layer ${l + 1} (${layer.kind === "rbm" ? "RBM" : "denoising auto-encoder"}):`,
+      "",
+      table(
+        ["epoch", "reconstruction error", "validation reconstruction error", "seconds"],
+        layer.curve.map((epoch) => [
+          String(epoch["epoch"]),
+          number(epoch["reconstructionError"]),
+          number(epoch["validationReconstructionError"]),
+          number(epoch["seconds"])
+        ])
+      ),
+      ""
+    ])
+  ]
+}
+
 export const renderMarkdown = (record: RunRecord): string => {
   const { config, result } = record
   const refs = record.references
@@ -70,6 +98,7 @@ export const renderMarkdown = (record: RunRecord): string => {
     "",
     `The model is the one from epoch ${result.bestEpoch} of ${record.epochs.length}, the epoch with the lowest validation error.`,
     "",
+    ...pretrainingSection(record),
     "## Sparsity per hidden layer",
     "",
     table(

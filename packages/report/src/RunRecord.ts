@@ -4,6 +4,7 @@
  * record alone is enough to re-run the experiment and to render its report.
  */
 import { BackendChoice, BackendName } from "@rectifier/backend"
+import { PretrainConfig } from "@rectifier/rbm"
 import { TrainingConfig } from "@rectifier/train"
 import { Schema } from "effect"
 
@@ -15,6 +16,8 @@ export const RunConfig = Schema.Struct({
     /** Use the first `evaluationSize` validation and test examples (the paper uses all 10,000). */
     evaluationSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
   }),
+  /** Greedy layer-wise pre-training of the hidden layers before supervised training; absent for none. */
+  pretraining: Schema.optionalKey(PretrainConfig),
   training: TrainingConfig,
   seed: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 0xffff_ffff })),
   backend: BackendChoice,
@@ -65,6 +68,14 @@ export const RunRecord = Schema.Struct({
   finishedAt: Schema.String,
   wallSeconds: Schema.Number,
   epochs: Schema.Array(EpochRecord),
+  /** Per pre-trained layer, bottom first: its kind and per-epoch measurements. */
+  pretraining: Schema.optionalKey(Schema.Struct({
+    activation: Schema.String,
+    layers: Schema.Array(Schema.Struct({
+      kind: Schema.Literals(["rbm", "dae"]),
+      curve: Schema.Array(Schema.Record(Schema.String, Schema.Number))
+    }))
+  })),
   result: Schema.Struct({
     bestEpoch: Schema.Int,
     validationError: Schema.Number,

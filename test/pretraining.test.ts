@@ -1,0 +1,60 @@
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { temporaryFolder } from "./helpers.ts"
+
+const small = {
+  dataset: { trainSize: 500, evaluationSize: 300 },
+  training: { hiddenLayers: [48, 48], epochs: 2, learningRate: 0.05 },
+  backend: "wasm"
+} as const
+
+const run = (name: string, out: string, seed = 3) =>
+  Effect.gen(function*() {
+    const preset = yield* findPreset(name)
+    const config = yield* resolveConfig(preset, {
+      ...small,
+      seed,
+      pretraining: { ...preset.overrides.pretraining, epochs: 2, batchSize: 10 }
+    })
+    return yield* runPipeline(preset, config, { out })
+  })
+
+const withoutTimes = (folder: string) => {
+  const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))
+  for (const key of ["startedAt", "finishedAt", "wallSeconds"]) delete record[key]
+  for (const epoch of record.epochs) delete epoch.seconds
+  for (const layer of record.pretraining.layers) for (const epoch of layer.curve) delete epoch.seconds
+  return record
+}
+
+describe("pre-training then fine-tuning (pipeline, end to end)", () => {
+  it.live("a DAE-pre-trained rectifier net fine-tunes, records its curves, and reruns identically from the seed", () =>
+    Effect.gen(function*() {
+      const out = temporaryFolder("dae")
+      const first = yield* run("mnist-relu-dae", out)
+      const { record } = first
+      assert.strictEqual(record.config.pretraining?.kind, "dae")
+      assert.deepStrictEqual(record.config.pretraining?.hiddenSizes, [48, 48])
+      assert.strictEqual(record.pretraining?.layers.length, 2)
+      const curve = record.pretraining!.layers[0]!.curve
+      assert.isBelow(curve[1]!["reconstructionError"]!, curve[0]!["reconstructionError"]!)
+      assert.isBelow(record.result.testError, 0.5)
+      const report = readFileSync(join(first.folder, "report.md"), "utf8")
+      assert.include(report, "## Pre-training")
+      assert.include(report, "1.20%")
+      const second = yield* run("mnist-relu-dae", out)
+      assert.deepStrictEqual(withoutTimes(first.folder), withoutTimes(second.folder))
+    }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.live("an RBM-pre-trained sigmoid net fine-tunes to well under chance", () =>
+    Effect.gen(function*() {
+      const { record } = yield* run("mnist-sigmoid-rbm", temporaryFolder("rbm"))
+      assert.strictEqual(record.pretraining?.layers[0]?.kind, "rbm")
+      assert.strictEqual(record.pretraining?.activation, "sigmoid")
+      assert.isBelow(record.result.testError, 0.6)
+    }).pipe(Effect.provide(NodeServices.layer)))
+})
