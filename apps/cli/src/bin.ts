@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-/** The `rectifier` command line: pipelines and datasets. */
+/** The `rectifier` command line: pipelines, datasets and golden records. */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { datasetsCommand } from "@rectifier/datasets"
+import { goldenCommand } from "@rectifier/golden"
 import { pipelineCommand } from "./PipelineCommand.ts"
 
 const root = Command.make("rectifier").pipe(
   Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
-  Command.withSubcommands([pipelineCommand, datasetsCommand])
+  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand])
 )
 
 root.pipe(

@@ -1,0 +1,82 @@
+/**
+ * Running golden cases and checking them against, or writing them to, the
+ * committed golden files (`golden/<case>.json` at the repository root).
+ */
+import { writeFileAtomic } from "@rectifier/core"
+import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import type { RunRecord } from "@rectifier/report"
+import { Effect, FileSystem, Path } from "effect"
+import { cpus, tmpdir } from "node:os"
+import { type Json, comparable } from "./Comparable.ts"
+import { compare, describeDifferences, type Difference, exact, type Tolerance } from "./Compare.ts"
+import type { GoldenCase } from "./GoldenCase.ts"
+import { GoldenMismatch, GoldenMissing } from "./GoldenError.ts"
+
+/** What a golden file holds: the outcome, and where it was recorded. */
+export interface GoldenFile {
+  readonly case: string
+  readonly recordedOn: { readonly cpu: string; readonly threads: number; readonly backend: string }
+  readonly outcome: Json
+}
+
+export const goldenDirectory = (root: string) => `${root}/golden`
+
+const cpuModel = () => cpus()[0]?.model.trim() ?? "unknown"
+
+/** Runs one case into a temporary folder and returns its record. */
+export const runCase = (golden: GoldenCase) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const preset = yield* findPreset(golden.pipeline)
+    const config = yield* resolveConfig(preset, { ...golden.overrides, backend: golden.backend, seed: 1 })
+    const out = yield* fs.makeTempDirectory({ directory: tmpdir(), prefix: `rectifier-golden-${golden.name}-` })
+    const { record } = yield* runPipeline(preset, config, { out })
+    yield* fs.remove(out, { recursive: true })
+    return record
+  })
+
+/** The tolerance that applies between a golden file and this machine. */
+export const toleranceFor = (golden: GoldenCase, file: GoldenFile, record: RunRecord): Tolerance =>
+  file.recordedOn.cpu === cpuModel() && file.recordedOn.threads === record.config.threads ? exact : golden.acrossMachines
+
+/** The differences between a golden file and a fresh record. */
+export const differencesFrom = (golden: GoldenCase, file: GoldenFile, record: RunRecord): Array<Difference> =>
+  compare(file.outcome, comparable(record), toleranceFor(golden, file, record))
+
+const readGolden = (root: string, golden: GoldenCase) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const file = path.join(goldenDirectory(root), `${golden.name}.json`)
+    if (!(yield* fs.exists(file))) return yield* new GoldenMissing({ name: golden.name, file })
+    return { file, content: JSON.parse(yield* fs.readFileString(file)) as GoldenFile }
+  })
+
+/** Re-runs a case and fails with a readable diff unless it reproduces its golden file. */
+export const checkCase = (root: string, golden: GoldenCase) =>
+  Effect.gen(function*() {
+    const { content, file } = yield* readGolden(root, golden)
+    const record = yield* runCase(golden)
+    const differences = differencesFrom(golden, content, record)
+    if (differences.length > 0) {
+      return yield* new GoldenMismatch({ name: golden.name, file, details: describeDifferences(differences) })
+    }
+    return record
+  })
+
+/** Re-runs a case and writes its golden file; returns what moved relative to the old file. */
+export const updateCase = (root: string, golden: GoldenCase) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const record = yield* runCase(golden)
+    const file = path.join(goldenDirectory(root), `${golden.name}.json`)
+    const previous = (yield* fs.exists(file)) ? JSON.parse(yield* fs.readFileString(file)) as GoldenFile : undefined
+    const next: GoldenFile = {
+      case: golden.name,
+      recordedOn: { cpu: cpuModel(), threads: record.config.threads, backend: record.environment.backend.name },
+      outcome: comparable(record)
+    }
+    yield* writeFileAtomic(file, JSON.stringify(next, null, 2) + "\n")
+    return previous === undefined ? undefined : compare(previous.outcome, next.outcome)
+  })
