@@ -22,7 +22,12 @@ export class Sgd {
     this.decayed = new Set(decayed)
     this.options = options
     this.velocity = options.momentum > 0
-      ? variables.map((v) => tf.variable(tf.zerosLike(v), false))
+      ? variables.map((v) => {
+        const zeros = tf.zerosLike(v)
+        const velocity = tf.variable(zeros, false)
+        zeros.dispose()
+        return velocity
+      })
       : undefined
   }
 
