@@ -2,19 +2,7 @@ import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
-import { join } from "node:path"
-import { temporaryFolder } from "./helpers.ts"
-
-/** results.json without the fields that measure time rather than compute results. */
-const comparable = (folder: string) => {
-  const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))
-  delete record.startedAt
-  delete record.finishedAt
-  delete record.wallSeconds
-  for (const epoch of record.epochs) delete epoch.seconds
-  return record
-}
+import { comparableRecord as comparable, temporaryFolder } from "./helpers.ts"
 
 const runWithSeed = (seed: number, out: string) =>
   Effect.gen(function*() {

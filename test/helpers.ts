@@ -1,6 +1,6 @@
 /** Shared pieces of the end-to-end tests: running the CLI as a user would. */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 
@@ -24,3 +24,18 @@ export const runNode = (args: ReadonlyArray<string>, timeoutMs = 300_000): Comma
 }
 
 export const cli = (args: ReadonlyArray<string>) => runNode(["apps/cli/src/bin.ts", ...args])
+
+/** A run's results.json without the fields that measure time or memory rather than compute results. */
+export const comparableRecord = (folder: string) => {
+  const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))
+  delete record.startedAt
+  delete record.finishedAt
+  delete record.wallSeconds
+  delete record.result.peakRssBytes
+  for (const epoch of record.epochs) {
+    delete epoch.seconds
+    delete epoch.stepSeconds
+    delete epoch.rssBytes
+  }
+  return record
+}

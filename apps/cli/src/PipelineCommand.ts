@@ -1,9 +1,12 @@
 /**
  * `pipeline <name>`: resolves a named pipeline with the user's flags, runs
  * it with a progress line per epoch, and prints the run folder last.
+ * `--resume <run folder>` continues a killed run with the configuration
+ * saved in its folder.
  */
 import { BackendChoice } from "@rectifier/backend"
-import { findPreset, type Preset, presets, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { findPreset, type Preset, presets, readRunStart, resolveConfig, resumePipeline, runPipeline } from "@rectifier/pipeline"
+import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
 import { progressPrinter } from "./Progress.ts"
@@ -13,6 +16,14 @@ const HiddenLayers = Schema.String.pipe(
   Schema.decodeTo(Schema.Array(Schema.Int.check(Schema.isGreaterThan(0))), {
     decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
     encode: SchemaGetter.transform((widths) => widths.join(","))
+  })
+)
+
+/** "0.1,0.01" -> [0.1, 0.01]; validated again with the rest of the configuration. */
+const NumberList = Schema.String.pipe(
+  Schema.decodeTo(Schema.Array(Schema.Finite), {
+    decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
+    encode: SchemaGetter.transform((values) => values.join(","))
   })
 )
 
@@ -37,6 +48,29 @@ const flags = {
   seed: optionalInt("seed", "the run's seed (weights, shuffling, noise)"),
   batchSize: optionalInt("batch-size", "minibatch size"),
   learningRate: Flag.Finite("learning-rate").pipe(Flag.withDescription("SGD learning rate"), Flag.optional),
+  learningRates: Flag.String("learning-rates").pipe(
+    Flag.withDescription("train once per rate, comma-separated, and keep the best on validation error"),
+    Flag.withSchema(NumberList),
+    Flag.optional
+  ),
+  selectLearningRate: Flag.Boolean("select-learning-rate").pipe(
+    Flag.withDescription(`the paper's protocol: --learning-rates ${PAPER_LEARNING_RATES.join(",")}`),
+    Flag.withDefault(false)
+  ),
+  momentum: Flag.Finite("momentum").pipe(Flag.withDescription("SGD momentum in [0, 1) (default 0)"), Flag.optional),
+  weightDecay: Flag.Finite("weight-decay").pipe(Flag.withDescription("L2 weight decay (default 0)"), Flag.optional),
+  l1: Flag.Finite("l1").pipe(Flag.withDescription("L1 penalty on hidden activations"), Flag.optional),
+  patience: optionalInt("patience", "stop after N epochs without a lower validation error"),
+  conv: Flag.String("conv").pipe(
+    Flag.withDescription("train a conv net with these channels per stage (5x5 kernels, 2x2 max-pooling), e.g. 16,32"),
+    Flag.withSchema(HiddenLayers),
+    Flag.optional
+  ),
+  diagnosticExamples: optionalInt("diagnostic-examples", "validation examples the per-epoch diagnostics use (0: none)"),
+  resume: Flag.String("resume").pipe(
+    Flag.withDescription("continue the killed run in this run folder, with the configuration saved there"),
+    Flag.optional
+  ),
   backend: Flag.Literals("backend", BackendChoice.literals).pipe(
     Flag.withDescription("tensor backend; auto takes the fastest that loads"),
     Flag.optional
@@ -57,6 +91,14 @@ const overridesFrom = (preset: Preset, input: {
   readonly seed: Option.Option<number>
   readonly batchSize: Option.Option<number>
   readonly learningRate: Option.Option<number>
+  readonly learningRates: Option.Option<ReadonlyArray<number>>
+  readonly selectLearningRate: boolean
+  readonly momentum: Option.Option<number>
+  readonly weightDecay: Option.Option<number>
+  readonly l1: Option.Option<number>
+  readonly patience: Option.Option<number>
+  readonly conv: Option.Option<ReadonlyArray<number>>
+  readonly diagnosticExamples: Option.Option<number>
   readonly backend: Option.Option<BackendChoice>
   readonly threads: Option.Option<number>
 }) => {
@@ -71,7 +113,17 @@ const overridesFrom = (preset: Preset, input: {
       hiddenLayers: Option.getOrUndefined(input.hidden),
       epochs: Option.getOrUndefined(input.epochs),
       batchSize: Option.getOrUndefined(input.batchSize),
-      learningRate: Option.getOrUndefined(input.learningRate)
+      learningRate: Option.getOrUndefined(input.learningRate),
+      learningRates: input.selectLearningRate ? PAPER_LEARNING_RATES : Option.getOrUndefined(input.learningRates),
+      momentum: Option.getOrUndefined(input.momentum),
+      weightDecay: Option.getOrUndefined(input.weightDecay),
+      l1Penalty: Option.getOrUndefined(input.l1),
+      patience: Option.getOrUndefined(input.patience),
+      model: Option.match(input.conv, {
+        onNone: () => undefined,
+        onSome: (channels) => ({ kind: "conv", channels, kernelSize: 5, pool: 2 })
+      }),
+      diagnosticExamples: Option.getOrUndefined(input.diagnosticExamples)
     }),
     pretraining: Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining
       ? { ...preset.overrides.pretraining, epochs: input.pretrainEpochs.value }
@@ -92,16 +144,31 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     const preset = yield* findPreset(input.name.value)
-    const config = yield* resolveConfig(preset, overridesFrom(preset, input))
-    yield* Console.log(`${preset.name}: ${preset.description}`)
-    yield* Console.log(
-      `${config.dataset.trainSize} training examples, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}`
-    )
-    const { folder, record } = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })
+    let outcome
+    if (Option.isSome(input.resume)) {
+      const start = yield* readRunStart(input.resume.value)
+      if (start.pipeline !== preset.name) {
+        return yield* new CliError.UserError({
+          cause: undefined,
+          userMessage: `--resume: ${input.resume.value} is a run of "${start.pipeline}", not "${preset.name}"`
+        })
+      }
+      yield* Console.log(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
+      outcome = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+    } else {
+      const config = yield* resolveConfig(preset, overridesFrom(preset, input))
+      yield* Console.log(`${preset.name}: ${preset.description}`)
+      yield* Console.log(
+        `${config.dataset.trainSize} training examples, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}`
+      )
+      outcome = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })
+    }
+    const { folder, record } = outcome
     yield* Console.log(
       `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
         `sparsity ${(100 * record.result.sparsity.mean).toFixed(1)}%, backend ${record.environment.backend.name}, ` +
-        `${record.wallSeconds.toFixed(1)}s`
+        `${record.wallSeconds.toFixed(1)}s` +
+        (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
     )
     yield* Console.log(folder)
   }).pipe(Effect.mapError(asUserError))

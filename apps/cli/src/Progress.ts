@@ -13,15 +13,20 @@ const duration = (seconds: number): string => {
 
 const percent = (value: number) => `${(100 * value).toFixed(2)}%`
 
-/** A callback that prints one line per epoch, estimating the time left from the epochs so far. */
+/** A callback that prints one line per epoch, estimating the time left (at most: early stopping may end sooner). */
 export const progressPrinter = () => {
   let elapsed = 0
-  return (metrics: EpochMetrics, config: RunConfig): Effect.Effect<void> => {
+  let counted = 0
+  return (metrics: EpochMetrics, config: RunConfig, learningRate: number): Effect.Effect<void> => {
     elapsed += metrics.seconds
+    counted++
+    const rates = config.training.learningRates?.length ?? 1
     const total = config.training.epochs
-    const left = (elapsed / metrics.epoch) * (total - metrics.epoch)
+    const epochsLeft = total - metrics.epoch + total * (rates - 1 - (config.training.learningRates?.indexOf(learningRate) ?? 0))
+    const left = (elapsed / counted) * epochsLeft
+    const rate = rates > 1 ? `lr ${learningRate}  ` : ""
     return Console.log(
-      `epoch ${metrics.epoch}/${total}  cost ${metrics.trainLoss.toFixed(4)}  ` +
+      `${rate}epoch ${metrics.epoch}/${total}  cost ${metrics.trainLoss.toFixed(4)}  ` +
         `valid ${percent(metrics.validationError)}  test ${percent(metrics.testError)}  ` +
         `${metrics.seconds.toFixed(1)}s  ETA ${duration(left)}`
     )

@@ -1,30 +1,45 @@
 /**
  * A pipeline run: the stages (Dataset, Trainer, SparsityAnalysis, Report)
- * composed over one seeded random source and one tensor backend, leaving a
- * run folder with `results.json` and `report.md`.
+ * composed over one seeded random source and one tensor backend. The run
+ * folder is created first and receives the resolved configuration
+ * (`config.json`), a checkpoint after every epoch (`checkpoint/`), and at the
+ * end `results.json` and `report.md`. `resumePipeline` continues a killed run
+ * from its folder alone; the results are the uninterrupted run's, bit for bit.
+ * A diverged run still writes its record and report, then fails.
  */
 import { TensorBackend } from "@rectifier/backend"
 import { Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
 import { Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
-import { type EpochMetrics, SparsityAnalysis, Trainer } from "@rectifier/train"
+import { checkpointStore, type EpochMetrics, SparsityAnalysis, Trainer, TrainingDiverged } from "@rectifier/train"
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
 import { environment } from "./Environment.ts"
+import { RunDiverged, RunNotResumable } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
+import { findPreset } from "./Presets.ts"
 import { createRunFolder } from "./RunFolder.ts"
 
 export interface RunOptions {
   /** Folder that receives the run folder. */
   readonly out: string
   /** Called after every epoch, e.g. for a progress line. */
-  readonly onEpoch?: (metrics: EpochMetrics, config: RunConfig) => Effect.Effect<void>
+  readonly onEpoch?: (metrics: EpochMetrics, config: RunConfig, learningRate: number) => Effect.Effect<void>
 }
 
 export interface RunOutcome {
   readonly folder: string
   readonly record: RunRecord
 }
+
+/** What a run folder holds from its first moment: enough to resume it. */
+export const RunStart = Schema.Struct({
+  format: Schema.Literal("rectifier-run-start/1"),
+  pipeline: Schema.String,
+  config: RunConfig,
+  startedAt: Schema.String
+})
+export type RunStart = typeof RunStart.Type
 
 /** The stage layers for one configuration. */
 export const stages = (config: RunConfig) => {
@@ -50,12 +65,13 @@ const pretrainingCurves = (pretrained: PretrainResult) => ({
 })
 
 const encodeRecord = Schema.encodeEffect(Schema.fromJsonString(RunRecordSchema))
+const encodeStart = Schema.encodeEffect(Schema.fromJsonString(RunStart))
+const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(RunStart))
 
-/** Runs `preset` with the resolved `config` and writes its run folder. */
-export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptions) =>
+/** Trains in `folder` (resuming from its checkpoints, if any) and writes the record and report there. */
+const runInFolder = (preset: Preset, config: RunConfig, folder: string, started: Date, options: Omit<RunOptions, "out">) =>
   Effect.scoped(
     Effect.gen(function*() {
-      const started = new Date()
       const dataset = yield* Dataset
       const backend = yield* TensorBackend
       const trainer = yield* Trainer
@@ -64,9 +80,14 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
       const pretrained = config.pretraining === undefined
         ? undefined
         : yield* (yield* Pretrainer).pretrain(config.pretraining, { train: dataset.train, validation: dataset.validation })
-      const training = yield* trainer.train(config.training, {
-        ...(options.onEpoch === undefined ? {} : { onEpoch: (metrics) => options.onEpoch!(metrics, config) }),
-        ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights })
+      const path = yield* Path.Path
+      const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"))
+      const training = yield* trainer.run(config.training, {
+        checkpoints,
+        ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights }),
+        ...(options.onEpoch === undefined
+          ? {}
+          : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) })
       })
       const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
       const finished = new Date()
@@ -85,18 +106,65 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
           bestEpoch: training.bestEpoch,
           validationError: training.validationError,
           testError: training.testError,
-          sparsity
+          sparsity,
+          learningRate: training.learningRate,
+          ...(config.training.learningRates === undefined ? {} : { learningRateCandidates: training.candidates }),
+          stoppedEarly: training.stoppedEarly,
+          ...(training.diverged === undefined ? {} : { diverged: training.diverged }),
+          ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
+          peakRssBytes: process.resourceUsage().maxRSS * 1024
         },
         references: preset.references
       }
-      const folder = yield* createRunFolder(options.out, preset.name, config.seed, started)
-      const path = yield* Path.Path
       yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
       yield* report.write(folder, record)
+      if (training.diverged !== undefined) {
+        return yield* new RunDiverged({ folder, detail: new TrainingDiverged(training.diverged).message })
+      }
       const outcome: RunOutcome = { folder, record }
       return outcome
     })
   ).pipe(Effect.provide(stages(config)))
+
+/** Runs `preset` with the resolved `config` in a fresh run folder. */
+export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptions) =>
+  Effect.gen(function*() {
+    const started = new Date()
+    const folder = yield* createRunFolder(options.out, preset.name, config.seed, started)
+    const path = yield* Path.Path
+    const start = yield* encodeStart({
+      format: "rectifier-run-start/1",
+      pipeline: preset.name,
+      config,
+      startedAt: started.toISOString()
+    })
+    yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
+    return yield* runInFolder(preset, config, folder, started, options)
+  })
+
+/** Reads a run folder's `config.json`: the pipeline and resolved configuration it was started with. */
+export const readRunStart = (folder: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const file = path.join(folder, "config.json")
+    const text = yield* fs.readFileString(file).pipe(
+      Effect.mapError((error) => new RunNotResumable({ folder, reason: `cannot read ${file}: ${error.message}` }))
+    )
+    return yield* decodeStart(text).pipe(
+      Effect.mapError((issue) => new RunNotResumable({ folder, reason: `${file} is not a run start record: ${issue.message}` }))
+    )
+  })
+
+/** Continues the run in `folder` from its latest checkpoint, with the configuration it was started with. */
+export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> = {}) =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const absolute = path.resolve(folder)
+    const start = yield* readRunStart(absolute)
+    const preset = yield* findPreset(start.pipeline)
+    return yield* runInFolder(preset, start.config, absolute, new Date(start.startedAt), options)
+  })
 
 /** Reads and validates a run folder's `results.json`. */
 export const readRunRecord = (folder: string) =>

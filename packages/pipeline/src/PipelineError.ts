@@ -27,3 +27,22 @@ export class RunFolderUnavailable extends Schema.TaggedError<RunFolderUnavailabl
     return `cannot create the run folder ${this.folder}: ${this.reason}`
   }
 }
+
+export class RunNotResumable extends Schema.TaggedError<RunNotResumable>()("RunNotResumable", {
+  folder: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot resume the run in ${this.folder}: ${this.reason}`
+  }
+}
+
+/** Training diverged; the run folder still holds the record and report of the last good weights. */
+export class RunDiverged extends Schema.TaggedError<RunDiverged>()("RunDiverged", {
+  folder: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.detail}\nthe record and report (last good weights) are in ${this.folder}`
+  }
+}

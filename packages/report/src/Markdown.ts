@@ -3,6 +3,7 @@
  * and the seed article's, the learning curve, sparsity per layer, and what
  * the run ran on.
  */
+import { divergenceNotice, renderDiagnostics } from "./DiagnosticsMarkdown.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
 
 const percent = (value: number | undefined, digits = 2): string =>
@@ -75,6 +76,7 @@ export const renderMarkdown = (record: RunRecord): string => {
     "",
     "## Results",
     "",
+    ...divergenceNotice(record),
     table(["metric", "ours", "paper (Glorot et al. 2011)", "seed article"], [
       ["test error", percent(result.testError), percent(paperError?.value), percent(seedError?.value)],
       [
@@ -119,6 +121,7 @@ export const renderMarkdown = (record: RunRecord): string => {
       ])
     ),
     "",
+    ...renderDiagnostics(record),
     "## Configuration",
     "",
     table(["setting", "value"], [

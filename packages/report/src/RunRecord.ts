@@ -5,7 +5,7 @@
  */
 import { BackendChoice, BackendName } from "@rectifier/backend"
 import { PretrainConfig } from "@rectifier/rbm"
-import { TrainingConfig } from "@rectifier/train"
+import { EpochDiagnostics, TrainingConfig } from "@rectifier/train"
 import { Schema } from "effect"
 
 export const RunConfig = Schema.Struct({
@@ -40,7 +40,32 @@ export const EpochRecord = Schema.Struct({
   trainLoss: Schema.Number,
   validationError: Schema.Number,
   testError: Schema.Number,
-  seconds: Schema.Number
+  seconds: Schema.Number,
+  /** Mean wall time of one minibatch update. */
+  stepSeconds: Schema.optionalKey(Schema.Number),
+  /** Resident set size of the process after the epoch, in bytes. */
+  rssBytes: Schema.optionalKey(Schema.Number),
+  /** Gradient norms, sparsity, dead units, activation statistics (see @rectifier/train Diagnostics). */
+  diagnostics: Schema.optionalKey(EpochDiagnostics)
+})
+
+/** Where a run diverged: the first non-finite cost or weight. */
+export const DivergenceRecord = Schema.Struct({
+  epoch: Schema.Int,
+  step: Schema.Int,
+  quantity: Schema.Literals(["cost", "weights"]),
+  value: Schema.String,
+  learningRate: Schema.Number
+})
+
+/** One learning rate of the paper's selection protocol and how its run ended. */
+export const LearningRateCandidateRecord = Schema.Struct({
+  learningRate: Schema.Number,
+  bestEpoch: Schema.Int,
+  validationError: Schema.Number,
+  testError: Schema.Number,
+  epochsRun: Schema.Int,
+  diverged: Schema.optionalKey(DivergenceRecord)
 })
 
 export const RunRecord = Schema.Struct({
@@ -80,7 +105,19 @@ export const RunRecord = Schema.Struct({
     bestEpoch: Schema.Int,
     validationError: Schema.Number,
     testError: Schema.Number,
-    sparsity: Schema.Struct({ perLayer: Schema.Array(Schema.Number), mean: Schema.Number })
+    sparsity: Schema.Struct({ perLayer: Schema.Array(Schema.Number), mean: Schema.Number }),
+    /** The learning rate of the chosen run. */
+    learningRate: Schema.optionalKey(Schema.Number),
+    /** Every learning rate tried, when the config names several (the paper's selection). */
+    learningRateCandidates: Schema.optionalKey(Schema.Array(LearningRateCandidateRecord)),
+    /** True when early stopping ended the run before its maximum epoch count. */
+    stoppedEarly: Schema.optionalKey(Schema.Boolean),
+    /** Set when training diverged; the other results then describe the last good weights. */
+    diverged: Schema.optionalKey(DivergenceRecord),
+    /** Diagnostics of the initial weights, before any update. */
+    initialDiagnostics: Schema.optionalKey(EpochDiagnostics),
+    /** Peak resident set size of the process over the whole run, in bytes. */
+    peakRssBytes: Schema.optionalKey(Schema.Number)
   }),
   references: Schema.Array(Reference)
 })

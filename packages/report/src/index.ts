@@ -2,3 +2,4 @@
 export * from "./Markdown.ts"
 export * from "./Report.ts"
 export * from "./RunRecord.ts"
+export * from "./DiagnosticsMarkdown.ts"

@@ -5,7 +5,7 @@
 import type { RandomStream } from "@rectifier/core"
 import type { LabelledSet } from "@rectifier/datasets"
 import * as tf from "@tensorflow/tfjs-core"
-import type { Mlp } from "./Mlp.ts"
+import type { Model } from "./Model.ts"
 
 export interface Evaluation {
   /** Fraction of misclassified examples. */
@@ -15,9 +15,9 @@ export interface Evaluation {
 }
 
 /** Runs the model over `set` (evaluation mode) in chunks of `chunk` examples. */
-export const evaluate = (model: Mlp, set: LabelledSet, chunk: number, noise: RandomStream): Evaluation => {
+export const evaluate = (model: Model, set: LabelledSet, chunk: number, noise: RandomStream): Evaluation => {
   let wrong = 0
-  const zeros = new Array<number>(model.shape.hiddenLayers.length).fill(0)
+  const zeros = new Array<number>(model.hiddenWidths.length).fill(0)
   for (let start = 0; start < set.count; start += chunk) {
     const end = Math.min(set.count, start + chunk)
     const rows = end - start
@@ -33,6 +33,6 @@ export const evaluate = (model: Mlp, set: LabelledSet, chunk: number, noise: Ran
   }
   return {
     error: set.count === 0 ? 0 : wrong / set.count,
-    zeroFraction: zeros.map((count, l) => count / (set.count * model.shape.hiddenLayers[l]!))
+    zeroFraction: zeros.map((count, l) => count / (set.count * model.hiddenWidths[l]!))
   }
 }

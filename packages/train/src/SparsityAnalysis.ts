@@ -7,7 +7,7 @@ import { Rng } from "@rectifier/core"
 import type { LabelledSet } from "@rectifier/datasets"
 import { Context, Effect, Layer } from "effect"
 import { evaluate } from "./Evaluation.ts"
-import type { Mlp } from "./Mlp.ts"
+import type { Model } from "./Model.ts"
 
 export interface Sparsity {
   /** Fraction of exact zeros in each hidden layer. */
@@ -17,7 +17,7 @@ export interface Sparsity {
 }
 
 export class SparsityAnalysis extends Context.Service<SparsityAnalysis, {
-  readonly measure: (model: Mlp, set: LabelledSet) => Effect.Effect<Sparsity>
+  readonly measure: (model: Model, set: LabelledSet) => Effect.Effect<Sparsity>
 }>()("@rectifier/train/SparsityAnalysis") {
   static readonly layer: Layer.Layer<SparsityAnalysis, never, Rng> = Layer.effect(
     SparsityAnalysis,

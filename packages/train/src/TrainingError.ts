@@ -1,14 +1,19 @@
 /** Typed failures of supervised training. */
 import { Schema } from "effect"
 
-/** The cost became NaN or infinite. */
+/** The cost, or a weight, became NaN or infinite. */
 export class TrainingDiverged extends Schema.TaggedError<TrainingDiverged>()("TrainingDiverged", {
   epoch: Schema.Int,
   step: Schema.Int,
-  loss: Schema.Number
+  /** What went non-finite: "cost" or "weights". */
+  quantity: Schema.Literals(["cost", "weights"]),
+  /** The offending value as text ("NaN", "Infinity"). */
+  value: Schema.String,
+  learningRate: Schema.Number
 }) {
   override get message(): string {
-    return `training diverged at epoch ${this.epoch}, step ${this.step}: the cost is ${this.loss}; try a smaller learning rate`
+    return `training diverged at epoch ${this.epoch}, step ${this.step} (learning rate ${this.learningRate}): ` +
+      `the ${this.quantity === "cost" ? "cost is" : "weights hold"} ${this.value}; try a smaller learning rate`
   }
 }
 
@@ -19,5 +24,25 @@ export class TrainingConfigInvalid extends Schema.TaggedError<TrainingConfigInva
 }) {
   override get message(): string {
     return `training config field "${this.field}": ${this.problem}`
+  }
+}
+
+/** A checkpoint (or saved weights) that cannot be read back. */
+export class CheckpointUnreadable extends Schema.TaggedError<CheckpointUnreadable>()("CheckpointUnreadable", {
+  path: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `cannot read the checkpoint file ${this.path}: ${this.problem}`
+  }
+}
+
+/** A checkpoint that cannot be written. */
+export class CheckpointUnwritable extends Schema.TaggedError<CheckpointUnwritable>()("CheckpointUnwritable", {
+  path: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `cannot write the checkpoint into ${this.path}: ${this.problem}`
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * What the trainer needs from a network, whatever its family (MLP or conv
+ * net): a forward pass exposing the hidden activations, its variables, the
+ * weight matrix of each layer, and plain-array snapshots; plus the cost the
+ * paper trains (softmax negative log-likelihood plus an L1 penalty on the
+ * hidden activations).
+ */
+import { type Activation, type ActivationContext, initializeWeights, type InitializerName } from "@rectifier/activations"
+import type { RandomStream } from "@rectifier/core"
+import * as tf from "@tensorflow/tfjs-core"
+import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
+
+/** Outputs of one forward pass; every tensor belongs to the caller's tidy scope. */
+export interface ForwardPass {
+  readonly logits: tf.Tensor2D
+  /** Each hidden layer's output, flattened to [batch, units]. */
+  readonly hidden: ReadonlyArray<tf.Tensor2D>
+}
+
+export interface Model {
+  /** Units of each hidden layer as `ForwardPass.hidden` flattens it, input side first. */
+  readonly hiddenWidths: ReadonlyArray<number>
+  forward(inputs: tf.Tensor2D, context: ActivationContext): ForwardPass
+  /** Every trainable variable, in a fixed order (the order of `snapshot`'s layers and fields). */
+  variables(): Array<tf.Variable>
+  /** The weight matrix (or kernel, as [fanIn, fanOut]) of each layer, input side first, output last. */
+  weightVariables(): Array<tf.Variable>
+  /** Copies of the current weights as plain arrays (never views of backend memory). */
+  snapshot(): ModelWeights
+  /** Overwrites the weights with `weights` (same shapes). */
+  restore(weights: ModelWeights): void
+  dispose(): void
+}
+
+/** Mean softmax NLL of the batch plus `l1` times the batch-mean L1 norm of all hidden activations. */
+export const modelCost = (
+  model: Model,
+  inputs: tf.Tensor2D,
+  oneHotTargets: tf.Tensor2D,
+  l1: number,
+  context: ActivationContext
+): tf.Scalar => {
+  const { hidden, logits } = model.forward(inputs, context)
+  const nll = tf.losses.softmaxCrossEntropy(oneHotTargets, logits, undefined, undefined, tf.Reduction.MEAN)
+  if (l1 === 0) return nll as tf.Scalar
+  const batch = inputs.shape[0]
+  let penalty: tf.Tensor = tf.scalar(0)
+  for (const h of hidden) penalty = tf.add(penalty, tf.sum(tf.abs(h)))
+  return tf.add(nll, tf.mul(tf.scalar(l1 / batch), penalty)) as tf.Scalar
+}
+
+let variableCounter = 0
+
+/** A trainable variable holding `initial`'s values; `initial` itself is released. */
+export const variableOf = <R extends tf.Rank>(initial: tf.Tensor<R>, name: string): tf.Variable<R> => {
+  const variable = tf.variable(initial, true, `${name}#${variableCounter++}`)
+  initial.dispose()
+  return variable
+}
+
+/** A layer's tensors: weights [fanIn, fanOut], bias, and learnable activation parameters. */
+export interface LayerVariables {
+  readonly fanIn: number
+  readonly fanOut: number
+  readonly weights: tf.Variable<tf.Rank.R2>
+  readonly bias: tf.Variable<tf.Rank.R1>
+  readonly activationParameters: ReadonlyArray<{ readonly name: string; readonly value: tf.Variable }>
+}
+
+/** Variables holding copies of `weights`. */
+export const layerVariables = (weights: ModelWeights, prefix: string): Array<LayerVariables> =>
+  weights.layers.map((layer, l) => ({
+    fanIn: layer.fanIn,
+    fanOut: layer.fanOut,
+    weights: variableOf(tf.tensor2d(layer.weights, [layer.fanIn, layer.fanOut]), `${prefix}/l${l}/w`),
+    bias: variableOf(tf.tensor1d(layer.bias), `${prefix}/l${l}/b`),
+    activationParameters: Object.entries(layer.activationParameters).map(([name, value]) => ({
+      name,
+      value: variableOf(tf.tensor1d(value), `${prefix}/l${l}/${name}`)
+    }))
+  }))
+
+export const allVariables = (layers: ReadonlyArray<LayerVariables>): Array<tf.Variable> =>
+  layers.flatMap((layer) => [layer.weights, layer.bias, ...layer.activationParameters.map((p) => p.value)])
+
+export const snapshotLayers = (layers: ReadonlyArray<LayerVariables>): ModelWeights => {
+  const copy = (variable: tf.Variable) => (variable.dataSync() as Float32Array).slice()
+  return {
+    layers: layers.map((layer) => ({
+      fanIn: layer.fanIn,
+      fanOut: layer.fanOut,
+      weights: copy(layer.weights),
+      bias: copy(layer.bias),
+      activationParameters: Object.fromEntries(layer.activationParameters.map((p) => [p.name, copy(p.value)]))
+    }))
+  }
+}
+
+export const restoreLayers = (layers: ReadonlyArray<LayerVariables>, weights: ModelWeights): void =>
+  tf.tidy(() =>
+    weights.layers.forEach((source, l) => {
+      const layer = layers[l]!
+      layer.weights.assign(tf.tensor2d(source.weights, [source.fanIn, source.fanOut]))
+      layer.bias.assign(tf.tensor1d(source.bias))
+      for (const parameter of layer.activationParameters) {
+        const value = source.activationParameters[parameter.name]
+        if (value !== undefined) parameter.value.assign(tf.tensor1d(value))
+      }
+    })
+  )
+
+/** Fresh weights for one layer of `units` outputs from `initializer`; biases start at zero. */
+export const freshLayer = (
+  initializer: InitializerName,
+  fanIn: number,
+  units: number,
+  activation: Activation | undefined,
+  stream: RandomStream
+): DenseWeights => {
+  const fanOut = activation === undefined ? units : units * activation.fanInFactor
+  const activationParameters: Record<string, Float32Array> = {}
+  for (const parameter of activation?.parameters(units) ?? []) {
+    activationParameters[parameter.name] = Float32Array.from(parameter.initial)
+  }
+  return {
+    fanIn,
+    fanOut,
+    weights: initializeWeights(initializer, fanIn, fanOut, stream),
+    bias: new Float32Array(fanOut),
+    activationParameters
+  }
+}

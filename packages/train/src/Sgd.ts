@@ -1,0 +1,71 @@
+/**
+ * Minibatch SGD with optional classical momentum and L2 weight decay, whose
+ * whole state (the velocity buffers) can be read out and restored, so a
+ * resumed run continues bit for bit. Weight decay applies to the weight
+ * matrices and kernels, not to biases or activation parameters.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+
+export interface SgdOptions {
+  readonly momentum: number
+  readonly weightDecay: number
+}
+
+export class Sgd {
+  private readonly variables: ReadonlyArray<tf.Variable>
+  private readonly decayed: ReadonlySet<tf.Variable>
+  private readonly options: SgdOptions
+  private readonly velocity: ReadonlyArray<tf.Variable> | undefined
+
+  constructor(variables: ReadonlyArray<tf.Variable>, decayed: ReadonlyArray<tf.Variable>, options: SgdOptions) {
+    this.variables = variables
+    this.decayed = new Set(decayed)
+    this.options = options
+    this.velocity = options.momentum > 0
+      ? variables.map((v) => {
+        const zeros = tf.zerosLike(v)
+        const velocity = tf.variable(zeros, false)
+        zeros.dispose()
+        return velocity
+      })
+      : undefined
+  }
+
+  /** One update from the gradient of `cost`; returns the cost's value before the update. */
+  step(cost: () => tf.Scalar, learningRate: number): number {
+    return tf.tidy(() => {
+      const { grads, value } = tf.variableGrads(cost, this.variables as Array<tf.Variable>)
+      const rate = tf.scalar(learningRate)
+      const decay = tf.scalar(this.options.weightDecay)
+      const momentum = tf.scalar(this.options.momentum)
+      this.variables.forEach((variable, i) => {
+        let gradient = grads[variable.name]!
+        if (this.options.weightDecay > 0 && this.decayed.has(variable)) {
+          gradient = tf.add(gradient, tf.mul(decay, variable))
+        }
+        const velocity = this.velocity?.[i]
+        if (velocity === undefined) {
+          variable.assign(tf.sub(variable, tf.mul(rate, gradient)))
+        } else {
+          velocity.assign(tf.sub(tf.mul(momentum, velocity), tf.mul(rate, gradient)))
+          variable.assign(tf.add(variable, velocity))
+        }
+      })
+      return value.dataSync()[0]!
+    })
+  }
+
+  /** Copies of the velocity buffers, in the variables' order; undefined without momentum. */
+  state(): ReadonlyArray<Float32Array> | undefined {
+    return this.velocity?.map((v) => (v.dataSync() as Float32Array).slice())
+  }
+
+  restoreState(state: ReadonlyArray<Float32Array>): void {
+    if (this.velocity === undefined) return
+    tf.tidy(() => this.velocity!.forEach((v, i) => v.assign(tf.tensor(state[i]!, v.shape))))
+  }
+
+  dispose(): void {
+    for (const v of this.velocity ?? []) v.dispose()
+  }
+}
