@@ -1,4 +1,6 @@
 /** Shared pieces of the end-to-end tests: running the CLI as a user would. */
+import { comparable } from "@rectifier/golden"
+import type { RunRecord } from "@rectifier/report"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -26,16 +28,9 @@ export const runNode = (args: ReadonlyArray<string>, timeoutMs = 300_000): Comma
 export const cli = (args: ReadonlyArray<string>) => runNode(["apps/cli/src/bin.ts", ...args])
 
 /** A run's results.json without the fields that measure time or memory rather than compute results. */
-export const comparableRecord = (folder: string) => {
-  const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))
-  delete record.startedAt
-  delete record.finishedAt
-  delete record.wallSeconds
-  delete record.result.peakRssBytes
-  for (const epoch of record.epochs) {
-    delete epoch.seconds
-    delete epoch.stepSeconds
-    delete epoch.rssBytes
+/** A run folder's results.json without timestamps, timings and machine facts. */
+export const comparableRecord = (folder: string) =>
+  comparable(JSON.parse(readFileSync(join(folder, "results.json"), "utf8")) as RunRecord) as {
+    readonly epochs: ReadonlyArray<Readonly<Record<string, unknown>>>
+    readonly [key: string]: unknown
   }
-  return record
-}

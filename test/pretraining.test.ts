@@ -4,7 +4,7 @@ import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { temporaryFolder } from "./helpers.ts"
+import { comparableRecord, temporaryFolder } from "./helpers.ts"
 
 const small = {
   dataset: { trainSize: 500, evaluationSize: 300 },
@@ -23,13 +23,6 @@ const run = (name: string, out: string, seed = 3) =>
     return yield* runPipeline(preset, config, { out })
   })
 
-const withoutTimes = (folder: string) => {
-  const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))
-  for (const key of ["startedAt", "finishedAt", "wallSeconds"]) delete record[key]
-  for (const epoch of record.epochs) delete epoch.seconds
-  for (const layer of record.pretraining.layers) for (const epoch of layer.curve) delete epoch.seconds
-  return record
-}
 
 describe("pre-training then fine-tuning (pipeline, end to end)", () => {
   it.live("a DAE-pre-trained rectifier net fine-tunes, records its curves, and reruns identically from the seed", () =>
@@ -47,7 +40,7 @@ describe("pre-training then fine-tuning (pipeline, end to end)", () => {
       assert.include(report, "## Pre-training")
       assert.include(report, "1.20%")
       const second = yield* run("mnist-relu-dae", out)
-      assert.deepStrictEqual(withoutTimes(first.folder), withoutTimes(second.folder))
+      assert.deepStrictEqual(comparableRecord(first.folder), comparableRecord(second.folder))
     }).pipe(Effect.provide(NodeServices.layer)))
 
   it.live("an RBM-pre-trained sigmoid net fine-tunes to well under chance", () =>

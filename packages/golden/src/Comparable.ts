@@ -8,8 +8,8 @@ import type { RunRecord } from "@rectifier/report"
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
-/** Field names that measure time rather than results, wherever they appear. */
-const timingFields = new Set(["seconds", "startedAt", "finishedAt", "wallSeconds"])
+/** Field names that measure time or memory rather than results, wherever they appear. */
+const timingFields = new Set(["seconds", "stepSeconds", "startedAt", "finishedAt", "wallSeconds", "rssBytes", "peakRssBytes"])
 
 const withoutTimings = (value: Json): Json => {
   if (Array.isArray(value)) return value.map(withoutTimings)
