@@ -73,6 +73,9 @@ const addonPath = join(dirname(fileURLToPath(import.meta.url)), "..", "build", "
 
 let cached: Addon | undefined
 
+/** Whether the addon was built on this machine (it may still fail to load). */
+export const addonBuilt = (): boolean => existsSync(addonPath)
+
 /** The addon, or an Error whose message says why it cannot be used and how to fix that. */
 export const loadAddon = (): Addon => {
   if (cached !== undefined) return cached

@@ -6,7 +6,7 @@
 import { loadAddon } from "./Addon.ts"
 import { engineName, registerNative } from "./Register.ts"
 
-export { installHint } from "./Addon.ts"
+export { addonBuilt, installHint } from "./Addon.ts"
 export { NativeBackend } from "./NativeBackend.ts"
 export { sgdUpdate } from "./Sgd.ts"
 

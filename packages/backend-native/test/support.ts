@@ -6,14 +6,10 @@
 import "@tensorflow/tfjs"
 import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
-import { existsSync } from "node:fs"
-import { fileURLToPath } from "node:url"
-import { loadNativeBackend } from "../src/index.ts"
+import { addonBuilt as built, loadNativeBackend } from "../src/index.ts"
 
 /** Whether the addon was built on this machine (CI installs libopenblas-dev, so there it is). */
-export const addonBuilt = existsSync(
-  fileURLToPath(new URL("../build/Release/rectifier_native.node", import.meta.url))
-)
+export const addonBuilt = built()
 
 export const setUp = async (threads = 1): Promise<void> => {
   await loadNativeBackend({ threads })
