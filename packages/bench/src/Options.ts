@@ -9,6 +9,7 @@ export interface BenchOptions {
   readonly batches: ReadonlyArray<number>
   readonly steps: number
   readonly warmup: number
+  readonly rounds: number
   readonly threads: number
   readonly seed: number
   readonly learningRate: number
@@ -21,6 +22,7 @@ export const usage = `usage: pnpm run bench <train|activations> [flags]
   --batches 10,100,500      minibatch sizes (train)
   --steps 100               timed SGD steps per backend and batch size (train)
   --warmup 5                untimed steps first (train)
+  --rounds 3                measurements per backend, interleaved; the best counts (shared machines are noisy)
   --threads 1               threads for native, wasm and PyTorch
   --seed 1                  seed of the weights and data
   --lr 0.01                 learning rate
@@ -52,7 +54,7 @@ export const parseOptions = Effect.fnUntraced(function*(argv: ReadonlyArray<stri
     flags.set(flag, value)
     i++
   }
-  const known = new Set(["--backends", "--batches", "--steps", "--warmup", "--threads", "--seed", "--lr", "--out"])
+  const known = new Set(["--backends", "--batches", "--steps", "--warmup", "--rounds", "--threads", "--seed", "--lr", "--out"])
   for (const flag of flags.keys()) {
     if (!known.has(flag)) return yield* new BenchUsageError({ flag, expected: "one of " + [...known].join(", "), got: flag })
   }
@@ -75,6 +77,7 @@ export const parseOptions = Effect.fnUntraced(function*(argv: ReadonlyArray<stri
     batches,
     steps: yield* positiveInt("--steps", flags.get("--steps") ?? "100"),
     warmup: yield* positiveInt("--warmup", flags.get("--warmup") ?? "5"),
+    rounds: yield* positiveInt("--rounds", flags.get("--rounds") ?? "3"),
     threads: yield* positiveInt("--threads", flags.get("--threads") ?? "1"),
     seed: yield* positiveInt("--seed", flags.get("--seed") ?? "1"),
     learningRate,

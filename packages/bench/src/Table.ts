@@ -41,5 +41,5 @@ const activationTable = (rows: ReadonlyArray<Row>): string => {
 }
 
 export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): string =>
-  `threads: ${options.threads}` + (options.command === "train" ? `, steps: ${options.steps}` : "") + "\n" +
+  `threads: ${options.threads}` + (options.command === "train" ? `, steps: ${options.steps}, best of ${options.rounds} rounds` : "") + "\n" +
   (options.command === "train" ? trainTable(rows) : activationTable(rows))
