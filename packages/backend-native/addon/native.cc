@@ -6,6 +6,7 @@
 #include <cblas.h>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 extern "C" {
@@ -159,6 +160,56 @@ enum Unary {
   RECIPROCAL
 };
 
+// e^x for the activations, in plain arithmetic so that loops over it vectorise
+// (libm's expf and tanhf are scalar calls). Cody-Waite range reduction to
+// r in [-ln2/2, ln2/2], the degree-6 minimax polynomial of Cephes' expf, and
+// a scale by 2^n built in the exponent bits; about 1 ulp on the clamped range
+// [-87.3, 88.7], which keeps the result normal and finite.
+inline float expApprox(float x) {
+  // NaN compares false throughout and is mapped to 0 here; callers restore it.
+  x = x > -87.3f ? x : -87.3f;
+  x = x < 88.7f ? x : 88.7f;
+  // Round x / ln2 to the nearest integer n by adding 1.5 * 2^23: n then sits in
+  // the low mantissa bits of t (plain arithmetic, so the loop vectorises).
+  const float t = x * 1.44269504088896341f + 12582912.0f;
+  const float n = t - 12582912.0f;
+  int32_t tBits;
+  std::memcpy(&tBits, &t, sizeof tBits);
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (tBits - 0x4B400000 + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+inline float sigmoidApprox(float x) {
+  const float y = 1.0f / (1.0f + expApprox(-x));
+  return std::isnan(x) ? x : y;
+}
+
+// tanh: an odd polynomial near 0 (Cephes' tanhf coefficients) where the
+// exponential form would cancel, and 1 - 2 / (e^{2|x|} + 1) elsewhere.
+inline float tanhApprox(float x) {
+  const float a = std::fabs(x);
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = x + x * z * p;
+  const float large = 1.0f - 2.0f / (expApprox(2.0f * a) + 1.0f);
+  const float y = a < 0.625f ? small : std::copysign(large, x);
+  return std::isnan(x) ? x : y;
+}
+
 inline float softplus(float x) {
   // Same thresholds as tfjs's cpu kernel: linear above, exponential below.
   const float threshold = -13.942385152878742f;  // log(float32 eps) + 2
@@ -173,8 +224,8 @@ void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
     const float v = x[i];
     if constexpr (Op == RELU) out[i] = v < 0.0f ? 0.0f : v;  // NaN passes through
     if constexpr (Op == RELU6) out[i] = v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
-    if constexpr (Op == SIGMOID) out[i] = 1.0f / (1.0f + std::exp(-v));
-    if constexpr (Op == TANH) out[i] = std::tanh(v);
+    if constexpr (Op == SIGMOID) out[i] = sigmoidApprox(v);
+    if constexpr (Op == TANH) out[i] = tanhApprox(v);
     if constexpr (Op == SOFTPLUS) out[i] = softplus(v);
     if constexpr (Op == EXP) out[i] = std::exp(v);
     if constexpr (Op == LOG) out[i] = std::log(v);

@@ -21,8 +21,18 @@ export const findTorchPython = (): string | undefined =>
     spawnSync(python, ["-c", "import torch"], { stdio: "ignore" }).status === 0
   )
 
-export const runTorch = (python: string, job: object): Record<string, unknown> => {
-  const result = spawnSync(python, [script, JSON.stringify(job)], { encoding: "utf8", maxBuffer: 1 << 24 })
+/**
+ * Runs the PyTorch side. torch.set_num_threads does not reach Debian's
+ * pthreads OpenBLAS, so its thread count is also set through the environment:
+ * both sides then multiply matrices with the same number of threads.
+ */
+export const runTorch = (python: string, job: { readonly threads: number }): Record<string, unknown> => {
+  const threads = String(job.threads)
+  const result = spawnSync(python, [script, JSON.stringify(job)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    env: { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads }
+  })
   const line = result.stdout.trim().split("\n").pop() ?? ""
   if (result.status !== 0 || !line.startsWith("{")) {
     return { error: (result.stderr || result.stdout).trim().split("\n").slice(-1)[0] ?? "PyTorch failed" }
