@@ -7,8 +7,8 @@ const fmt = (n: unknown, digits = 0) => typeof n === "number" ? n.toFixed(digits
 
 const trainTable = (rows: ReadonlyArray<Row>): string => {
   const lines = [
-    "| batch | backend | samples/s | vs PyTorch | final loss | peak RSS MiB | tensors before/after |",
-    "|---:|---|---:|---:|---:|---:|---|"
+    "| batch | backend | samples/s (best round) | vs PyTorch (best/best) | vs PyTorch (median of per-round ratios) | final loss | peak RSS MiB | tensors before/after |",
+    "|---:|---|---:|---:|---:|---:|---:|---|"
   ]
   for (const row of rows) {
     const torch = rows.find((r) => r.batch === row.batch && r.name === "pytorch")?.result["samplesPerSecond"]
@@ -18,8 +18,10 @@ const trainTable = (rows: ReadonlyArray<Row>): string => {
       ? "-"
       : `${row.result["tensorsBefore"]}/${row.result["tensorsAfter"]}`
     const error = row.result["error"]
+    const paired = row.result["pairedRatio"]
     lines.push(
       `| ${row.batch} | ${row.name} | ${error === undefined ? fmt(speed) : `unavailable: ${String(error)}`} | ${ratio} | ` +
+        `${typeof paired === "number" ? `${paired.toFixed(2)}x` : "-"} | ` +
         `${fmt(row.result["finalLoss"], 4)} | ${fmt(row.result["peakRssMiB"])} | ${tensors} |`
     )
   }

@@ -34,6 +34,12 @@ const inChild = (job: Job): Result => {
   return JSON.parse(line.slice(resultMarker.length)) as Result
 }
 
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
 const speed = (result: Result): number =>
   typeof result["samplesPerSecond"] === "number" ? result["samplesPerSecond"] : -1
 
@@ -60,15 +66,23 @@ const train = (options: BenchOptions) => {
       if (python !== undefined) runners.push(["pytorch", () => runTorch(python, job)])
       // Rounds interleave the contenders so that a burst of load elsewhere hits them alike.
       const best = new Map<string, Result>()
+      const rounds = new Map<string, Array<number>>()
       for (let round = 0; round < options.rounds; round++) {
         for (const [name, run] of runners) {
           const result = run()
           console.log(`batch ${batch} ${name} round ${round + 1}: ${JSON.stringify(result)}`)
           const previous = best.get(name)
           if (previous === undefined || speed(result) > speed(previous)) best.set(name, result)
+          rounds.set(name, [...(rounds.get(name) ?? []), speed(result)])
         }
       }
-      for (const [name] of runners) rows.push({ batch, name, result: best.get(name)! })
+      // The ratio to PyTorch within each round (measured moments apart), then the median over rounds.
+      const torch = rounds.get("pytorch")
+      for (const [name] of runners) {
+        const mine = rounds.get(name)!
+        const paired = torch === undefined ? undefined : median(mine.map((v, i) => v / torch[i]!))
+        rows.push({ batch, name, result: { ...best.get(name)!, roundsSamplesPerSecond: mine, pairedRatio: paired } })
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
