@@ -120,12 +120,13 @@ describe.skipIf(!addonBuilt)("native kernels match the cpu backend", () => {
     assert.isUndefined(await conforms(() => tf.sigmoid(empty)), "empty")
   })
 
-  it("sigmoid and tanh (polynomial exp) hold 1e-6 absolute / 2e-6 relative on a dense sweep, NaN and infinities", async () => {
+  it("sigmoid, tanh and softplus (polynomial exp and log1p) hold 1e-6 absolute / 2e-6 relative on a dense sweep, NaN and infinities", async () => {
     const sweep = tf.tensor1d(
       Float32Array.from([...Array.from({ length: 20001 }, (_, i) => -20 + i * 0.002), NaN, Infinity, -Infinity, 1e-30])
     )
     assert.isUndefined(await conforms(() => tf.sigmoid(sweep), 1e-6, 2e-6), "sigmoid")
     assert.isUndefined(await conforms(() => tf.tanh(sweep), 1e-6, 2e-6), "tanh")
+    assert.isUndefined(await conforms(() => tf.softplus(sweep), 1e-6, 2e-6), "softplus")
   })
 
   it("activation gradients as tfjs composes them (Step, Mul, Sub, Square, EluGrad)", async () => {

