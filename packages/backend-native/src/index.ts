@@ -13,7 +13,7 @@ export { sgdUpdate } from "./Sgd.ts"
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
   readonly threads: number
-  /** Most bytes of recycled output buffers held for reuse; default 512 MiB. */
+  /** Most bytes of recycled output buffers held for reuse; default 512 MiB. The first load in a process sets it. */
   readonly poolBytes?: number
 }
 
@@ -39,7 +39,7 @@ export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedN
     engineName,
     details: {
       threads: addon.getThreads(),
-      blas: `OpenBLAS ${addon.config().trim()}`,
+      blas: addon.config().trim(),
       bufferPoolMiB: Math.round(poolBytes / (1024 * 1024))
     }
   }

@@ -126,7 +126,8 @@ export const loaders: Readonly<Record<BackendName, Loader>> = {
 /** What to tell a user whose chosen backend did not load. */
 export const hints: Readonly<Record<BackendName, string>> = {
   tensorflow: "install @tensorflow/tfjs-node (or -node-gpu) on a machine that can download libtensorflow",
-  native: "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev) and run pnpm install again",
+  native: "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel; " +
+    "macOS: brew install openblas) and run pnpm install again",
   wasm: "reinstall dependencies with pnpm install",
   cpu: "reinstall dependencies with pnpm install"
 }
