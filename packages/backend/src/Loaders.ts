@@ -4,6 +4,7 @@
  * nothing) and returns the name it registered under plus what the run record
  * should say about it.
  */
+import * as tf from "@tensorflow/tfjs-core"
 import { existsSync } from "node:fs"
 import type { BackendName } from "./BackendName.ts"
 
@@ -45,10 +46,59 @@ const loadTensorflow: Loader = async () => {
   throw new Error(errors.join("; "))
 }
 
+let wasmTransposesExplicit = false
+
+/**
+ * The wasm backend's matmul with a transposed operand runs about 10x slower
+ * than the plain one; the backward pass of every dense layer asks for exactly
+ * that. This puts a BatchMatMul in front of wasm's own that transposes the
+ * operand explicitly (wasm's Transpose kernel) and runs the plain product.
+ */
+const explicitWasmTransposes = (): void => {
+  if (wasmTransposesExplicit) return
+  const original = tf.getKernel("BatchMatMul", "wasm")
+  const transpose = tf.getKernel("Transpose", "wasm")
+  if (original === undefined || transpose === undefined) return
+  const swapLast = (info: tf.TensorInfo, backend: tf.KernelBackend): tf.TensorInfo => {
+    const perm = info.shape.map((_, i) => i)
+    const r = perm.length
+    ;[perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!]
+    return transpose.kernelFunc({ inputs: { x: info }, backend, attrs: { perm } }) as tf.TensorInfo
+  }
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const transposeA = args.attrs?.["transposeA"] === true
+    const transposeB = args.attrs?.["transposeB"] === true
+    if (!transposeA && !transposeB) return original.kernelFunc(args)
+    const backend = args.backend as tf.KernelBackend
+    const a = args.inputs["a"]!
+    const b = args.inputs["b"]!
+    const ta = transposeA ? swapLast(a, backend) : a
+    const tb = transposeB ? swapLast(b, backend) : b
+    const out = original.kernelFunc({
+      ...args,
+      inputs: { a: ta, b: tb },
+      attrs: { ...args.attrs, transposeA: false, transposeB: false }
+    })
+    if (transposeA) backend.disposeData(ta.dataId)
+    if (transposeB) backend.disposeData(tb.dataId)
+    return out
+  }
+  tf.unregisterKernel("BatchMatMul", "wasm")
+  const replacement: tf.KernelConfig = { kernelName: "BatchMatMul", backendName: "wasm", kernelFunc }
+  if (original.setupFunc !== undefined) replacement.setupFunc = original.setupFunc
+  if (original.disposeFunc !== undefined) replacement.disposeFunc = original.disposeFunc
+  tf.registerKernel(replacement)
+  wasmTransposesExplicit = true
+}
+
 const loadWasm: Loader = async (options) => {
   const wasm = await import("@tensorflow/tfjs-backend-wasm")
   wasm.setThreadsCount(options.threads)
-  return { engineName: "wasm", details: { version: wasm.version_wasm, threads: options.threads } }
+  explicitWasmTransposes()
+  return {
+    engineName: "wasm",
+    details: { version: wasm.version_wasm, threads: options.threads, transposedMatMul: "explicit transpose" }
+  }
 }
 
 const loadCpu: Loader = async () => {
@@ -58,10 +108,12 @@ const loadCpu: Loader = async () => {
 
 /**
  * The native OpenBLAS backend lives in its own package with an N-API addon;
- * it is resolved at run time so that a machine without it still works.
+ * it is imported at run time and rejects, saying why, when the addon was not
+ * built (no OpenBLAS at install time), so `auto` moves on to wasm.
  */
-const loadNative: Loader = async () => {
-  throw new Error("the native OpenBLAS backend is not built into this installation")
+const loadNative: Loader = async (options) => {
+  const native = await import("@rectifier/backend-native")
+  return native.loadNativeBackend({ threads: options.threads })
 }
 
 export const loaders: Readonly<Record<BackendName, Loader>> = {
@@ -74,7 +126,8 @@ export const loaders: Readonly<Record<BackendName, Loader>> = {
 /** What to tell a user whose chosen backend did not load. */
 export const hints: Readonly<Record<BackendName, string>> = {
   tensorflow: "install @tensorflow/tfjs-node (or -node-gpu) on a machine that can download libtensorflow",
-  native: "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev) and run pnpm install again",
+  native: "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel; " +
+    "macOS: brew install openblas) and run pnpm install again",
   wasm: "reinstall dependencies with pnpm install",
   cpu: "reinstall dependencies with pnpm install"
 }

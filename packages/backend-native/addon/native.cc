@@ -1,0 +1,387 @@
+// The N-API addon behind the native tfjs backend: OpenBLAS sgemm for matrix
+// products and plain loops for the element-wise, reduction and update kernels.
+// Every function works on caller-owned Float32Arrays and writes every element
+// of its output, so the JavaScript side may hand in recycled buffers.
+#include <napi.h>
+#include <cblas.h>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+extern "C" {
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+}
+
+namespace {
+
+float* F32(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
+int32_t I32(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
+double F64(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+
+// ---- configuration ----------------------------------------------------------
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  openblas_set_num_threads(I32(info[0]));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+}
+
+Napi::Value Config(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), openblas_get_config());
+}
+
+// ---- matrix products --------------------------------------------------------
+
+// gemm(transA, transB, batch, M, N, K, A, strideA, B, strideB, C):
+// C[i] = op(A[i]) op(B[i]) for each of `batch` row-major matrices; a stride of
+// 0 broadcasts one operand across the batch.
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const bool ta = info[0].As<Napi::Boolean>().Value();
+  const bool tb = info[1].As<Napi::Boolean>().Value();
+  const int batch = I32(info[2]), M = I32(info[3]), N = I32(info[4]), K = I32(info[5]);
+  const float* A = F32(info[6]);
+  const int64_t sa = I32(info[7]);
+  const float* B = F32(info[8]);
+  const int64_t sb = I32(info[9]);
+  float* C = F32(info[10]);
+  const int lda = ta ? M : K, ldb = tb ? K : N;
+  for (int i = 0; i < batch; i++) {
+    float* c = C + (int64_t)i * M * N;
+    if (K == 0) {
+      for (int64_t j = 0; j < (int64_t)M * N; j++) c[j] = 0.0f;
+      continue;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                M, N, K, 1.0f, A + i * sa, lda, B + i * sb, ldb, 0.0f, c, N);
+  }
+  return info.Env().Undefined();
+}
+
+// axpy(alpha, x, y): y += alpha * x, in place (the SGD update).
+Napi::Value Axpy(const Napi::CallbackInfo& info) {
+  auto x = info[1].As<Napi::Float32Array>();
+  cblas_saxpy((int)x.ElementLength(), (float)F64(info[0]), x.Data(), 1, F32(info[2]), 1);
+  return info.Env().Undefined();
+}
+
+// ---- element-wise binary with broadcasting ----------------------------------
+
+enum Binary { ADD = 0, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQDIFF };
+
+template <int Op>
+inline float apply2(float a, float b) {
+  if constexpr (Op == ADD) return a + b;
+  if constexpr (Op == SUB) return a - b;
+  if constexpr (Op == MUL) return a * b;
+  if constexpr (Op == DIV) return a / b;
+  if constexpr (Op == MAXIMUM) return (a >= b || std::isnan(a)) ? a : b;
+  if constexpr (Op == MINIMUM) return (a <= b || std::isnan(a)) ? a : b;
+  if constexpr (Op == SQDIFF) return (a - b) * (a - b);
+  return 0.0f;
+}
+
+// Walks the output in row-major order; the inner dimension runs with the
+// inputs' own strides (0 where broadcast), so the common cases (same shape,
+// scalar, bias row) are tight loops.
+template <int Op>
+void binaryLoop(const float* a, const float* b, float* out, const int32_t* shape,
+                const int32_t* sa, const int32_t* sb, int rank) {
+  if (rank == 0) {
+    out[0] = apply2<Op>(a[0], b[0]);
+    return;
+  }
+  const int inner = shape[rank - 1];
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+  int64_t outer = 1;
+  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
+  std::vector<int32_t> idx(rank > 1 ? rank - 1 : 1, 0);
+  int64_t offA = 0, offB = 0;
+  for (int64_t o = 0; o < outer; o++) {
+    const float* pa = a + offA;
+    const float* pb = b + offB;
+    float* po = out + o * inner;
+    if (ia == 1 && ib == 1) {
+      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(pa[j], pb[j]);
+    } else if (ia == 1 && ib == 0) {
+      const float vb = pb[0];
+      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(pa[j], vb);
+    } else if (ia == 0 && ib == 1) {
+      const float va = pa[0];
+      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(va, pb[j]);
+    } else {
+      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(pa[j * ia], pb[j * ib]);
+    }
+    // Advance the outer multi-index.
+    for (int d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      offA += sa[d];
+      offB += sb[d];
+      if (idx[d] < shape[d]) break;
+      offA -= (int64_t)sa[d] * shape[d];
+      offB -= (int64_t)sb[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// binary(op, a, b, out, shape, stridesA, stridesB)
+Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
+  const int op = I32(info[0]);
+  const float* a = F32(info[1]);
+  const float* b = F32(info[2]);
+  float* out = F32(info[3]);
+  auto shape = info[4].As<Napi::Int32Array>();
+  const int32_t* sa = info[5].As<Napi::Int32Array>().Data();
+  const int32_t* sb = info[6].As<Napi::Int32Array>().Data();
+  const int rank = (int)shape.ElementLength();
+  switch (op) {
+    case ADD: binaryLoop<ADD>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case SUB: binaryLoop<SUB>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case MUL: binaryLoop<MUL>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case DIV: binaryLoop<DIV>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case MAXIMUM: binaryLoop<MAXIMUM>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case MINIMUM: binaryLoop<MINIMUM>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case SQDIFF: binaryLoop<SQDIFF>(a, b, out, shape.Data(), sa, sb, rank); break;
+    default: Napi::Error::New(info.Env(), "unknown binary op").ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// ---- element-wise unary -----------------------------------------------------
+
+enum Unary {
+  RELU = 0, RELU6, SIGMOID, TANH, SOFTPLUS, EXP, LOG, NEG, SQUARE, STEP, ELU, LEAKY, ABS, SQRT, LOG1P,
+  RECIPROCAL
+};
+
+// e^x for the activations, in plain arithmetic so that loops over it vectorise
+// (libm's expf and tanhf are scalar calls). Cody-Waite range reduction to
+// r in [-ln2/2, ln2/2], the degree-6 minimax polynomial of Cephes' expf, and
+// a scale by 2^n built in the exponent bits; about 1 ulp on the clamped range
+// [-87.3, 88.7], which keeps the result normal and finite.
+inline float expApprox(float x) {
+  // NaN compares false throughout and is mapped to 0 here; callers restore it.
+  x = x > -87.3f ? x : -87.3f;
+  x = x < 88.7f ? x : 88.7f;
+  // Round x / ln2 to the nearest integer n by adding 1.5 * 2^23: n then sits in
+  // the low mantissa bits of t (plain arithmetic, so the loop vectorises).
+  const float t = x * 1.44269504088896341f + 12582912.0f;
+  const float n = t - 12582912.0f;
+  int32_t tBits;
+  std::memcpy(&tBits, &t, sizeof tBits);
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (tBits - 0x4B400000 + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+inline float sigmoidApprox(float x) {
+  const float y = 1.0f / (1.0f + expApprox(-x));
+  return std::isnan(x) ? x : y;
+}
+
+// tanh: an odd polynomial near 0 (Cephes' tanhf coefficients) where the
+// exponential form would cancel, and 1 - 2 / (e^{2|x|} + 1) elsewhere.
+inline float tanhApprox(float x) {
+  const float a = std::fabs(x);
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = x + x * z * p;
+  const float large = 1.0f - 2.0f / (expApprox(2.0f * a) + 1.0f);
+  const float y = a < 0.625f ? small : std::copysign(large, x);
+  return std::isnan(x) ? x : y;
+}
+
+// log(1 + t) for t in [0, 1] as 2 atanh(s), s = t / (2 + t) <= 1/3, by its odd
+// series to s^13 (truncation below 1e-8 relative); no 1 + t is formed, so tiny
+// t keeps its precision.
+inline float log1pUnit(float t) {
+  const float s = t / (2.0f + t);
+  const float z = s * s;
+  float p = 1.0f / 13.0f;
+  p = p * z + 1.0f / 11.0f;
+  p = p * z + 1.0f / 9.0f;
+  p = p * z + 1.0f / 7.0f;
+  p = p * z + 1.0f / 5.0f;
+  p = p * z + 1.0f / 3.0f;
+  p = p * z + 1.0f;
+  return 2.0f * s * p;
+}
+
+// softplus(x) = max(x, 0) + log(1 + e^{-|x|}): no overflow, and vectorisable.
+inline float softplus(float x) {
+  const float y = (x > 0.0f ? x : 0.0f) + log1pUnit(expApprox(-std::fabs(x)));
+  return std::isnan(x) ? x : y;
+}
+
+template <int Op>
+void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    if constexpr (Op == RELU) out[i] = v < 0.0f ? 0.0f : v;  // NaN passes through
+    if constexpr (Op == RELU6) out[i] = v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
+    if constexpr (Op == SIGMOID) out[i] = sigmoidApprox(v);
+    if constexpr (Op == TANH) out[i] = tanhApprox(v);
+    if constexpr (Op == SOFTPLUS) out[i] = softplus(v);
+    if constexpr (Op == EXP) out[i] = std::exp(v);
+    if constexpr (Op == LOG) out[i] = std::log(v);
+    if constexpr (Op == NEG) out[i] = -v;
+    if constexpr (Op == SQUARE) out[i] = v * v;
+    if constexpr (Op == STEP) out[i] = std::isnan(v) ? v : (v > 0.0f ? 1.0f : alpha);
+    if constexpr (Op == ELU) out[i] = v >= 0.0f ? v : std::exp(v) - 1.0f;
+    if constexpr (Op == LEAKY) out[i] = v < 0.0f ? alpha * v : v;
+    if constexpr (Op == ABS) out[i] = std::fabs(v);
+    if constexpr (Op == SQRT) out[i] = std::sqrt(v);
+    if constexpr (Op == LOG1P) out[i] = std::log1p(v);
+    if constexpr (Op == RECIPROCAL) out[i] = 1.0f / v;
+  }
+}
+
+// unary(op, x, out, alpha)
+Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
+  const int op = I32(info[0]);
+  auto xa = info[1].As<Napi::Float32Array>();
+  const float* x = xa.Data();
+  float* out = F32(info[2]);
+  const float alpha = (float)F64(info[3]);
+  const int64_t n = (int64_t)xa.ElementLength();
+  switch (op) {
+    case RELU: unaryLoop<RELU>(x, out, n, alpha); break;
+    case RELU6: unaryLoop<RELU6>(x, out, n, alpha); break;
+    case SIGMOID: unaryLoop<SIGMOID>(x, out, n, alpha); break;
+    case TANH: unaryLoop<TANH>(x, out, n, alpha); break;
+    case SOFTPLUS: unaryLoop<SOFTPLUS>(x, out, n, alpha); break;
+    case EXP: unaryLoop<EXP>(x, out, n, alpha); break;
+    case LOG: unaryLoop<LOG>(x, out, n, alpha); break;
+    case NEG: unaryLoop<NEG>(x, out, n, alpha); break;
+    case SQUARE: unaryLoop<SQUARE>(x, out, n, alpha); break;
+    case STEP: unaryLoop<STEP>(x, out, n, alpha); break;
+    case ELU: unaryLoop<ELU>(x, out, n, alpha); break;
+    case LEAKY: unaryLoop<LEAKY>(x, out, n, alpha); break;
+    case ABS: unaryLoop<ABS>(x, out, n, alpha); break;
+    case SQRT: unaryLoop<SQRT>(x, out, n, alpha); break;
+    case LOG1P: unaryLoop<LOG1P>(x, out, n, alpha); break;
+    case RECIPROCAL: unaryLoop<RECIPROCAL>(x, out, n, alpha); break;
+    default: Napi::Error::New(info.Env(), "unknown unary op").ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// eluGrad(dy, y, out): dy where y >= 0, dy * (y + 1) elsewhere (tfjs's EluGrad).
+Napi::Value EluGrad(const Napi::CallbackInfo& info) {
+  auto dya = info[0].As<Napi::Float32Array>();
+  const float* dy = dya.Data();
+  const float* y = F32(info[1]);
+  float* out = F32(info[2]);
+  const int64_t n = (int64_t)dya.ElementLength();
+  for (int64_t i = 0; i < n; i++) out[i] = y[i] >= 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
+  return info.Env().Undefined();
+}
+
+// ---- fused bias + activation (the tail of _FusedMatMul) ---------------------
+
+// activateInPlace(op, x, alpha): x = f(x) for the fused activations.
+Napi::Value ActivateInPlace(const Napi::CallbackInfo& info) {
+  const int op = I32(info[0]);
+  auto xa = info[1].As<Napi::Float32Array>();
+  float* x = xa.Data();
+  const float alpha = (float)F64(info[2]);
+  const int64_t n = (int64_t)xa.ElementLength();
+  switch (op) {
+    case RELU: unaryLoop<RELU>(x, x, n, alpha); break;
+    case RELU6: unaryLoop<RELU6>(x, x, n, alpha); break;
+    case SIGMOID: unaryLoop<SIGMOID>(x, x, n, alpha); break;
+    case TANH: unaryLoop<TANH>(x, x, n, alpha); break;
+    case ELU: unaryLoop<ELU>(x, x, n, alpha); break;
+    case LEAKY: unaryLoop<LEAKY>(x, x, n, alpha); break;
+    default: Napi::Error::New(info.Env(), "unknown fused activation").ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// ---- reductions -------------------------------------------------------------
+
+// reduce(op, x, out, outer, size, inner): x viewed as [outer, size, inner],
+// out[o, i] = sum (op 0) or max (op 1) over the middle axis. Sums accumulate
+// in double, in index order, so results do not depend on threads.
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  const int op = I32(info[0]);
+  const float* x = F32(info[1]);
+  float* out = F32(info[2]);
+  const int64_t outer = I32(info[3]), size = I32(info[4]), inner = I32(info[5]);
+  if (inner == 1) {
+    for (int64_t o = 0; o < outer; o++) {
+      const float* p = x + o * size;
+      if (op == 0) {
+        double s = 0;
+        for (int64_t r = 0; r < size; r++) s += p[r];
+        out[o] = (float)s;
+      } else {
+        float m = size > 0 ? p[0] : -INFINITY;
+        for (int64_t r = 1; r < size; r++) if (p[r] > m || std::isnan(p[r])) m = p[r];
+        out[o] = m;
+      }
+    }
+    return info.Env().Undefined();
+  }
+  std::vector<double> acc((size_t)inner);
+  for (int64_t o = 0; o < outer; o++) {
+    const float* base = x + o * size * inner;
+    float* po = out + o * inner;
+    if (op == 0) {
+      for (int64_t i = 0; i < inner; i++) acc[i] = 0;
+      for (int64_t r = 0; r < size; r++) {
+        const float* row = base + r * inner;
+        for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+      }
+      for (int64_t i = 0; i < inner; i++) po[i] = (float)acc[i];
+    } else {
+      if (size == 0) {
+        for (int64_t i = 0; i < inner; i++) po[i] = -INFINITY;
+        continue;
+      }
+      for (int64_t i = 0; i < inner; i++) po[i] = base[i];
+      for (int64_t r = 1; r < size; r++) {
+        const float* row = base + r * inner;
+        for (int64_t i = 0; i < inner; i++) if (row[i] > po[i] || std::isnan(row[i])) po[i] = row[i];
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads));
+  exports.Set("config", Napi::Function::New(env, Config));
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("axpy", Napi::Function::New(env, Axpy));
+  exports.Set("binary", Napi::Function::New(env, BinaryOp));
+  exports.Set("unary", Napi::Function::New(env, UnaryOp));
+  exports.Set("eluGrad", Napi::Function::New(env, EluGrad));
+  exports.Set("activateInPlace", Napi::Function::New(env, ActivateInPlace));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(rectifier_native, Init)

@@ -1,0 +1,92 @@
+/**
+ * Loading the compiled OpenBLAS addon. The addon is optional: when it was not
+ * built (no OpenBLAS at install time) `loadAddon` says why in one line, with
+ * the command that fixes it.
+ */
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The functions the addon exports; every array argument is written or read in place. */
+export interface Addon {
+  readonly setThreads: (threads: number) => void
+  readonly getThreads: () => number
+  readonly config: () => string
+  /** C[i] = op(A[i]) op(B[i]) for i < batch; a stride of 0 broadcasts that operand. */
+  readonly gemm: (
+    transposeA: boolean,
+    transposeB: boolean,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    strideA: number,
+    b: Float32Array,
+    strideB: number,
+    c: Float32Array
+  ) => void
+  /** y += alpha * x. */
+  readonly axpy: (alpha: number, x: Float32Array, y: Float32Array) => void
+  readonly binary: (
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: Int32Array,
+    stridesA: Int32Array,
+    stridesB: Int32Array
+  ) => void
+  readonly unary: (op: number, x: Float32Array, out: Float32Array, alpha: number) => void
+  readonly eluGrad: (dy: Float32Array, y: Float32Array, out: Float32Array) => void
+  readonly activateInPlace: (op: number, x: Float32Array, alpha: number) => void
+  /** x as [outer, size, inner] reduced over the middle axis: op 0 sums, op 1 takes the max. */
+  readonly reduce: (op: number, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number) => void
+}
+
+/** Operation codes shared with addon/native.cc. */
+export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const
+export const UnaryOp = {
+  relu: 0,
+  relu6: 1,
+  sigmoid: 2,
+  tanh: 3,
+  softplus: 4,
+  exp: 5,
+  log: 6,
+  neg: 7,
+  square: 8,
+  step: 9,
+  elu: 10,
+  leakyrelu: 11,
+  abs: 12,
+  sqrt: 13,
+  log1p: 14,
+  reciprocal: 15
+} as const
+
+export const installHint = "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; " +
+  "Fedora: dnf install openblas-devel; macOS: brew install openblas) and run pnpm install again"
+
+const addonPath = join(dirname(fileURLToPath(import.meta.url)), "..", "build", "Release", "rectifier_native.node")
+
+let cached: Addon | undefined
+
+/** Whether the addon was built on this machine (it may still fail to load). */
+export const addonBuilt = (): boolean => existsSync(addonPath)
+
+/** The addon, or an Error whose message says why it cannot be used and how to fix that. */
+export const loadAddon = (): Addon => {
+  if (cached !== undefined) return cached
+  if (!existsSync(addonPath)) {
+    throw new Error(`the OpenBLAS addon is not built (${addonPath} is missing); ${installHint}`)
+  }
+  try {
+    cached = createRequire(import.meta.url)(addonPath) as Addon
+    return cached
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error)
+    throw new Error(`the OpenBLAS addon failed to load (${reason}); ${installHint}`)
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The kernels the native backend computes itself: matrix products (with
+ * transposes, batches and the fused bias + activation), element-wise binary
+ * ops with broadcasting, the activations and the other unary ops on the
+ * training path, and sums and maxima over contiguous axes. Each returns
+ * `undefined` for inputs it does not handle (other dtypes, unusual layouts),
+ * and the caller then runs the cpu backend's kernel.
+ */
+import { backend_util, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo, util } from "@tensorflow/tfjs-core"
+import { BinaryOp, UnaryOp } from "./Addon.ts"
+import type { NativeBackend } from "./NativeBackend.ts"
+
+export type NativeKernel = (
+  backend: NativeBackend,
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap
+) => TensorInfo | undefined
+
+const product = (shape: ReadonlyArray<number>, from = 0, to = shape.length): number => {
+  let size = 1
+  for (let i = from; i < to; i++) size *= shape[i]!
+  return size
+}
+
+// ---- matrix products ----------------------------------------------------------
+
+const matMul = (
+  backend: NativeBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean
+): { info: TensorInfo; values: Float32Array } | undefined => {
+  if (!backend.isFloat(a) || !backend.isFloat(b) || a.shape.length < 2 || b.shape.length < 2) return undefined
+  const ra = a.shape.length
+  const rb = b.shape.length
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!
+  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!
+  const batchShape = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2))
+  const batch = product(batchShape)
+  const batchA = product(a.shape, 0, ra - 2)
+  const batchB = product(b.shape, 0, rb - 2)
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined
+  const out = backend.output([...batchShape, m, n])
+  if (out.values.length > 0) {
+    backend.addon.gemm(
+      transposeA,
+      transposeB,
+      batch,
+      m,
+      n,
+      k,
+      backend.values(a),
+      batchA === 1 ? 0 : m * k,
+      backend.values(b),
+      batchB === 1 ? 0 : k * n,
+      out.values
+    )
+  }
+  return out
+}
+
+const batchMatMul: NativeKernel = (backend, inputs, attrs) =>
+  matMul(backend, inputs["a"]!, inputs["b"]!, attrs["transposeA"] === true, attrs["transposeB"] === true)?.info
+
+const fusedActivations: Readonly<Record<string, number>> = {
+  relu: UnaryOp.relu,
+  relu6: UnaryOp.relu6,
+  sigmoid: UnaryOp.sigmoid,
+  elu: UnaryOp.elu,
+  leakyrelu: UnaryOp.leakyrelu
+}
+
+/** _FusedMatMul: op(a) op(b) + bias, then the activation, all in the output buffer. */
+const fusedMatMul: NativeKernel = (backend, inputs, attrs) => {
+  const activation = String(attrs["activation"] ?? "linear")
+  const code = fusedActivations[activation]
+  if (activation !== "linear" && code === undefined) return undefined
+  const bias = inputs["bias"]
+  if (bias !== undefined && !backend.isFloat(bias)) return undefined
+  const out = matMul(backend, inputs["a"]!, inputs["b"]!, attrs["transposeA"] === true, attrs["transposeB"] === true)
+  if (out === undefined) return undefined
+  if (out.values.length === 0) return out.info
+  if (bias !== undefined) {
+    // out and the first operand are the same buffer: each element is read once, then written.
+    const layout = broadcastLayout(out.info.shape, bias.shape, out.info.shape)
+    backend.addon.binary(BinaryOp.add, out.values, backend.values(bias), out.values, ...layout)
+  }
+  if (code !== undefined) {
+    backend.addon.activateInPlace(code, out.values, Number(attrs["leakyreluAlpha"] ?? 0.2))
+  }
+  return out.info
+}
+
+// ---- element-wise binary ------------------------------------------------------
+
+/** Strides of `shape` read as the (broadcast) `outShape`: 0 along broadcast axes. */
+const stridesFor = (shape: ReadonlyArray<number>, outShape: ReadonlyArray<number>): Array<number> => {
+  const rank = outShape.length
+  const strides = new Array<number>(rank).fill(0)
+  let stride = 1
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const axis = rank - shape.length + i
+    strides[axis] = shape[i] === 1 ? 0 : stride
+    stride *= shape[i]!
+  }
+  return strides
+}
+
+/**
+ * The shape and strides the addon walks for `a op b`, with adjacent axes that
+ * broadcast alike merged: equal shapes become one flat axis, a bias row
+ * becomes [rows, columns] with stride 0 on rows.
+ */
+const broadcastLayout = (
+  aShape: ReadonlyArray<number>,
+  bShape: ReadonlyArray<number>,
+  outShape: ReadonlyArray<number>
+): [Int32Array, Int32Array, Int32Array] => {
+  const sa = stridesFor(aShape, outShape)
+  const sb = stridesFor(bShape, outShape)
+  const shape: Array<number> = []
+  const stridesA: Array<number> = []
+  const stridesB: Array<number> = []
+  for (let axis = 0; axis < outShape.length; axis++) {
+    const size = outShape[axis]!
+    if (size === 1) continue
+    const last = shape.length - 1
+    // Merge with the previous axis when both operands continue their layouts across it.
+    if (
+      last >= 0 &&
+      sa[axis]! * size === stridesA[last]! &&
+      sb[axis]! * size === stridesB[last]!
+    ) {
+      shape[last] = shape[last]! * size
+      stridesA[last] = sa[axis]!
+      stridesB[last] = sb[axis]!
+      continue
+    }
+    shape.push(size)
+    stridesA.push(sa[axis]!)
+    stridesB.push(sb[axis]!)
+  }
+  if (shape.length === 0) return [Int32Array.of(1), Int32Array.of(0), Int32Array.of(0)]
+  return [Int32Array.from(shape), Int32Array.from(stridesA), Int32Array.from(stridesB)]
+}
+
+const binary = (op: number): NativeKernel => (backend, inputs) => {
+  const a = inputs["a"]!
+  const b = inputs["b"]!
+  if (!backend.isFloat(a) || !backend.isFloat(b)) return undefined
+  const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape)
+  const out = backend.output(outShape)
+  if (out.values.length > 0) {
+    backend.addon.binary(op, backend.values(a), backend.values(b), out.values, ...broadcastLayout(a.shape, b.shape, outShape))
+  }
+  return out.info
+}
+
+// ---- element-wise unary -------------------------------------------------------
+
+const unary = (op: number, alpha: (attrs: NamedAttrMap) => number = () => 0): NativeKernel => (backend, inputs, attrs) => {
+  const x = inputs["x"]!
+  if (!backend.isFloat(x)) return undefined
+  const out = backend.output(x.shape)
+  if (out.values.length > 0) backend.addon.unary(op, backend.values(x), out.values, alpha(attrs))
+  return out.info
+}
+
+const eluGrad: NativeKernel = (backend, inputs) => {
+  const dy = inputs["dy"]!
+  const y = inputs["y"]!
+  if (!backend.isFloat(dy) || !backend.isFloat(y) || !util.arraysEqual(dy.shape, y.shape)) return undefined
+  const out = backend.output(dy.shape)
+  if (out.values.length > 0) backend.addon.eluGrad(backend.values(dy), backend.values(y), out.values)
+  return out.info
+}
+
+// ---- reductions ---------------------------------------------------------------
+
+/** Sum (op 0) or max (op 1) over a contiguous run of axes (the attribute `axisAttr`). */
+const reduction = (op: number, axisAttr: string): NativeKernel => (backend, inputs, attrs) => {
+  const x = inputs["x"]!
+  if (!backend.isFloat(x)) return undefined
+  const axes = util.parseAxisParam(attrs[axisAttr] as number | Array<number>, x.shape).sort((p, q) => p - q)
+  if (axes.length === 0 || axes.some((axis, i) => axis !== axes[0]! + i)) return undefined
+  const first = axes[0]!
+  const last = axes[axes.length - 1]!
+  const size = product(x.shape, first, last + 1)
+  if (op === 1 && size === 0) return undefined
+  const outShape = attrs["keepDims"] === true
+    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : x.shape.filter((_, i) => i < first || i > last)
+  const out = backend.output(outShape)
+  if (out.values.length > 0) {
+    backend.addon.reduce(op, backend.values(x), out.values, product(x.shape, 0, first), size, product(x.shape, last + 1))
+  }
+  return out.info
+}
+
+const alphaAttr = (attrs: NamedAttrMap) => Number(attrs["alpha"] ?? 0)
+
+/** Kernel name -> native implementation. */
+export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  Add: binary(BinaryOp.add),
+  Sub: binary(BinaryOp.sub),
+  Multiply: binary(BinaryOp.mul),
+  RealDiv: binary(BinaryOp.div),
+  Maximum: binary(BinaryOp.maximum),
+  Minimum: binary(BinaryOp.minimum),
+  SquaredDifference: binary(BinaryOp.squaredDifference),
+  Relu: unary(UnaryOp.relu),
+  Relu6: unary(UnaryOp.relu6),
+  Sigmoid: unary(UnaryOp.sigmoid),
+  Tanh: unary(UnaryOp.tanh),
+  Softplus: unary(UnaryOp.softplus),
+  Exp: unary(UnaryOp.exp),
+  Log: unary(UnaryOp.log),
+  Neg: unary(UnaryOp.neg),
+  Square: unary(UnaryOp.square),
+  Step: unary(UnaryOp.step, alphaAttr),
+  Elu: unary(UnaryOp.elu),
+  LeakyRelu: unary(UnaryOp.leakyrelu, alphaAttr),
+  Abs: unary(UnaryOp.abs),
+  Sqrt: unary(UnaryOp.sqrt),
+  Log1p: unary(UnaryOp.log1p),
+  Reciprocal: unary(UnaryOp.reciprocal),
+  EluGrad: eluGrad,
+  Sum: reduction(0, "axis"),
+  Max: reduction(1, "reductionIndices")
+}

@@ -1,0 +1,49 @@
+/**
+ * Putting the native backend into the tfjs engine under the name "native":
+ * every kernel the cpu backend has is registered for it too, the native
+ * kernels in front of the cpu ones they replace.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import type { KernelConfig, KernelFunc, NamedTensorInfoMap } from "@tensorflow/tfjs-core"
+import "@tensorflow/tfjs-backend-cpu"
+import type { Addon } from "./Addon.ts"
+import { nativeKernels } from "./Kernels.ts"
+import { NativeBackend } from "./NativeBackend.ts"
+
+export const engineName = "native"
+
+/** Kernels of the cpu backend that share their input's data (by reference count), never a view of it. */
+const sharing = new Set(["Reshape", "Identity", "Cast"])
+
+const exposeInputs = (backend: NativeBackend, inputs: NamedTensorInfoMap) => {
+  for (const input of Object.values(inputs)) if (input !== undefined) backend.expose(input.dataId)
+}
+
+/** The cpu kernel, marking its inputs as possibly aliased by its outputs. */
+const viaCpu = (config: KernelConfig): KernelFunc => {
+  if (sharing.has(config.kernelName)) return config.kernelFunc
+  return (args) => {
+    exposeInputs(args.backend as NativeBackend, args.inputs)
+    return config.kernelFunc(args)
+  }
+}
+
+let registered = false
+
+/** Registers the backend factory and its kernels once per process. */
+export const registerNative = (addon: Addon, poolBytes: number): void => {
+  if (registered) return
+  // Lowest priority: the engine only uses "native" when asked for it by name.
+  tf.registerBackend(engineName, () => new NativeBackend(addon, poolBytes), 0)
+  for (const config of tf.getKernelsForBackend("cpu")) {
+    const fallback = viaCpu(config)
+    const native = nativeKernels[config.kernelName]
+    const kernelFunc: KernelFunc = native === undefined ? fallback : (args) =>
+      native(args.backend as NativeBackend, args.inputs, args.attrs ?? {}) ?? fallback(args)
+    const kernel: KernelConfig = { kernelName: config.kernelName, backendName: engineName, kernelFunc }
+    if (config.setupFunc !== undefined) kernel.setupFunc = config.setupFunc
+    if (config.disposeFunc !== undefined) kernel.disposeFunc = config.disposeFunc
+    tf.registerKernel(kernel)
+  }
+  registered = true
+}

@@ -1,0 +1,46 @@
+/**
+ * @rectifier/backend-native: a TensorFlow.js backend that keeps the cpu
+ * backend's tensors and computes the training path's kernels in an N-API
+ * addon over OpenBLAS.
+ */
+import { loadAddon } from "./Addon.ts"
+import { engineName, registerNative } from "./Register.ts"
+
+export { addonBuilt, installHint } from "./Addon.ts"
+export { NativeBackend } from "./NativeBackend.ts"
+export { sgdUpdate } from "./Sgd.ts"
+
+export interface NativeOptions {
+  /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
+  readonly threads: number
+  /** Most bytes of recycled output buffers held for reuse; default 512 MiB. The first load in a process sets it. */
+  readonly poolBytes?: number
+}
+
+export interface LoadedNative {
+  readonly engineName: "native"
+  readonly details: Readonly<Record<string, string | number | boolean>>
+}
+
+/**
+ * Registers the "native" backend with the tfjs engine (once) and sets the
+ * OpenBLAS thread count. Rejects, saying why and how to fix it, when the addon
+ * was not built.
+ */
+export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedNative> => {
+  const addon = loadAddon()
+  if (!Number.isInteger(options.threads) || options.threads < 1) {
+    throw new Error(`threads must be a positive integer, got ${options.threads}`)
+  }
+  const poolBytes = options.poolBytes ?? 512 * 1024 * 1024
+  registerNative(addon, poolBytes)
+  addon.setThreads(options.threads)
+  return {
+    engineName,
+    details: {
+      threads: addon.getThreads(),
+      blas: addon.config().trim(),
+      bufferPoolMiB: Math.round(poolBytes / (1024 * 1024))
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * What one benchmark child process does: select one backend through the
+ * backend layer, run one measurement, and print its result as a JSON line.
+ * Each measurement runs in its own process so that peak memory is its own.
+ */
+import "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
+import { family } from "@rectifier/activations"
+import { type BackendName, TensorBackend } from "@rectifier/backend"
+import { RandomStream } from "@rectifier/core"
+import { Effect, Layer } from "effect"
+import { join } from "node:path"
+import { makeMlp, trainStep } from "./TrainStep.ts"
+import { classes, layerSizes, readFloats } from "./Workload.ts"
+
+export interface TrainJob {
+  readonly kind: "train"
+  readonly backend: BackendName
+  readonly threads: number
+  readonly dir: string
+  readonly batch: number
+  readonly batches: number
+  readonly steps: number
+  readonly warmup: number
+  readonly learningRate: number
+}
+
+export interface ActivationJob {
+  readonly kind: "activations"
+  readonly backend: BackendName
+  readonly threads: number
+  readonly rows: number
+  readonly columns: number
+  readonly reps: number
+}
+
+export type Job = TrainJob | ActivationJob
+
+export const resultMarker = "BENCH-RESULT "
+
+const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
+
+const train = (job: TrainJob) => Effect.sync(() => {
+  const inputs = layerSizes[0]!
+  const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
+  const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
+  const mlp = makeMlp(weights, biases, layerSizes)
+  const xs = readFloats(join(job.dir, `x-${job.batch}.f32`))
+  const ys = readFloats(join(job.dir, `y-${job.batch}.f32`))
+  const x = Array.from({ length: job.batches }, (_, i) =>
+    tf.tensor2d(xs.slice(i * job.batch * inputs, (i + 1) * job.batch * inputs), [job.batch, inputs]))
+  const y = Array.from({ length: job.batches }, (_, i) =>
+    tf.tensor2d(ys.slice(i * job.batch * classes, (i + 1) * job.batch * classes), [job.batch, classes]))
+  const losses: Array<number> = []
+  const step = (s: number, keepLoss: boolean) => {
+    const loss = trainStep(mlp, x[s % job.batches]!, y[s % job.batches]!, job.learningRate)
+    if (keepLoss) losses.push(loss.dataSync()[0]!)
+    loss.dispose()
+  }
+  for (let s = 0; s < job.warmup; s++) step(s, false)
+  const tensorsBefore = tf.memory().numTensors
+  const rssBefore = process.memoryUsage().rss
+  const start = performance.now()
+  for (let s = 0; s < job.steps; s++) step(job.warmup + s, s === job.steps - 1)
+  const seconds = (performance.now() - start) / 1000
+  return {
+    samplesPerSecond: (job.steps * job.batch) / seconds,
+    seconds,
+    finalLoss: losses[0]!,
+    tensorsBefore,
+    tensorsAfter: tf.memory().numTensors,
+    rssGrowthMiB: Math.round((process.memoryUsage().rss - rssBefore) / (1024 * 1024)),
+    peakRssMiB: peakRssMiB()
+  }
+})
+
+const activations = (job: ActivationJob) => Effect.sync(() => {
+  const stream = RandomStream.derive(1, "bench/activations")
+  const x = tf.tensor2d(stream.fillUniform(new Float32Array(job.rows * job.columns), -3, 3), [job.rows, job.columns])
+  const dy = tf.onesLike(x)
+  const context = { training: true, noise: RandomStream.derive(2, "bench/activation-noise") }
+  const results: Record<string, number> = {}
+  for (const [name, activation] of Object.entries(family)) {
+    const parameters = activation.parameters(job.columns / activation.fanInFactor).map((p) => tf.tensor(p.initial))
+    const gradient = tf.grads((input: tf.Tensor) => activation.apply(input as tf.Tensor2D, parameters, context))
+    const run = () => tf.dispose(gradient([x], dy))
+    run()
+    const start = performance.now()
+    for (let r = 0; r < job.reps; r++) run()
+    const seconds = (performance.now() - start) / 1000
+    results[name] = (job.reps * job.rows * job.columns) / seconds
+    tf.dispose(parameters)
+  }
+  return { elementsPerSecond: results, peakRssMiB: peakRssMiB() }
+})
+
+/** Runs `job` on its backend and prints the result line. */
+export const runJob = (job: Job) =>
+  Effect.scoped(Effect.gen(function*() {
+    const context = yield* Layer.build(TensorBackend.layer({ backend: job.backend, threads: job.threads }))
+    const info = yield* Effect.provideContext(TensorBackend.useSync((b) => b.info), context)
+    const result = job.kind === "train" ? yield* train(job) : yield* activations(job)
+    process.stdout.write(`${resultMarker}${JSON.stringify({ ...result, details: info.details })}\n`)
+  }))
