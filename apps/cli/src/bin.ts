@@ -4,10 +4,11 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { pipelineCommand } from "./PipelineCommand.ts"
+import { verifyCommand } from "./VerifyCommand.ts"
 
 const root = Command.make("rectifier").pipe(
   Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
-  Command.withSubcommands([pipelineCommand])
+  Command.withSubcommands([pipelineCommand, verifyCommand])
 )
 
 root.pipe(

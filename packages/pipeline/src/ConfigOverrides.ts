@@ -4,7 +4,7 @@
  * or a library call never silently falls back to a default.
  */
 import { BackendChoice } from "@rectifier/backend"
-import { RunConfig } from "@rectifier/report"
+import { Architecture, Pretraining, RunConfig } from "@rectifier/report"
 import { TrainingConfig } from "@rectifier/train"
 import { Schema } from "effect"
 
@@ -20,7 +20,9 @@ export const ConfigOverrides = Schema.Struct({
   training: Schema.optionalKey(partial(TrainingConfig)),
   seed: Schema.optionalKey(RunConfig.fields.seed),
   backend: Schema.optionalKey(BackendChoice),
-  threads: Schema.optionalKey(RunConfig.fields.threads)
+  threads: Schema.optionalKey(RunConfig.fields.threads),
+  pretraining: Schema.optionalKey(Pretraining),
+  architecture: Schema.optionalKey(Architecture)
 })
 export type ConfigOverrides = typeof ConfigOverrides.Type
 
@@ -30,5 +32,19 @@ export const applyOverrides = (base: RunConfig, overrides: ConfigOverrides): Run
   training: { ...base.training, ...overrides.training },
   seed: overrides.seed ?? base.seed,
   backend: overrides.backend ?? base.backend,
-  threads: overrides.threads ?? base.threads
+  threads: overrides.threads ?? base.threads,
+  pretraining: overrides.pretraining ?? base.pretraining,
+  architecture: overrides.architecture ?? base.architecture
 })
+
+/** `later` on top of `earlier`, one level deep for the nested groups: the result is itself an override. */
+export const mergeOverrides = (earlier: ConfigOverrides, later: ConfigOverrides): ConfigOverrides => {
+  const merged: Record<string, unknown> = { ...earlier, ...later }
+  if (earlier.dataset !== undefined || later.dataset !== undefined) {
+    merged.dataset = { ...earlier.dataset, ...later.dataset }
+  }
+  if (earlier.training !== undefined || later.training !== undefined) {
+    merged.training = { ...earlier.training, ...later.training }
+  }
+  return merged as ConfigOverrides
+}

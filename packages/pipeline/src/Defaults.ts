@@ -6,7 +6,7 @@
 import type { RunConfig } from "@rectifier/report"
 
 export const defaults: RunConfig = {
-  dataset: { name: "mnist", trainSize: 50_000, evaluationSize: 10_000 },
+  dataset: { name: "mnist", trainSize: 50_000, evaluationSize: 10_000, labelledFraction: 1 },
   training: {
     hiddenLayers: [1000, 1000, 1000],
     activation: "rectifier",
@@ -19,5 +19,7 @@ export const defaults: RunConfig = {
   },
   seed: 1,
   backend: "auto",
-  threads: 1
+  threads: 1,
+  pretraining: "none",
+  architecture: "mlp"
 }

@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly out: string
   /** Called after every epoch, e.g. for a progress line. */
   readonly onEpoch?: (metrics: EpochMetrics, config: RunConfig) => Effect.Effect<void>
+  /** Write into this existing folder instead of creating a fresh one under `out` (sweeps name their runs). */
+  readonly folder?: string
 }
 
 export interface RunOutcome {
@@ -70,7 +72,7 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
         },
         references: preset.references
       }
-      const folder = yield* createRunFolder(options.out, preset.name, config.seed, started)
+      const folder = options.folder ?? (yield* createRunFolder(options.out, preset.name, config.seed, started))
       const path = yield* Path.Path
       yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
       yield* report.write(folder, record)

@@ -5,17 +5,38 @@
  */
 import { BackendChoice, BackendName } from "@rectifier/backend"
 import { TrainingConfig } from "@rectifier/train"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+
+/** Datasets a configuration may name; only some are wired into the pipeline (see the pipeline's Requirements). */
+export const DatasetName = Schema.Literals(["mnist", "fashion-mnist", "cifar10", "emnist", "norb"])
+export type DatasetName = typeof DatasetName.Type
+
+/** Greedy unsupervised pre-training before fine-tuning: none, denoising auto-encoders (the paper) or RBMs (the seed). */
+export const Pretraining = Schema.Literals(["none", "dae", "rbm"])
+export type Pretraining = typeof Pretraining.Type
+
+/** The network family: the paper's MLP, or the seed article's convolutional net (depth sweep). */
+export const Architecture = Schema.Literals(["mlp", "conv"])
+export type Architecture = typeof Architecture.Type
+
+const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) =>
+  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
 
 export const RunConfig = Schema.Struct({
   dataset: Schema.Struct({
-    name: Schema.Literal("mnist"),
+    name: DatasetName,
     /** Use the first `trainSize` training examples (the paper uses all 50,000). */
     trainSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50_000 })),
     /** Use the first `evaluationSize` validation and test examples (the paper uses all 10,000). */
-    evaluationSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
+    evaluationSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })),
+    /** Fraction of the training examples whose labels fine-tuning may use (Figure 4); 1 in records without it. */
+    labelledFraction: withDefault(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1)), 1)
   }),
   training: TrainingConfig,
+  /** Pre-training stage; "none" in records without it. */
+  pretraining: withDefault(Pretraining, "none"),
+  /** Network family; "mlp" in records without it. */
+  architecture: withDefault(Architecture, "mlp"),
   seed: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 0xffff_ffff })),
   backend: BackendChoice,
   threads: Schema.Int.check(Schema.isGreaterThan(0))
@@ -71,7 +92,14 @@ export const RunRecord = Schema.Struct({
     testError: Schema.Number,
     sparsity: Schema.Struct({ perLayer: Schema.Array(Schema.Number), mean: Schema.Number })
   }),
-  references: Schema.Array(Reference)
+  references: Schema.Array(Reference),
+  /** What the trainer measured beyond the learning curve, when it did (absent in older records). */
+  diagnostics: Schema.optionalKey(Schema.Struct({
+    /** Gradient norm per hidden and output layer (input side first), one row per epoch. */
+    gradientNorms: Schema.optionalKey(Schema.Array(Schema.Array(Schema.Number))),
+    /** Per hidden layer, each unit's probability of a non-zero output on the test set. */
+    activationProbabilities: Schema.optionalKey(Schema.Array(Schema.Array(Schema.Number)))
+  }))
 })
 export type RunRecord = typeof RunRecord.Type
 

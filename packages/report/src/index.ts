@@ -2,3 +2,6 @@
 export * from "./Markdown.ts"
 export * from "./Report.ts"
 export * from "./RunRecord.ts"
+export * from "./Charts.ts"
+export * from "./Statistics.ts"
+export * from "./SweepReport.ts"
