@@ -10,6 +10,10 @@
  * 1000-10 net, plus 1,000 evaluated), 30.6 s of it on the CPU. Wall-clock
  * rates are what a user of a shared machine sees; on an idle machine expect
  * about twice as fast.
+ *
+ * Each run also pays a fixed start-up (worker process, tfjs backend, reading
+ * MNIST, writing the record): `pnpm run pipeline smoke --parallel 2` took
+ * 35 s of wall time for 4 tiny runs, about 15 s per run at one at a time.
  */
 import type { BackendChoice } from "@rectifier/backend"
 import type { DatasetName, RunConfig } from "@rectifier/report"
@@ -24,6 +28,9 @@ interface Throughput {
 export const throughput: Partial<Record<Exclude<BackendChoice, "auto">, Throughput>> = {
   wasm: { samplesPerSecond: 38, measured: "2026-11-29, tfjs-backend-wasm 4.22, minibatch 10, 2 shared cores" }
 }
+
+/** Fixed cost of one run beyond its training (see the module comment). */
+export const RUN_OVERHEAD_SECONDS = 15
 
 const shape: Record<DatasetName, { readonly inputs: number; readonly classes: number }> = {
   mnist: { inputs: 784, classes: 10 },
@@ -57,7 +64,8 @@ export const estimateSeconds = (config: RunConfig): number | undefined => {
   const trainExamples = config.dataset.trainSize * config.dataset.labelledFraction
   const evaluated = 2 * config.dataset.evaluationSize / 3
   const pretraining = config.pretraining === "none" ? 0 : config.dataset.trainSize * config.training.epochs
-  return (relative * (config.training.epochs * (trainExamples + evaluated) + pretraining)) / measured.samplesPerSecond
+  return RUN_OVERHEAD_SECONDS +
+    (relative * (config.training.epochs * (trainExamples + evaluated) + pretraining)) / measured.samplesPerSecond
 }
 
 /** "42s", "3m05s", "4h10m", "2.1 days". */

@@ -63,7 +63,7 @@ export const lineChart = (options: {
       ...(options.logX === true ? { scale: { type: "log" } } : {})
     },
     y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}) },
-    color: { field: options.color, type: "nominal", title: options.color }
+    color: { field: options.color, type: "nominal", title: options.color, legend: { labelLimit: 320 } }
   }
   const layer = {
     mark: { type: "line", point: options.points ?? true, tooltip: true },
@@ -73,7 +73,7 @@ export const lineChart = (options: {
     return {
       background: "white",
       data: { values: [...options.values] },
-      facet: { column: { field: options.facet, type: "nominal", title: null } },
+      facet: { column: { field: options.facet, type: "nominal", title: null, sort: null } },
       spec: { width: 300, height: 220, ...layer },
       resolve: { scale: { y: "independent" } }
     } as TopLevelSpec
