@@ -54,13 +54,18 @@ export const lineChart = (options: {
   readonly yFormat?: string
   readonly points?: boolean
   readonly facet?: string
+  /** Panel order for `facet`; default alphabetical. */
+  readonly facetOrder?: ReadonlyArray<string>
+  /** Integer x values (epochs, layers): whole-number ticks. */
+  readonly integerX?: boolean
 }): TopLevelSpec => {
   const encoding = {
     x: {
       field: options.x,
       type: "quantitative",
       title: options.xTitle,
-      ...(options.logX === true ? { scale: { type: "log" } } : {})
+      ...(options.logX === true ? { scale: { type: "log" } } : {}),
+      ...(options.integerX === true ? { axis: { format: "d", tickMinStep: 1 } } : {})
     },
     y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}) },
     color: { field: options.color, type: "nominal", title: options.color, legend: { labelLimit: 320 } }
@@ -73,7 +78,7 @@ export const lineChart = (options: {
     return {
       background: "white",
       data: { values: [...options.values] },
-      facet: { column: { field: options.facet, type: "nominal", title: null, sort: null } },
+      facet: { column: { field: options.facet, type: "nominal", title: null, ...(options.facetOrder ? { sort: [...options.facetOrder] } : {}) } },
       spec: { width: 300, height: 220, ...layer },
       resolve: { scale: { y: "independent" } }
     } as TopLevelSpec

@@ -123,7 +123,8 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
       color: "cell",
       xTitle: "epoch",
       yTitle: "validation error",
-      yFormat: ".1%"
+      yFormat: ".1%",
+      integerX: true
     })
   })
   figures.push({
@@ -206,7 +207,8 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
         xTitle: "x",
         yTitle: "",
         points: false,
-        facet: "panel"
+        facet: "panel",
+        facetOrder: ["f(x)", "f'(x)"]
       })
     })
   }
@@ -233,7 +235,8 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
         y: "gradient norm",
         color: "cell",
         xTitle: "layer (input side first)",
-        yTitle: "gradient norm"
+        yTitle: "gradient norm",
+        integerX: true
       })
     })
   }
