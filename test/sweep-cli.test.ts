@@ -11,7 +11,7 @@ import { readRunRecord } from "@rectifier/pipeline"
 import { summarize } from "@rectifier/report"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { chromium } from "playwright-core"
 import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
@@ -136,5 +136,16 @@ describe("sweeps (CLI, end to end)", () => {
       const verified = cli(["verify", join(sweep, runs[0]!)])
       assert.strictEqual(verified.status, 0, verified.stdout + verified.stderr)
       assert.include(verified.stdout, "identical")
+
+      // A record whose numbers were changed is caught, with a readable diff.
+      const tampered = join(out, "tampered")
+      cpSync(join(sweep, runs[0]!), tampered, { recursive: true })
+      const original = JSON.parse(readFileSync(join(tampered, "results.json"), "utf8"))
+      original.result.testError += 0.01
+      writeFileSync(join(tampered, "results.json"), JSON.stringify(original))
+      const caught = cli(["verify", tampered])
+      assert.notStrictEqual(caught.status, 0)
+      assert.include(caught.stdout + caught.stderr, "NOT identical: 1 field(s) differ")
+      assert.include(caught.stdout + caught.stderr, `result.testError: recorded ${original.result.testError}`)
     }).pipe(Effect.provide(NodeServices.layer)), 400_000)
 })

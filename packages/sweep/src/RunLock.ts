@@ -38,6 +38,17 @@ const tryCreate = (file: string): boolean => {
   }
 }
 
+/** Removes `folder`'s lock if the process that held it is gone (a sweep killed after its run finished). */
+export const clearStaleLock = (folder: string): void => {
+  const file = join(folder, "run.lock")
+  try {
+    const holder = Number(readFileSync(file, "utf8"))
+    if (!(Number.isInteger(holder) && holder > 0 && alive(holder))) rmSync(file, { force: true })
+  } catch {
+    // no lock
+  }
+}
+
 /** Holds the lock of `folder` for the enclosing scope; fails with `RunLocked` if a live process holds it. */
 export const acquireRunLock = (folder: string) => {
   const file = join(folder, "run.lock")

@@ -20,7 +20,7 @@ import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
 import { codeVersion, runKey, slug } from "./RunKey.ts"
-import { acquireRunLock } from "./RunLock.ts"
+import { acquireRunLock, clearStaleLock } from "./RunLock.ts"
 
 export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
   folder: Schema.String,
@@ -191,26 +191,38 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
     const pending = runs.filter((run) => !isFinished(run))
     emit({ _tag: "Planned", total: runs.length, finished: runs.length - pending.length, folder })
     let executed = 0
+    for (const run of runs) if (isFinished(run)) clearStaleLock(run.folder)
     yield* Effect.forEach(pending, (run) =>
-      Effect.scoped(Effect.gen(function*() {
-        yield* fs.makeDirectory(run.folder, { recursive: true })
-        const locked = yield* acquireRunLock(run.folder).pipe(Effect.as(false), Effect.catchTag("RunLocked", (error) => {
-          emit({ _tag: "RunSkipped", run, reason: error.message })
-          return Effect.succeed(true)
+      Effect.gen(function*() {
+        // The lock is released when the scope closes, before the run is announced as finished.
+        const finished = yield* Effect.scoped(Effect.gen(function*() {
+          yield* fs.makeDirectory(run.folder, { recursive: true })
+          const locked = yield* acquireRunLock(run.folder).pipe(
+            Effect.as(false),
+            Effect.catchTag("RunLocked", (error) => {
+              emit({ _tag: "RunSkipped", run, reason: error.message })
+              return Effect.succeed(true)
+            })
+          )
+          if (locked) return false
+          if (isFinished(run)) {
+            emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
+            return false
+          }
+          emit({ _tag: "RunStarted", run })
+          yield* runWorker({
+            pipeline: preset.name,
+            description: `${preset.description} Cell: ${run.cell}.`,
+            references: run.references,
+            config: run.config,
+            folder: run.folder
+          }, (epoch) => emit({ _tag: "Epoch", run, epoch }))
+          return true
         }))
-        if (locked) return
-        if (isFinished(run)) return emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
-        emit({ _tag: "RunStarted", run })
-        yield* runWorker({
-          pipeline: preset.name,
-          description: `${preset.description} Cell: ${run.cell}.`,
-          references: run.references,
-          config: run.config,
-          folder: run.folder
-        }, (epoch) => emit({ _tag: "Epoch", run, epoch }))
+        if (!finished) return
         executed++
         emit({ _tag: "RunFinished", run, record: yield* readRunRecord(run.folder) })
-      })), { concurrency: Math.max(1, options.parallel), discard: true })
+      }), { concurrency: Math.max(1, options.parallel), discard: true })
     const report = yield* writeReport(preset, folder, runs)
     const outcome: SweepOutcome = { folder, runs, executed, report }
     return outcome

@@ -1,7 +1,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { defaults } from "@rectifier/pipeline"
-import { acquireRunLock, canonicalJson, runKey, slug } from "@rectifier/sweep"
+import { acquireRunLock, canonicalJson, clearStaleLock, runKey, slug } from "@rectifier/sweep"
 import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
@@ -44,5 +44,12 @@ describe("run lock", () => {
         assert.strictEqual(readFileSync(lock, "utf8"), String(process.pid))
       }))
       assert.isFalse(existsSync(lock))
+      // A finished run's lock left by a killed sweep is cleared; a live holder's is kept.
+      writeFileSync(lock, String(dead))
+      clearStaleLock(folder)
+      assert.isFalse(existsSync(lock))
+      writeFileSync(lock, String(process.pid))
+      clearStaleLock(folder)
+      assert.isTrue(existsSync(lock))
     }).pipe(Effect.provide(NodeServices.layer)))
 })
