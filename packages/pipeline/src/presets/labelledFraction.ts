@@ -29,6 +29,11 @@ export const labelledFraction: Preset = {
       )
     ),
     seeds: [1, 2, 3],
+    comparisons: neurons.flatMap(([neuron]) =>
+      fractions.map((fraction) =>
+        [`${neuron}, ${fraction * 100}% labelled`, `${neuron}, pre-trained, ${fraction * 100}% labelled`] as const
+      )
+    ),
     curve: {
       title: "fraction of labelled training data",
       x: (config) => config.dataset.labelledFraction,
