@@ -32,6 +32,9 @@ describe("presets", () => {
         const cells = new Set(runs.map((r) => r.cell))
         assert.strictEqual(cells.size, preset.sweep?.cells.length ?? 1, `${preset.name}: cell labels are unique`)
         assert.strictEqual(runs.length, cells.size * (preset.sweep?.seeds.length ?? 1))
+        for (const [a, b] of preset.sweep?.comparisons ?? []) {
+          assert.isTrue(cells.has(a) && cells.has(b), `${preset.name}: comparison ${a} / ${b} names its cells`)
+        }
       }
     }))
 
