@@ -1,15 +1,33 @@
 /**
- * `pipeline <name>`: resolves a named pipeline with the user's flags, runs
- * it with a progress line per epoch, and prints the run folder last.
- * `--resume <run folder>` continues a killed run with the configuration
- * saved in its folder.
+ * `pipeline <name>`: resolves a named pipeline with the user's flags and runs
+ * it: a single-run preset with a progress line per epoch, a sweep (or any
+ * preset given --seeds) through the sweep runner with a live progress bar.
+ * Prints the run (or sweep) folder last. `--resume <run folder>` continues a
+ * killed run with the configuration saved in its folder. `--list` shows every
+ * pipeline with its number of runs, estimated time here, and whether it can run yet.
  */
 import { BackendChoice } from "@rectifier/backend"
-import { findPreset, type Preset, presets, readRunStart, resolveConfig, resumePipeline, runPipeline } from "@rectifier/pipeline"
+import {
+  estimateBackend,
+  estimateSeconds,
+  findPreset,
+  formatDuration,
+  missingRequirements,
+  planRuns,
+  type Preset,
+  presets,
+  readRunStart,
+  resolveConfig,
+  resumePipeline,
+  runPipeline,
+  throughput
+} from "@rectifier/pipeline"
+import type { RunRecord } from "@rectifier/report"
+import { runSweep } from "@rectifier/sweep"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
-import { progressPrinter } from "./Progress.ts"
+import { progressPrinter, sweepProgress } from "./Progress.ts"
 
 /** "1000,1000,1000" -> [1000, 1000, 1000]; validated again with the rest of the configuration. */
 const HiddenLayers = Schema.String.pipe(
@@ -76,10 +94,40 @@ const flags = {
     Flag.optional
   ),
   threads: optionalInt("threads", "threads for multi-threaded backends"),
+  seeds: Flag.String("seeds").pipe(
+    Flag.withDescription("comma-separated seeds; runs the pipeline as a sweep over them (replaces a sweep's seeds)"),
+    Flag.withSchema(HiddenLayers),
+    Flag.optional
+  ),
+  parallel: Flag.Int("parallel").pipe(
+    Flag.withDescription("sweep runs at once, each in its own process (default 1)"),
+    Flag.withDefault(1)
+  ),
   out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs"))
 }
 
-const describe = (preset: Preset) => `${preset.name.padEnd(18)} ${preset.description}`
+/** One line of --list: name, runs, estimated time here, and what is missing when it cannot run yet. */
+const describe = (preset: Preset) =>
+  Effect.gen(function*() {
+    const runs = yield* planRuns(preset)
+    const seconds = runs.reduce((sum, run) => sum + (estimateSeconds(run.config) ?? Number.NaN), 0)
+    const missing = [...new Set(runs.flatMap((run) => missingRequirements(run.config)))]
+    const status = missing.length === 0 ? "" : `  [not runnable yet: needs ${missing.map((m) => m.split(":")[0]).join(", ")}]`
+    return `${preset.name.padEnd(24)} ${String(runs.length).padStart(3)} run${runs.length === 1 ? " " : "s"}  ` +
+      `~${(Number.isFinite(seconds) ? formatDuration(seconds) : "?").padEnd(10)} ${preset.description}${status}`
+  })
+
+const listing = Effect.gen(function*() {
+  const lines = yield* Effect.forEach(presets, describe)
+  const wasm = throughput.wasm
+  return [
+    "Named pipelines (runs = cells x seeds; time estimated for this machine at the paper's full size):",
+    ...lines,
+    "",
+    `Estimates scale one measured figure per backend by each run's size (see packages/pipeline/src/Estimate.ts): ` +
+    (wasm === undefined ? "" : `wasm ${wasm.samplesPerSecond} training examples/s on 784-1000-1000-1000-10 (${wasm.measured}).`)
+  ].join("\n")
+})
 
 /** Keeps only the flags the user gave, in the shape of ConfigOverrides. */
 const overridesFrom = (preset: Preset, input: {
@@ -134,17 +182,23 @@ const overridesFrom = (preset: Preset, input: {
   })
 }
 
+/** The closing line of a single run: what it reached, where, and how fast. */
+const summary = (record: RunRecord) =>
+  `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
+  `sparsity ${(100 * record.result.sparsity.mean).toFixed(1)}%, backend ${record.environment.backend.name}, ` +
+  `${record.wallSeconds.toFixed(1)}s` +
+  (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
+
 const asUserError = (error: { readonly message: string }) =>
   new CliError.UserError({ cause: error, userMessage: error.message })
 
 export const pipelineCommand = Command.make("pipeline", flags, (input) =>
   Effect.gen(function*() {
     if (input.list || Option.isNone(input.name)) {
-      yield* Console.log(["Named pipelines:", ...presets.map(describe)].join("\n"))
+      yield* Console.log(yield* listing)
       return
     }
     const preset = yield* findPreset(input.name.value)
-    let outcome
     if (Option.isSome(input.resume)) {
       const start = yield* readRunStart(input.resume.value)
       if (start.pipeline !== preset.name) {
@@ -154,22 +208,35 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
         })
       }
       yield* Console.log(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
-      outcome = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
-    } else {
-      const config = yield* resolveConfig(preset, overridesFrom(preset, input))
-      yield* Console.log(`${preset.name}: ${preset.description}`)
-      yield* Console.log(
-        `${config.dataset.trainSize} training examples, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}`
-      )
-      outcome = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })
+      const { folder, record } = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+      yield* Console.log(summary(record))
+      yield* Console.log(folder)
+      return
     }
-    const { folder, record } = outcome
+    if (preset.sweep !== undefined || Option.isSome(input.seeds)) {
+      const progress = sweepProgress()
+      const outcome = yield* runSweep(preset, {
+        out: input.out,
+        parallel: input.parallel,
+        overrides: overridesFrom(preset, input),
+        ...(Option.isSome(input.seeds) ? { seeds: input.seeds.value } : {}),
+        onEvent: progress.onEvent
+      }).pipe(Effect.ensuring(Effect.sync(progress.stop)))
+      yield* Console.log(
+        `${outcome.runs.length} runs (${outcome.executed} run now, ${outcome.runs.length - outcome.executed} already finished or locked); ` +
+          `report: ${outcome.report.html}`
+      )
+      yield* Console.log(outcome.folder)
+      return
+    }
+    const config = yield* resolveConfig(preset, overridesFrom(preset, input))
+    yield* Console.log(`${preset.name}: ${preset.description}`)
     yield* Console.log(
-      `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
-        `sparsity ${(100 * record.result.sparsity.mean).toFixed(1)}%, backend ${record.environment.backend.name}, ` +
-        `${record.wallSeconds.toFixed(1)}s` +
-        (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
+      `${config.dataset.trainSize} training examples, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
+        `, estimated ${formatDuration(estimateSeconds(config) ?? Number.NaN)} (${estimateBackend(config)})`
     )
+    const { folder, record } = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })
+    yield* Console.log(summary(record))
     yield* Console.log(folder)
   }).pipe(Effect.mapError(asUserError))
 ).pipe(Command.withDescription("Run a named pipeline (an experiment of the paper) and write its run folder"))

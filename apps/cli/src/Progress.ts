@@ -1,6 +1,8 @@
-/** The per-epoch progress line the pipeline command prints, with an ETA. */
+/** Progress displays: the per-epoch line of a single run, and the live display of a sweep. */
 import type { RunConfig } from "@rectifier/report"
 import type { EpochMetrics } from "@rectifier/train"
+import type { SweepEvent } from "@rectifier/sweep"
+import cliProgress from "cli-progress"
 import { Console, Effect } from "effect"
 
 const duration = (seconds: number): string => {
@@ -30,5 +32,70 @@ export const progressPrinter = () => {
         `valid ${percent(metrics.validationError)}  test ${percent(metrics.testError)}  ` +
         `${metrics.seconds.toFixed(1)}s  ETA ${duration(left)}`
     )
+  }
+}
+
+/**
+ * The sweep's live display: on a terminal, a cli-progress bar over all the
+ * sweep's epochs (runs done, the current run and epoch, ETA from the epochs
+ * so far); everywhere, one line per finished or skipped run.
+ */
+export const sweepProgress = () => {
+  const interactive = process.stdout.isTTY === true
+  const bars = new cliProgress.MultiBar({
+    format: "{bar} runs {runs}/{total} | {current} epoch {epoch}/{epochs} | ETA {eta_formatted}",
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 20
+  }, cliProgress.Presets.shades_classic)
+  let bar: cliProgress.SingleBar | undefined
+  let total = 0
+  let done = 0
+  let epochsPerRun = 0
+  let started = false
+  const print = (line: string) => {
+    if (interactive && started) bars.log(line + "\n")
+    else process.stdout.write(line + "\n")
+  }
+  return {
+    onEvent: (event: SweepEvent): void => {
+      switch (event._tag) {
+        case "Planned": {
+          total = event.total
+          done = event.finished
+          print(`sweep: ${event.total} runs, ${event.finished} already finished; folder ${event.folder}`)
+          break
+        }
+        case "RunStarted": {
+          epochsPerRun = event.run.config.training.epochs
+          if (interactive && !started) {
+            started = true
+            bar = bars.create((total - done) * epochsPerRun, 0, { runs: done, total, current: event.run.name, epoch: 0, epochs: epochsPerRun })
+          }
+          bar?.update({ current: event.run.name, epoch: 0, epochs: epochsPerRun })
+          break
+        }
+        case "Epoch": {
+          bar?.increment(1, { current: event.run.name, epoch: event.epoch.epoch, epochs: event.epoch.epochs })
+          break
+        }
+        case "RunFinished": {
+          done++
+          bar?.update({ runs: done })
+          print(
+            `run ${done}/${total} done: ${event.run.name}  test ${percent(event.record.result.testError)}  ` +
+              `sparsity ${(100 * event.record.result.sparsity.mean).toFixed(1)}%  ${duration(event.record.wallSeconds)}`
+          )
+          break
+        }
+        case "RunSkipped": {
+          print(`skipped ${event.run.name}: ${event.reason}`)
+          break
+        }
+      }
+    },
+    stop: () => {
+      if (started) bars.stop()
+    }
   }
 }

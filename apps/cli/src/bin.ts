@@ -6,10 +6,11 @@ import { Command } from "effect/cli"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/golden"
 import { pipelineCommand } from "./PipelineCommand.ts"
+import { verifyCommand } from "./VerifyCommand.ts"
 
 const root = Command.make("rectifier").pipe(
   Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
-  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand])
+  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand, verifyCommand])
 )
 
 root.pipe(

@@ -49,3 +49,15 @@ export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverride
     threads: overrides.threads ?? base.threads
   }
 }
+
+/** `later` on top of `earlier`, one level deep for the nested groups: the result is itself an override. */
+export const mergeOverrides = (earlier: ConfigOverrides, later: ConfigOverrides): ConfigOverrides => {
+  const merged: Record<string, unknown> = { ...earlier, ...later }
+  if (earlier.dataset !== undefined || later.dataset !== undefined) {
+    merged.dataset = { ...earlier.dataset, ...later.dataset }
+  }
+  if (earlier.training !== undefined || later.training !== undefined) {
+    merged.training = { ...earlier.training, ...later.training }
+  }
+  return merged as ConfigOverrides
+}

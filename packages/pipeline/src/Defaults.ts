@@ -6,7 +6,7 @@
 import type { RunConfig } from "@rectifier/report"
 
 export const defaults: RunConfig = {
-  dataset: { name: "mnist", trainSize: 50_000, evaluationSize: 10_000 },
+  dataset: { name: "mnist", trainSize: 50_000, evaluationSize: 10_000, labelledFraction: 1 },
   training: {
     hiddenLayers: [1000, 1000, 1000],
     activation: "rectifier",

@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly out: string
   /** Called after every epoch, e.g. for a progress line. */
   readonly onEpoch?: (metrics: EpochMetrics, config: RunConfig, learningRate: number) => Effect.Effect<void>
+  /** Write into this folder instead of creating a fresh one under `out` (sweeps name their runs). */
+  readonly folder?: string
 }
 
 export interface RunOutcome {
@@ -130,7 +132,10 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
 export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptions) =>
   Effect.gen(function*() {
     const started = new Date()
-    const folder = yield* createRunFolder(options.out, preset.name, config.seed, started)
+    const fs = yield* FileSystem.FileSystem
+    const folder = options.folder === undefined
+      ? yield* createRunFolder(options.out, preset.name, config.seed, started)
+      : yield* fs.makeDirectory(options.folder, { recursive: true }).pipe(Effect.as(options.folder))
     const path = yield* Path.Path
     const start = yield* encodeStart({
       format: "rectifier-run-start/1",

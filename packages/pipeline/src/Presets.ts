@@ -1,12 +1,26 @@
-/** Every named pipeline, and resolving a name plus overrides into a full run configuration. */
-import { type RunConfig, RunConfig as RunConfigSchema } from "@rectifier/report"
+/**
+ * Every named pipeline, and resolving a name plus overrides into full run
+ * configurations: defaults, then the preset, then the sweep cell, then the
+ * caller's overrides (flags); every layer validated, unknown keys rejected by name.
+ */
+import { type Reference, type RunConfig, RunConfig as RunConfigSchema } from "@rectifier/report"
 import { Effect, Schema } from "effect"
-import { applyOverrides, ConfigOverrides } from "./ConfigOverrides.ts"
+import { applyOverrides, ConfigOverrides, mergeOverrides, type UnresolvedConfig } from "./ConfigOverrides.ts"
 import { defaults } from "./Defaults.ts"
 import { ConfigInvalid, UnknownPipeline } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
+import { depthConv, depthMlp } from "./presets/depth.ts"
+import { labelledFraction } from "./presets/labelledFraction.ts"
+import { l1Sweep } from "./presets/l1Sweep.ts"
 import { mnistRelu, mnistSigmoid, mnistSoftplus, mnistTanh } from "./presets/mnist.ts"
 import { mnistReluDae, mnistReluRbm, mnistSigmoidRbm, mnistSoftplusDae, mnistTanhDae } from "./presets/pretrained.ts"
+import { modern } from "./presets/modern.ts"
+import { norbSoftplusRescaled } from "./presets/norbSoftplus.ts"
+import { seedMnist, seedNistp, seedNorb } from "./presets/seed.ts"
+import { smoke } from "./presets/smoke.ts"
+import { speed } from "./presets/speed.ts"
+import { table1Cifar10, table1Mnist, table1MnistSupervised, table1Nistp, table1Norb } from "./presets/table1.ts"
+import { missingRequirements, PipelineNotRunnable } from "./Requirements.ts"
 
 export const presets: ReadonlyArray<Preset> = [
   mnistRelu,
@@ -17,7 +31,23 @@ export const presets: ReadonlyArray<Preset> = [
   mnistTanhDae,
   mnistSoftplusDae,
   mnistSigmoidRbm,
-  mnistReluRbm
+  mnistReluRbm,
+  table1MnistSupervised,
+  table1Mnist,
+  table1Cifar10,
+  table1Nistp,
+  table1Norb,
+  seedMnist,
+  seedNorb,
+  seedNistp,
+  l1Sweep,
+  norbSoftplusRescaled,
+  labelledFraction,
+  depthMlp,
+  depthConv,
+  speed,
+  modern,
+  smoke
 ]
 
 export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline> => {
@@ -28,23 +58,78 @@ export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline>
 }
 
 const decodeOverrides = Schema.decodeUnknownEffect(ConfigOverrides)
+/** A pre-training stack always has the MLP's hidden layer sizes. */
+const withStackSizes = (config: UnresolvedConfig): UnresolvedConfig =>
+  config.pretraining === undefined || config.pretraining === null
+    ? config
+    : { ...config, pretraining: { ...config.pretraining, hiddenSizes: config.training.hiddenLayers } }
+
 const decodeConfig = Schema.decodeUnknownEffect(RunConfigSchema)
 const strict = { onExcessProperty: "error" } as const
 
-/** Defaults, then the preset, then `overrides` (e.g. from flags); every layer validated. */
-export const resolveConfig = (preset: Preset, overrides: unknown = {}): Effect.Effect<RunConfig, ConfigInvalid> =>
+const validated = (source: string, value: unknown) =>
+  decodeOverrides(value, strict).pipe(
+    Effect.mapError((issue) => new ConfigInvalid({ source, detail: issue.message }))
+  )
+
+/** One run of a pipeline: its cell (for a sweep), seed and full configuration. */
+export interface PlannedRun {
+  /** The sweep cell's label; the preset's name for a single-run preset. */
+  readonly cell: string
+  readonly references: ReadonlyArray<Reference>
+  readonly config: RunConfig
+}
+
+/**
+ * Every run `preset` stands for with `overrides` on top, validated but not
+ * checked for runnability (for listings and estimates). A sweep's seeds
+ * replace the config's seed unless the overrides name one.
+ */
+export const planRuns = (
+  preset: Preset,
+  overrides: unknown = {},
+  seeds?: ReadonlyArray<number | undefined>
+): Effect.Effect<ReadonlyArray<PlannedRun>, ConfigInvalid> =>
   Effect.gen(function*() {
-    const fromPreset = yield* decodeOverrides(preset.overrides, strict).pipe(
-      Effect.mapError((issue) => new ConfigInvalid({ source: `preset ${preset.name}`, detail: issue.message }))
-    )
-    const fromCaller = yield* decodeOverrides(overrides, strict).pipe(
-      Effect.mapError((issue) => new ConfigInvalid({ source: "overrides", detail: issue.message }))
-    )
-    const merged = applyOverrides(applyOverrides(defaults, fromPreset), fromCaller)
-    const withStack = merged.pretraining === undefined
-      ? merged
-      : { ...merged, pretraining: { ...merged.pretraining, hiddenSizes: merged.training.hiddenLayers } }
-    return yield* decodeConfig(withStack, strict).pipe(
-      Effect.mapError((issue) => new ConfigInvalid({ source: "resolved configuration", detail: issue.message }))
-    )
+    const fromPreset = yield* validated(`preset ${preset.name}`, preset.overrides)
+    const fromCaller = yield* validated("overrides", overrides)
+    const cells = preset.sweep?.cells ?? [{ label: preset.name, overrides: {}, references: preset.references }]
+    const seedList = seeds ?? (preset.sweep === undefined || fromCaller.seed !== undefined
+      ? [undefined]
+      : preset.sweep.seeds)
+    const runs: Array<PlannedRun> = []
+    for (const cell of cells) {
+      const fromCell = yield* validated(`preset ${preset.name}, cell "${cell.label}"`, cell.overrides)
+      for (const seed of seedList) {
+        const layered = mergeOverrides(mergeOverrides(fromPreset, fromCell), fromCaller)
+        const merged = applyOverrides(defaults, seed === undefined ? layered : { ...layered, seed })
+        const config = yield* decodeConfig(withStackSizes(merged), strict).pipe(
+          Effect.mapError((issue) =>
+            new ConfigInvalid({ source: `resolved configuration of ${preset.name} (${cell.label})`, detail: issue.message })
+          )
+        )
+        runs.push({ cell: cell.label, references: [...preset.references, ...cell.references], config })
+      }
+    }
+    return runs
   })
+
+/** Like `planRuns`, but fails with `PipelineNotRunnable` naming what is missing when any run cannot run yet. */
+export const resolveRuns = (preset: Preset, overrides: unknown = {}, seeds?: ReadonlyArray<number | undefined>) =>
+  planRuns(preset, overrides, seeds).pipe(
+    Effect.flatMap((runs) => {
+      const missing = [...new Set(runs.flatMap((run) => missingRequirements(run.config)))]
+      return missing.length === 0
+        ? Effect.succeed(runs)
+        : Effect.fail(new PipelineNotRunnable({ pipeline: preset.name, missing }))
+    })
+  )
+
+/** The configuration of a one-run preset (of a sweep: its first cell), defaults, then the preset, then `overrides`. */
+export const resolveConfig = (
+  preset: Preset,
+  overrides: unknown = {}
+): Effect.Effect<RunConfig, ConfigInvalid | PipelineNotRunnable> =>
+  resolveRuns(preset, overrides, [undefined]).pipe(
+    Effect.map((runs) => runs[0]!.config)
+  )

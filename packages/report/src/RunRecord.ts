@@ -6,15 +6,24 @@
 import { BackendChoice, BackendName } from "@rectifier/backend"
 import { PretrainConfig } from "@rectifier/rbm"
 import { EpochDiagnostics, TrainingConfig } from "@rectifier/train"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+
+/** Datasets a configuration may name; only some are wired into the pipeline (see the pipeline's Requirements). */
+export const DatasetName = Schema.Literals(["mnist", "fashion-mnist", "cifar10", "emnist", "norb"])
+export type DatasetName = typeof DatasetName.Type
+
+const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) =>
+  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
 
 export const RunConfig = Schema.Struct({
   dataset: Schema.Struct({
-    name: Schema.Literal("mnist"),
+    name: DatasetName,
     /** Use the first `trainSize` training examples (the paper uses all 50,000). */
     trainSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50_000 })),
     /** Use the first `evaluationSize` validation and test examples (the paper uses all 10,000). */
-    evaluationSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
+    evaluationSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })),
+    /** Fraction of the training examples whose labels fine-tuning may use (Figure 4); 1 in records without it. */
+    labelledFraction: withDefault(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1)), 1)
   }),
   /** Greedy layer-wise pre-training of the hidden layers before supervised training; absent for none. */
   pretraining: Schema.optionalKey(PretrainConfig),

@@ -1,0 +1,37 @@
+/**
+ * `verify <run folder>`: re-runs a recorded run from its results.json and
+ * says whether the results are identical (timings and machine ignored),
+ * listing each differing field otherwise; exits non-zero on a difference.
+ */
+import { verifyRun } from "@rectifier/pipeline"
+import { Console, Effect } from "effect"
+import { Argument, CliError, Command } from "effect/cli"
+
+const show = (value: unknown) => typeof value === "number" ? String(value) : JSON.stringify(value)
+
+export const verifyCommand = Command.make(
+  "verify",
+  { folder: Argument.String("folder").pipe(Argument.withDescription("a run folder (holding results.json)")) },
+  ({ folder }) =>
+    Effect.gen(function*() {
+      yield* Console.log(`re-running ${folder} from its record...`)
+      const { recorded, differences } = yield* verifyRun(folder)
+      if (differences.length === 0) {
+        yield* Console.log(
+          `identical: ${recorded.epochs.length} epochs, test error ${(100 * recorded.result.testError).toFixed(2)}%, ` +
+            "every recorded value reproduced (timings and machine ignored)"
+        )
+        return
+      }
+      const lines = differences.slice(0, 40).map((d) => `  ${d.path}: recorded ${show(d.recorded)}, re-run ${show(d.rerun)}`)
+      return yield* Effect.fail(
+        new CliError.UserError({
+          cause: differences,
+          userMessage: [`NOT identical: ${differences.length} field(s) differ`, ...lines,
+            ...(differences.length > 40 ? [`  ... and ${differences.length - 40} more`] : [])].join("\n")
+        })
+      )
+    }).pipe(Effect.mapError((error) =>
+      error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: error.message })
+    ))
+).pipe(Command.withDescription("Re-run a recorded run and check that its results are identical"))

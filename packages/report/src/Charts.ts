@@ -1,0 +1,145 @@
+/**
+ * The report's figures as Vega-Lite specifications, rendered server-side to
+ * SVG by Vega (for the HTML report) and rasterised to PNG by resvg (for the
+ * Markdown report). Vega-Lite was chosen because one declarative spec per
+ * figure gives axes, legends and scales without drawing code, and Vega's
+ * headless `View.toSVG()` needs no browser or canvas; resvg is a maintained
+ * Rust renderer shipped as prebuilt npm binaries (no downloads at install).
+ */
+import { Resvg } from "@resvg/resvg-js"
+import * as vega from "vega"
+import { compile, type TopLevelSpec } from "vega-lite"
+
+export interface Figure {
+  /** File-name stem, e.g. "learning-curves". */
+  readonly id: string
+  readonly title: string
+  /** What the figure shows, one or two sentences. */
+  readonly caption: string
+  readonly spec: TopLevelSpec
+}
+
+export interface RenderedFigure extends Figure {
+  readonly svg: string
+}
+
+/** Renders a figure's spec to a standalone SVG document. */
+export const renderSvg = async (spec: TopLevelSpec): Promise<string> => {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" })
+  try {
+    return await view.toSVG()
+  } finally {
+    view.finalize()
+  }
+}
+
+/** Rasterises an SVG at twice its size (white background) for Markdown viewers. */
+export const svgToPng = (svg: string): Uint8Array =>
+  new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: true } })
+    .render()
+    .asPng()
+
+const base = { width: 480, height: 280, background: "white" } as const
+
+type Row = Record<string, string | number>
+
+export const lineChart = (options: {
+  readonly values: ReadonlyArray<Row>
+  readonly x: string
+  readonly y: string
+  readonly color: string
+  readonly xTitle: string
+  readonly yTitle: string
+  readonly logX?: boolean
+  readonly yFormat?: string
+  readonly points?: boolean
+  readonly facet?: string
+  /** Panel order for `facet`; default alphabetical. */
+  readonly facetOrder?: ReadonlyArray<string>
+  /** Integer x values (epochs, layers): whole-number ticks. */
+  readonly integerX?: boolean
+}): TopLevelSpec => {
+  const encoding = {
+    x: {
+      field: options.x,
+      type: "quantitative",
+      title: options.xTitle,
+      ...(options.logX === true ? { scale: { type: "log" } } : {}),
+      ...(options.integerX === true ? { axis: { format: "d", tickMinStep: 1 } } : {})
+    },
+    y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}) },
+    color: { field: options.color, type: "nominal", title: options.color, legend: { labelLimit: 320 } }
+  }
+  const layer = {
+    mark: { type: "line", point: options.points ?? true, tooltip: true },
+    encoding
+  }
+  if (options.facet !== undefined) {
+    return {
+      background: "white",
+      data: { values: [...options.values] },
+      facet: { column: { field: options.facet, type: "nominal", title: null, ...(options.facetOrder ? { sort: [...options.facetOrder] } : {}) } },
+      spec: { width: 300, height: 220, ...layer },
+      resolve: { scale: { y: "independent" } }
+    } as TopLevelSpec
+  }
+  return { ...base, data: { values: [...options.values] }, ...layer } as TopLevelSpec
+}
+
+export const scatterChart = (options: {
+  readonly values: ReadonlyArray<Row>
+  readonly x: string
+  readonly y: string
+  readonly color: string
+  readonly xTitle: string
+  readonly yTitle: string
+  readonly xFormat?: string
+  readonly yFormat?: string
+}): TopLevelSpec => ({
+  ...base,
+  data: { values: [...options.values] },
+  mark: { type: "point", filled: true, size: 60, tooltip: true },
+  encoding: {
+    x: { field: options.x, type: "quantitative", title: options.xTitle, ...(options.xFormat ? { axis: { format: options.xFormat } } : {}), scale: { zero: false } },
+    y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}), scale: { zero: false } },
+    color: { field: options.color, type: "nominal", title: options.color }
+  }
+} as TopLevelSpec)
+
+export const barChart = (options: {
+  readonly values: ReadonlyArray<Row>
+  readonly x: string
+  readonly y: string
+  readonly xTitle: string
+  readonly yTitle: string
+}): TopLevelSpec => ({
+  ...base,
+  data: { values: [...options.values] },
+  mark: { type: "bar", tooltip: true },
+  encoding: {
+    x: { field: options.x, type: "nominal", title: options.xTitle, sort: null },
+    y: { field: options.y, type: "quantitative", title: options.yTitle }
+  }
+} as TopLevelSpec)
+
+export const histogramChart = (options: {
+  readonly values: ReadonlyArray<Row>
+  readonly field: string
+  readonly color: string
+  readonly facet: string
+  readonly xTitle: string
+}): TopLevelSpec => ({
+  background: "white",
+  data: { values: [...options.values] },
+  facet: { column: { field: options.facet, type: "nominal", title: null } },
+  spec: {
+    width: 240,
+    height: 180,
+    mark: { type: "bar", opacity: 0.6 },
+    encoding: {
+      x: { field: options.field, type: "quantitative", bin: { maxbins: 20 }, title: options.xTitle },
+      y: { aggregate: "count", type: "quantitative", title: "units", stack: null },
+      color: { field: options.color, type: "nominal", title: options.color }
+    }
+  }
+} as TopLevelSpec)

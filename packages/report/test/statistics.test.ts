@@ -1,0 +1,43 @@
+import { describe, expect, it } from "@effect/vitest"
+import { pairedTest, summarize } from "@rectifier/report"
+
+/** Two-sided p of Student's t with 3 degrees of freedom, from its closed-form CDF (independent of the library). */
+const twoSidedP3 = (t: number) => {
+  const u = Math.abs(t) / Math.sqrt(3)
+  const cdf = 0.5 + (u / (1 + u * u) + Math.atan(u)) / Math.PI
+  return 2 * (1 - cdf)
+}
+
+describe("statistics", () => {
+  it("summarises with the sample standard deviation", () => {
+    const s = summarize([0.012, 0.014, 0.019])!
+    expect(s.n).toBe(3)
+    expect(s.mean).toBeCloseTo(0.015, 12)
+    // sqrt(((-.003)^2 + (-.001)^2 + .004^2) / 2)
+    expect(s.sd).toBeCloseTo(Math.sqrt((9e-6 + 1e-6 + 16e-6) / 2), 12)
+    expect(summarize([0.5])).toEqual({ n: 1, mean: 0.5, sd: 0 })
+    expect(summarize([])).toBeUndefined()
+  })
+
+  it("pairs by seed and matches the t distribution's p-value", () => {
+    const a = new Map([[1, 1], [2, 2], [3, 3], [4, 4], [9, 100]])
+    const b = new Map([[4, 4.2], [3, 3.6], [2, 2.4], [1, 1.5]])
+    const test = pairedTest(a, b)!
+    expect(test.n).toBe(4) // seed 9 has no partner
+    const d = [-0.5, -0.4, -0.6, -0.2]
+    const mean = d.reduce((x, y) => x + y) / 4
+    const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / 3)
+    const t = mean / (sd / 2)
+    expect(test.meanDifference).toBeCloseTo(mean, 12)
+    expect(test.pValue).toBeCloseTo(twoSidedP3(t), 6)
+    expect(test.significant).toBe(true)
+  })
+
+  it("finds noisy differences insignificant and handles degenerate pairs", () => {
+    const noisy = pairedTest(new Map([[1, 0.1], [2, 0.3], [3, 0.2], [4, 0.4]]), new Map([[1, 0.2], [2, 0.1], [3, 0.3], [4, 0.3]]))!
+    expect(noisy.significant).toBe(false)
+    expect(pairedTest(new Map([[1, 0.1]]), new Map([[1, 0.2]]))).toBeUndefined()
+    expect(pairedTest(new Map([[1, 0.1], [2, 0.2]]), new Map([[1, 0.1], [2, 0.2]]))!.pValue).toBe(1)
+    expect(pairedTest(new Map([[1, 0.2], [2, 0.3]]), new Map([[1, 0.1], [2, 0.2]]))!.significant).toBe(true)
+  })
+})

@@ -1,0 +1,143 @@
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { renderSvg, type RunRecord, sweepFigures, type SweepReportInput, sweepTables, writeSweepReport } from "@rectifier/report"
+import { Effect } from "effect"
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+/** A run record as a finished run writes it, with the given results and diagnostics. */
+const record = (seed: number, testError: number, sparsity: number, layers: number, l1Penalty: number): RunRecord => ({
+  format: "rectifier-run/1",
+  pipeline: "report-test",
+  description: "records for the report test",
+  config: {
+    dataset: { name: "mnist", trainSize: 500, evaluationSize: 200, labelledFraction: 1 },
+    training: {
+      hiddenLayers: Array.from({ length: layers }, () => 16),
+      activation: "rectifier",
+      initializer: "glorot-uniform",
+      learningRate: 0.05,
+      batchSize: 10,
+      epochs: 2,
+      l1Penalty,
+      evaluationBatchSize: 200
+    },
+    seed,
+    backend: "wasm",
+    threads: 1
+  },
+  environment: {
+    rectifier: "0.1.0",
+    node: "v22",
+    platform: "linux",
+    cpu: "cpu",
+    cpus: 2,
+    libraries: {},
+    backend: { name: "wasm", requested: "wasm", threads: 1, tfjsCore: "4.22.0", details: {}, skipped: [] }
+  },
+  startedAt: "2026-11-29T00:00:00.000Z",
+  finishedAt: "2026-11-29T00:00:02.000Z",
+  wallSeconds: 2,
+  epochs: [
+    {
+      epoch: 1,
+      trainLoss: 1,
+      validationError: testError + 0.05,
+      testError: testError + 0.05,
+      seconds: 1 + layers,
+      diagnostics: diagnostics(layers, 1)
+    },
+    { epoch: 2, trainLoss: 0.5, validationError: testError, testError, seconds: 1 + layers, diagnostics: diagnostics(layers, 0.5) }
+  ],
+  result: { bestEpoch: 2, validationError: testError, testError, sparsity: { perLayer: [sparsity], mean: sparsity } },
+  references: []
+})
+
+/** Trainer-style diagnostics: gradient norms shrinking towards the output, units spread over the tenths. */
+function diagnostics(layers: number, scale: number) {
+  return {
+    gradientNorms: Array.from({ length: layers + 1 }, (_, l) => scale / (l + 1)),
+    gradientExamples: 256,
+    examples: 200,
+    activationEdges: [0],
+    layers: Array.from({ length: layers }, (_, l) => ({
+      sparsity: 0.5,
+      deadUnits: l,
+      activeProbabilityHistogram: Array.from({ length: 10 }, (_, bin) => (bin + l) % 3),
+      activationHistogram: [100, 100]
+    }))
+  }
+}
+
+const input: SweepReportInput = {
+  name: "report-test",
+  description: "Two depths, three seeds each.",
+  cells: [
+    {
+      label: "2 layers",
+      references: [{ metric: "testError", value: 0.0143, source: "paper", where: "Table 1" }],
+      records: [record(1, 0.10, 0.5, 2, 0.001), record(2, 0.12, 0.6, 2, 0.001), record(3, 0.11, 0.55, 2, 0.001)]
+    },
+    {
+      label: "3 layers",
+      references: [{ metric: "testError", value: 0.022, source: "seed-article", where: "MNIST" }],
+      records: [record(1, 0.20, 0.7, 3, 0.01), record(2, 0.22, 0.8, 3, 0.01), record(3, 0.21, 0.75, 3, 0.01)]
+    }
+  ],
+  comparisons: [["2 layers", "3 layers"]],
+  curve: {
+    title: "L1 penalty",
+    logX: true,
+    points: [1, 2, 3].flatMap((seed) => [
+      { series: "rectifier", x: 0.001, testError: 0.1 + seed / 100, seed },
+      { series: "rectifier", x: 0.01, testError: 0.2 + seed / 100, seed }
+    ])
+  },
+  activations: [{ label: "rectifier", x: [-1, 0, 1], value: [0, 0, 1], derivative: [0, 0, 1] }],
+  missing: ["4 layers, seed 1"]
+}
+
+describe("sweep report", () => {
+  it("tables: mean ± sd per cell beside both references, and the paired test", () => {
+    const { rows, comparisons } = sweepTables(input)
+    assert.closeTo(rows[0]!.testError!.mean, 0.11, 1e-12)
+    assert.closeTo(rows[0]!.testError!.sd, 0.01, 1e-12)
+    assert.strictEqual(rows[0]!.paper.testError, 0.0143)
+    assert.strictEqual(rows[1]!.seedArticle.testError, 0.022)
+    assert.strictEqual(rows[1]!.secondsPerEpoch!.mean, 4)
+    // Differences -0.1 at every seed: a constant shift is significant.
+    assert.closeTo(comparisons[0]!.test!.meanDifference, -0.1, 1e-12)
+    assert.isTrue(comparisons[0]!.test!.significant)
+  })
+
+  it.live("renders every figure the records support to SVG, PNG, HTML and Markdown", () =>
+    Effect.gen(function*() {
+      const ids = sweepFigures(input).map((f) => f.id)
+      assert.deepStrictEqual(ids, [
+        "learning-curves",
+        "sparsity-vs-error",
+        "curve",
+        "time-per-epoch",
+        "activations",
+        "gradient-norms",
+        "activation-probabilities"
+      ])
+      const svg = yield* Effect.promise(() => renderSvg(sweepFigures(input)[5]!.spec))
+      assert.match(svg, /^<svg/)
+      const folder = mkdtempSync(join(tmpdir(), "rectifier-report-"))
+      const written = yield* writeSweepReport(folder, input)
+      assert.deepStrictEqual(readdirSync(join(folder, "figures")).sort(), ids.map((id) => `${id}.png`).sort())
+      const png = readFileSync(join(folder, "figures", "curve.png"))
+      assert.strictEqual(png.subarray(1, 4).toString(), "PNG")
+      const html = readFileSync(written.html, "utf8")
+      assert.strictEqual(html.match(/<figure /g)?.length, ids.length)
+      assert.notInclude(html, "<script")
+      assert.include(html, "11.00% ± 1.00% (n=3)")
+      const markdown = readFileSync(written.markdown, "utf8")
+      assert.include(markdown, "| 2 layers | 11.00% ± 1.00% (n=3) | 1.43% | — |")
+      assert.include(markdown, "| 3 layers | 21.00% ± 1.00% (n=3) | — | 2.20% |")
+      assert.include(markdown, "| 2 layers | 3 layers | -10.00 points | 3 |")
+      assert.include(markdown, "- 4 layers, seed 1")
+    }).pipe(Effect.provide(NodeServices.layer)))
+})

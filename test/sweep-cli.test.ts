@@ -1,0 +1,151 @@
+/**
+ * The sweep end to end, as a user runs it: the smoke preset (2 cells x 2
+ * seeds on an MNIST subset, wasm) is killed after its first run, resumed
+ * without redoing that run, and leaves a report whose tables hold the runs'
+ * numbers; the HTML report shows every figure in headless Chromium with no
+ * console errors; `verify` reproduces one of the runs.
+ */
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { readRunRecord } from "@rectifier/pipeline"
+import { summarize } from "@rectifier/report"
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { chromium } from "playwright-core"
+import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
+
+const quick = ["--epochs", "1"]
+
+/** Starts the smoke sweep one run at a time and kills its whole process group once the first run is done. */
+const runUntilFirstFinished = (out: string) =>
+  new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ["apps/cli/src/bin.ts", "pipeline", "smoke", ...quick, "--parallel", "1", "--out", out], {
+      cwd: repositoryRoot,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, "SIGKILL")
+      reject(new Error(`no run finished in time:\n${stdout}`))
+    }, 240_000)
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk
+      if (stdout.includes("run 1/4 done")) {
+        clearTimeout(timer)
+        process.kill(-child.pid!, "SIGKILL")
+        resolve(stdout)
+      }
+    })
+    child.on("exit", () => {
+      clearTimeout(timer)
+      if (!stdout.includes("run 1/4 done")) reject(new Error(`sweep exited early:\n${stdout}`))
+    })
+  })
+
+const finishedRuns = (sweep: string) =>
+  readdirSync(sweep).filter((name) => existsSync(join(sweep, name, "results.json")))
+
+describe("sweeps (CLI, end to end)", () => {
+  it.live("runs, resumes after a kill, reports the right numbers, renders in Chromium, and verifies", () =>
+    Effect.gen(function*() {
+      const out = temporaryFolder("sweep")
+      const sweep = join(out, "smoke")
+      yield* Effect.promise(() => runUntilFirstFinished(out))
+      const first = finishedRuns(sweep)
+      assert.strictEqual(first.length, 1, "exactly one run finished before the kill")
+      const firstResults = join(sweep, first[0]!, "results.json")
+      const firstTime = statSync(firstResults).mtimeMs
+
+      const resumed = cli(["pipeline", "smoke", ...quick, "--parallel", "2", "--out", out])
+      assert.strictEqual(resumed.status, 0, resumed.stderr)
+      assert.include(resumed.stdout, "4 runs, 1 already finished")
+      assert.include(resumed.stdout, "(3 run now, 1 already finished or locked)")
+      assert.strictEqual(resumed.lastLine, sweep)
+      assert.strictEqual(statSync(firstResults).mtimeMs, firstTime, "the finished run was not redone")
+      const runs = finishedRuns(sweep)
+      assert.strictEqual(runs.length, 4)
+      assert.isFalse(runs.some((run) => existsSync(join(sweep, run, "run.lock"))), "locks are released")
+
+      // A third call has nothing left to run.
+      const again = cli(["pipeline", "smoke", ...quick, "--out", out])
+      assert.include(again.stdout, "(0 run now, 4 already finished or locked)")
+
+      // The report's tables hold the records' numbers.
+      const records = yield* Effect.forEach(runs, (run) => readRunRecord(join(sweep, run)))
+      const markdown = readFileSync(join(sweep, "report.md"), "utf8")
+      for (const cell of ["rectifier", "tanh"]) {
+        const errors = records.filter((r) =>
+          (cell === "rectifier") === (r.config.training.activation === "rectifier-alternating")
+        ).map((r) => r.result.testError)
+        const s = summarize(errors)!
+        assert.strictEqual(s.n, 2)
+        assert.include(
+          markdown,
+          `| ${cell} | ${(100 * s.mean).toFixed(2)}% ± ${(100 * s.sd).toFixed(2)}% (n=2) | ${cell === "rectifier" ? "1.43%" : "1.57%"} |`
+        )
+      }
+      assert.match(markdown, /\| rectifier \| tanh \| -?\d+\.\d\d points \| 2 \| /)
+      const figures = readdirSync(join(sweep, "figures")).sort()
+      assert.deepStrictEqual(figures, ["activations.png", "learning-curves.png", "sparsity-vs-error.png", "time-per-epoch.png"])
+
+      // The HTML report in a real browser: every figure drawn, no console errors.
+      const browser = yield* Effect.promise(() =>
+        chromium.launch({
+          executablePath: "/usr/bin/chromium",
+          args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+        })
+      )
+      try {
+        const page = yield* Effect.promise(() => browser.newPage())
+        const problems: Array<string> = []
+        page.on("console", (message) => {
+          if (message.type() === "error") problems.push(message.text())
+        })
+        page.on("pageerror", (error) => problems.push(error.message))
+        page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`))
+        yield* Effect.promise(() => page.goto(`file://${join(sweep, "report.html")}`))
+        const drawn = yield* Effect.promise(() =>
+          page.$$eval("figure", (nodes) =>
+            nodes.map((figure) => {
+              const svg = figure.querySelector("svg")
+              const box = svg?.getBoundingClientRect()
+              return { id: figure.id, width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll("path, line").length ?? 0 }
+            }))
+        )
+        assert.deepStrictEqual(drawn.map((f) => f.id).sort(), figures.map((f) => f.replace(".png", "")))
+        for (const figure of drawn) {
+          assert.isAbove(figure.width, 100, figure.id)
+          assert.isAbove(figure.height, 100, figure.id)
+          assert.isAbove(figure.marks, 3, figure.id)
+        }
+        const tableText = yield* Effect.promise(() => page.textContent("table"))
+        assert.include(tableText ?? "", "1.43%")
+        const screenshot = join(out, "report.png")
+        yield* Effect.promise(() => page.screenshot({ path: screenshot, fullPage: true }))
+        assert.isAbove(statSync(screenshot).size, 10_000)
+        assert.deepStrictEqual(problems, [])
+      } finally {
+        yield* Effect.promise(() => browser.close())
+      }
+
+      // verify re-runs a recorded run and finds it identical.
+      const verified = cli(["verify", join(sweep, runs[0]!)])
+      assert.strictEqual(verified.status, 0, verified.stdout + verified.stderr)
+      assert.include(verified.stdout, "identical")
+
+      // A record whose numbers were changed is caught, with a readable diff.
+      const tampered = join(out, "tampered")
+      cpSync(join(sweep, runs[0]!), tampered, { recursive: true })
+      const original = JSON.parse(readFileSync(join(tampered, "results.json"), "utf8"))
+      original.result.testError += 0.01
+      writeFileSync(join(tampered, "results.json"), JSON.stringify(original))
+      const caught = cli(["verify", tampered])
+      assert.notStrictEqual(caught.status, 0)
+      assert.include(caught.stdout + caught.stderr, "NOT identical: 1 field(s) differ")
+      assert.include(caught.stdout + caught.stderr, `result.testError: recorded ${original.result.testError}`)
+    }).pipe(Effect.provide(NodeServices.layer)), 400_000)
+})
