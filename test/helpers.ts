@@ -1,6 +1,5 @@
 /** Shared pieces of the end-to-end tests: running the CLI as a user would. */
-import { comparable } from "@rectifier/golden"
-import type { RunRecord } from "@rectifier/report"
+import { comparable, type RunRecord } from "@rectifier/report"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"

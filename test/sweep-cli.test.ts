@@ -89,7 +89,15 @@ describe("sweeps (CLI, end to end)", () => {
       }
       assert.match(markdown, /\| rectifier \| tanh \| -?\d+\.\d\d points \| 2 \| /)
       const figures = readdirSync(join(sweep, "figures")).sort()
-      assert.deepStrictEqual(figures, ["activations.png", "learning-curves.png", "sparsity-vs-error.png", "time-per-epoch.png"])
+      // The trainer's per-epoch diagnostics give the gradient-norm and activation-probability figures too.
+      assert.deepStrictEqual(figures, [
+        "activation-probabilities.png",
+        "activations.png",
+        "gradient-norms.png",
+        "learning-curves.png",
+        "sparsity-vs-error.png",
+        "time-per-epoch.png"
+      ])
 
       // The HTML report in a real browser: every figure drawn, no console errors.
       const browser = yield* Effect.promise(() =>

@@ -4,10 +4,10 @@
  * listing each differing field otherwise; exits non-zero on a difference.
  */
 import { verifyRun } from "@rectifier/pipeline"
+import { describeDifferences } from "@rectifier/report"
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
 
-const show = (value: unknown) => typeof value === "number" ? String(value) : JSON.stringify(value)
 
 export const verifyCommand = Command.make(
   "verify",
@@ -23,7 +23,7 @@ export const verifyCommand = Command.make(
         )
         return
       }
-      const lines = differences.slice(0, 40).map((d) => `  ${d.path}: recorded ${show(d.recorded)}, re-run ${show(d.rerun)}`)
+      const lines = describeDifferences(differences.slice(0, 40), { expected: "recorded", actual: "re-run" }).split("\n")
       return yield* Effect.fail(
         new CliError.UserError({
           cause: differences,

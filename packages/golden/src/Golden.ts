@@ -3,14 +3,16 @@
  * committed golden files (`golden/<case>.json` at the repository root).
  */
 import { writeFileAtomic } from "@rectifier/core"
+import { describeDifferences } from "@rectifier/report"
 import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
-import type { RunRecord } from "@rectifier/report"
+import { comparable, compare, type Difference, exact, type Json, type RunRecord, type Tolerance } from "@rectifier/report"
 import { Effect, FileSystem, Path } from "effect"
 import { cpus, tmpdir } from "node:os"
-import { type Json, comparable } from "./Comparable.ts"
-import { compare, describeDifferences, type Difference, exact, type Tolerance } from "./Compare.ts"
 import type { GoldenCase } from "./GoldenCase.ts"
 import { GoldenMismatch, GoldenMissing } from "./GoldenError.ts"
+
+/** How a golden comparison names its two sides. */
+export const goldenLabels = { expected: "golden", actual: "now" } as const
 
 /** What a golden file holds: the outcome, and where it was recorded. */
 export interface GoldenFile {
@@ -59,7 +61,7 @@ export const checkCase = (root: string, golden: GoldenCase) =>
     const record = yield* runCase(golden)
     const differences = differencesFrom(golden, content, record)
     if (differences.length > 0) {
-      return yield* new GoldenMismatch({ name: golden.name, file, details: describeDifferences(differences) })
+      return yield* new GoldenMismatch({ name: golden.name, file, details: describeDifferences(differences, goldenLabels) })
     }
     return record
   })

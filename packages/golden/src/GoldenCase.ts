@@ -3,7 +3,7 @@
  * are committed under `golden/` and must be reproduced by every change.
  */
 import type { BackendChoice } from "@rectifier/backend"
-import type { Tolerance } from "./Compare.ts"
+import type { Tolerance } from "@rectifier/report"
 
 export interface GoldenCase {
   readonly name: string

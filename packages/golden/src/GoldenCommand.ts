@@ -1,8 +1,8 @@
 /** `golden check` and `golden update`: reproduce the golden records, or regenerate them deliberately. */
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
-import { describeDifferences } from "./Compare.ts"
-import { checkCase, updateCase } from "./Golden.ts"
+import { describeDifferences } from "@rectifier/report"
+import { checkCase, goldenLabels, updateCase } from "./Golden.ts"
 import { goldenCases } from "./GoldenCase.ts"
 
 const root = process.cwd()
@@ -32,7 +32,7 @@ const update = Command.make("update", { names }, ({ names }) =>
             ? `${golden.name}: written (new)`
             : moved.length === 0
             ? `${golden.name}: unchanged`
-            : `${golden.name}: ${moved.length} value(s) moved\n${describeDifferences(moved)}`
+            : `${golden.name}: ${moved.length} value(s) moved\n${describeDifferences(moved, goldenLabels)}`
         )
       )
     ), { discard: true }).pipe(Effect.mapError(asUserError))).pipe(

@@ -1,6 +1,4 @@
 /** Golden run records: the committed outcomes every change must reproduce. */
-export * from "./Comparable.ts"
-export * from "./Compare.ts"
 export * from "./Golden.ts"
 export * from "./GoldenCase.ts"
 export * from "./GoldenCommand.ts"

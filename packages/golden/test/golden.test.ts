@@ -3,7 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { checkCase, comparable, compare, describeDifferences, differencesFrom, type GoldenFile, goldenCases, runCase } from "../src/index.ts"
+import { comparable, compare, describeDifferences } from "@rectifier/report"
+import { checkCase, differencesFrom, type GoldenFile, goldenCases, goldenLabels, runCase } from "../src/index.ts"
 
 const root = resolve(import.meta.dirname, "../../..")
 const goldenFile = (name: string) => JSON.parse(readFileSync(join(root, "golden", `${name}.json`), "utf8")) as GoldenFile
@@ -25,7 +26,7 @@ describe("golden run records", () => {
       assert.deepStrictEqual(differencesFrom(golden, file, record), [])
       const differences = differencesFrom(golden, { ...file, outcome: outcome as never }, record)
       assert.strictEqual(differences.length, 1)
-      const text = describeDifferences(differences)
+      const text = describeDifferences(differences, goldenLabels)
       assert.include(text, "testError at epoch 2")
       assert.include(text, `golden ${original + 0.01}`)
       assert.include(text, `now ${original}`)

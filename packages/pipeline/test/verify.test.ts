@@ -28,9 +28,9 @@ describe("compareRecords", () => {
       result: { testError: 0.1, sparsity: { perLayer: [0.5, 0.7], mean: 0.55 } }
     } as unknown as RunRecord
     assert.deepStrictEqual(compareRecords(base, changed), [
-      { path: "epochs.length", recorded: 1, rerun: 2 },
-      { path: "epochs[0].trainLoss", recorded: 0.5, rerun: 0.50001 },
-      { path: "result.sparsity.perLayer[1]", recorded: 0.6, rerun: 0.7 }
+      { path: "epochs[0].trainLoss", expected: 0.5, actual: 0.50001 },
+      { path: "epochs[1]", expected: undefined, actual: { epoch: 1, trainLoss: 0.5, testError: 0.1 } },
+      { path: "result.sparsity.perLayer[1]", expected: 0.6, actual: 0.7 }
     ])
   })
 })

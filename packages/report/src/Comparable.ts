@@ -4,7 +4,7 @@
  * and facts about the machine are left out; they describe the run, not its
  * outcome.
  */
-import type { RunRecord } from "@rectifier/report"
+import type { RunRecord } from "./RunRecord.ts"
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
