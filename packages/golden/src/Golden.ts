@@ -4,7 +4,7 @@
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { describeDifferences } from "@rectifier/report"
-import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveRuns, runPipeline } from "@rectifier/pipeline"
 import { comparable, compare, type Difference, exact, type Json, type RunRecord, type Tolerance } from "@rectifier/report"
 import { Effect, FileSystem, Path } from "effect"
 import { cpus, tmpdir } from "node:os"
@@ -25,25 +25,37 @@ export const goldenDirectory = (root: string) => `${root}/golden`
 
 const cpuModel = () => cpus()[0]?.model.trim() ?? "unknown"
 
-/** Runs one case into a temporary folder and returns its record. */
+/** Runs every run of one case (one, or each cell and seed of a sweep) into a temporary folder. */
 export const runCase = (golden: GoldenCase) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const preset = yield* findPreset(golden.pipeline)
-    const config = yield* resolveConfig(preset, { ...golden.overrides, backend: golden.backend, seed: 1 })
+    const seed = preset.sweep === undefined ? { seed: 1 } : {}
+    const planned = yield* resolveRuns(preset, { ...golden.overrides, backend: golden.backend, ...seed })
     const out = yield* fs.makeTempDirectory({ directory: tmpdir(), prefix: `rectifier-golden-${golden.name}-` })
-    const { record } = yield* runPipeline(preset, config, { out })
+    const records = yield* Effect.forEach(planned, (run) =>
+      runPipeline(preset, run.config, { out }).pipe(Effect.map(({ record }) => ({ cell: run.cell, record }))))
     yield* fs.remove(out, { recursive: true })
-    return record
+    return records
   })
 
-/** The tolerance that applies between a golden file and this machine. */
-export const toleranceFor = (golden: GoldenCase, file: GoldenFile, record: RunRecord): Tolerance =>
-  file.recordedOn.cpu === cpuModel() && file.recordedOn.threads === record.config.threads ? exact : golden.acrossMachines
+/** A case's outcome: one run's, or each sweep run's under its cell label. */
+export const outcomeOf = (runs: ReadonlyArray<{ readonly cell: string; readonly record: RunRecord }>): Json =>
+  runs.length === 1
+    ? comparable(runs[0]!.record)
+    : { runs: runs.map(({ cell, record }) => ({ cell, outcome: comparable(record) })) }
 
-/** The differences between a golden file and a fresh record. */
-export const differencesFrom = (golden: GoldenCase, file: GoldenFile, record: RunRecord): Array<Difference> =>
-  compare(file.outcome, comparable(record), toleranceFor(golden, file, record))
+type CaseRuns = ReadonlyArray<{ readonly cell: string; readonly record: RunRecord }>
+
+/** The tolerance that applies between a golden file and this machine. */
+export const toleranceFor = (golden: GoldenCase, file: GoldenFile, runs: CaseRuns): Tolerance =>
+  file.recordedOn.cpu === cpuModel() && file.recordedOn.threads === runs[0]?.record.config.threads
+    ? exact
+    : golden.acrossMachines
+
+/** The differences between a golden file and fresh runs of its case. */
+export const differencesFrom = (golden: GoldenCase, file: GoldenFile, runs: CaseRuns): Array<Difference> =>
+  compare(file.outcome, outcomeOf(runs), toleranceFor(golden, file, runs))
 
 const readGolden = (root: string, golden: GoldenCase) =>
   Effect.gen(function*() {
@@ -58,12 +70,12 @@ const readGolden = (root: string, golden: GoldenCase) =>
 export const checkCase = (root: string, golden: GoldenCase) =>
   Effect.gen(function*() {
     const { content, file } = yield* readGolden(root, golden)
-    const record = yield* runCase(golden)
-    const differences = differencesFrom(golden, content, record)
+    const runs = yield* runCase(golden)
+    const differences = differencesFrom(golden, content, runs)
     if (differences.length > 0) {
       return yield* new GoldenMismatch({ name: golden.name, file, details: describeDifferences(differences, goldenLabels) })
     }
-    return record
+    return runs
   })
 
 /** Re-runs a case and writes its golden file; returns what moved relative to the old file. */
@@ -71,13 +83,17 @@ export const updateCase = (root: string, golden: GoldenCase) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const record = yield* runCase(golden)
+    const runs = yield* runCase(golden)
     const file = path.join(goldenDirectory(root), `${golden.name}.json`)
     const previous = (yield* fs.exists(file)) ? JSON.parse(yield* fs.readFileString(file)) as GoldenFile : undefined
     const next: GoldenFile = {
       case: golden.name,
-      recordedOn: { cpu: cpuModel(), threads: record.config.threads, backend: record.environment.backend.name },
-      outcome: comparable(record)
+      recordedOn: {
+        cpu: cpuModel(),
+        threads: runs[0]!.record.config.threads,
+        backend: runs[0]!.record.environment.backend.name
+      },
+      outcome: outcomeOf(runs)
     }
     yield* writeFileAtomic(file, JSON.stringify(next, null, 2) + "\n")
     return previous === undefined ? undefined : compare(previous.outcome, next.outcome)
