@@ -119,13 +119,15 @@ const describe = (preset: Preset) =>
 
 const listing = Effect.gen(function*() {
   const lines = yield* Effect.forEach(presets, describe)
-  const wasm = throughput.wasm
+  const figures = Object.entries(throughput).map(([backend, figure]) =>
+    `  ${backend}: ${figure.samplesPerSecond} training examples/s on 784-1000-1000-1000-10 (${figure.measured})`
+  )
   return [
     "Named pipelines (runs = cells x seeds; time estimated for this machine at the paper's full size):",
     ...lines,
     "",
-    `Estimates scale one measured figure per backend by each run's size (see packages/pipeline/src/Estimate.ts): ` +
-    (wasm === undefined ? "" : `wasm ${wasm.samplesPerSecond} training examples/s on 784-1000-1000-1000-10 (${wasm.measured}).`)
+    "Estimates scale one measured figure per backend by each run's size (see packages/pipeline/src/Estimate.ts):",
+    ...figures
   ].join("\n")
 })
 
