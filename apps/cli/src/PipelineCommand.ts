@@ -4,7 +4,8 @@
  * preset given --seeds) through the sweep runner with a live progress bar.
  * Prints the run (or sweep) folder last. `--resume <run folder>` continues a
  * killed run with the configuration saved in its folder. `--list` shows every
- * pipeline with its number of runs, estimated time here, and whether it can run yet.
+ * pipeline with its number of runs and estimated time here. `--data-dir` sets
+ * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers.
  */
 import { BackendChoice } from "@rectifier/backend"
 import {
@@ -12,7 +13,6 @@ import {
   estimateSeconds,
   findPreset,
   formatDuration,
-  missingRequirements,
   planRuns,
   type Preset,
   presets,
@@ -55,8 +55,15 @@ const flags = {
   ),
   list: Flag.Boolean("list").pipe(Flag.withDescription("list the named pipelines and exit"), Flag.withDefault(false)),
   epochs: optionalInt("epochs", "number of training epochs"),
-  trainSize: optionalInt("train-size", "use only the first N training examples (quick runs)"),
-  evalSize: optionalInt("eval-size", "use only the first N validation and test examples (quick runs)"),
+  trainSize: optionalInt("train-size", "use only the first N training examples (quick runs; default all of the paper's split)"),
+  evalSize: optionalInt("eval-size", "use only the first N validation and test examples (quick runs; default all)"),
+  dataDir: Flag.String("data-dir").pipe(
+    Flag.withDescription(
+      "dataset cache folder for datasets other than the embedded MNIST " +
+        "(default $RECTIFIER_DATA_DIR, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
+    ),
+    Flag.optional
+  ),
   hidden: Flag.String("hidden").pipe(
     Flag.withDescription("hidden layer widths, comma-separated, e.g. 1000,1000,1000"),
     Flag.withSchema(HiddenLayers),
@@ -106,15 +113,13 @@ const flags = {
   out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs"))
 }
 
-/** One line of --list: name, runs, estimated time here, and what is missing when it cannot run yet. */
+/** One line of --list: name, runs and estimated time here. */
 const describe = (preset: Preset) =>
   Effect.gen(function*() {
     const runs = yield* planRuns(preset)
     const seconds = runs.reduce((sum, run) => sum + (estimateSeconds(run.config) ?? Number.NaN), 0)
-    const missing = [...new Set(runs.flatMap((run) => missingRequirements(run.config)))]
-    const status = missing.length === 0 ? "" : `  [not runnable yet: needs ${missing.map((m) => m.split(":")[0]).join(", ")}]`
     return `${preset.name.padEnd(24)} ${String(runs.length).padStart(3)} run${runs.length === 1 ? " " : "s"}  ` +
-      `~${(Number.isFinite(seconds) ? formatDuration(seconds) : "?").padEnd(10)} ${preset.description}${status}`
+      `~${(Number.isFinite(seconds) ? formatDuration(seconds) : "?").padEnd(10)} ${preset.description}`
   })
 
 const listing = Effect.gen(function*() {
@@ -201,6 +206,8 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     const preset = yield* findPreset(input.name.value)
+    // The datasets package reads the cache folder from the environment, which sweep workers inherit.
+    if (Option.isSome(input.dataDir)) process.env.RECTIFIER_DATA_DIR = input.dataDir.value
     if (Option.isSome(input.resume)) {
       const start = yield* readRunStart(input.resume.value)
       if (start.pipeline !== preset.name) {
@@ -234,7 +241,9 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     const config = yield* resolveConfig(preset, overridesFrom(preset, input))
     yield* Console.log(`${preset.name}: ${preset.description}`)
     yield* Console.log(
-      `${config.dataset.trainSize} training examples, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
+      `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
+        (config.dataset.labelledFraction < 1 ? ` (${config.dataset.labelledFraction} labelled)` : "") +
+        `, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
         `, estimated ${formatDuration(estimateSeconds(config) ?? Number.NaN)} (${estimateBackend(config)})`
     )
     const { folder, record } = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })

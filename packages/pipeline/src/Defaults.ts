@@ -1,12 +1,12 @@
 /**
  * The configuration every preset starts from: the paper's MNIST setup
  * (3 x 1000 hidden units, minibatch 10, uniform Glorot initialisation,
- * the full 50,000 training examples) with a plain rectifier.
+ * all of the paper's split: no `trainSize` or `evaluationSize`) with a plain rectifier.
  */
 import type { RunConfig } from "@rectifier/report"
 
 export const defaults: RunConfig = {
-  dataset: { name: "mnist", trainSize: 50_000, evaluationSize: 10_000, labelledFraction: 1 },
+  dataset: { name: "mnist", labelledFraction: 1 },
   training: {
     hiddenLayers: [1000, 1000, 1000],
     activation: "rectifier",

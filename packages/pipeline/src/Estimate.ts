@@ -18,6 +18,7 @@
 import type { BackendChoice } from "@rectifier/backend"
 import { addonBuilt } from "@rectifier/backend-native"
 import type { DatasetName, RunConfig } from "@rectifier/report"
+import { paperSplit } from "./RunData.ts"
 
 interface Throughput {
   /** Training examples per second (forward + backward + update) on the reference net at minibatch 10. */
@@ -43,7 +44,8 @@ const shape: Record<DatasetName, { readonly inputs: number; readonly classes: nu
   "fashion-mnist": { inputs: 784, classes: 10 },
   emnist: { inputs: 784, classes: 62 },
   cifar10: { inputs: 3072, classes: 10 },
-  norb: { inputs: 2048, classes: 6 }
+  norb: { inputs: 2048, classes: 6 },
+  "norb-small": { inputs: 2048, classes: 5 }
 }
 
 const weights = (widths: ReadonlyArray<number>) => widths.slice(1).reduce((sum, width, i) => sum + width * widths[i]!, 0)
@@ -67,9 +69,13 @@ export const estimateSeconds = (config: RunConfig): number | undefined => {
     ? 2
     : 1
   const relative = width * weights([inputs, ...config.training.hiddenLayers, classes]) / reference
-  const trainExamples = config.dataset.trainSize * config.dataset.labelledFraction
-  const evaluated = 2 * config.dataset.evaluationSize / 3
-  const pretraining = config.pretraining === undefined ? 0 : config.dataset.trainSize * config.pretraining.epochs
+  const split = paperSplit(config.dataset.name)
+  const trainSize = config.dataset.trainSize ?? split.train
+  const trainExamples = trainSize * config.dataset.labelledFraction
+  const evaluated = (config.dataset.evaluationSize === undefined
+    ? split.validation + split.test
+    : 2 * config.dataset.evaluationSize) / 3
+  const pretraining = config.pretraining === undefined ? 0 : trainSize * config.pretraining.epochs
   return RUN_OVERHEAD_SECONDS +
     (relative * (config.training.epochs * (trainExamples + evaluated) + pretraining)) / measured.samplesPerSecond
 }

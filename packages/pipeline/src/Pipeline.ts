@@ -5,7 +5,9 @@
  * (`config.json`), a checkpoint after every epoch (`checkpoint/`), and at the
  * end `results.json` and `report.md`. `resumePipeline` continues a killed run
  * from its folder alone; the results are the uninterrupted run's, bit for bit.
- * A diverged run still writes its record and report, then fails.
+ * A diverged run still writes its record and report, then fails. With a
+ * labelled fraction below 1, supervised training sees only the labelled
+ * examples and pre-training all of the training inputs (the paper's Figure 4).
  */
 import { TensorBackend } from "@rectifier/backend"
 import { Rng, writeFileAtomic } from "@rectifier/core"
@@ -18,6 +20,7 @@ import { environment } from "./Environment.ts"
 import { RunDiverged, RunNotResumable } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { findPreset } from "./Presets.ts"
+import { dataCounts, type DataSource, runDataLayer, TrainingInputs } from "./RunData.ts"
 import { createRunFolder } from "./RunFolder.ts"
 
 export interface RunOptions {
@@ -27,6 +30,12 @@ export interface RunOptions {
   readonly onEpoch?: (metrics: EpochMetrics, config: RunConfig, learningRate: number) => Effect.Effect<void>
   /** Write into this folder instead of creating a fresh one under `out` (sweeps name their runs). */
   readonly folder?: string
+  /**
+   * Where datasets other than the embedded MNIST come from; by default the
+   * download cache of @rectifier/datasets (`$RECTIFIER_DATA_DIR`, else
+   * `~/.cache/rectifier/datasets`), downloading missing files.
+   */
+  readonly data?: DataSource
 }
 
 export interface RunOutcome {
@@ -44,11 +53,11 @@ export const RunStart = Schema.Struct({
 export type RunStart = typeof RunStart.Type
 
 /** The stage layers for one configuration. */
-export const stages = (config: RunConfig) => {
+export const stages = (config: RunConfig, data: DataSource = {}) => {
   const foundation = Layer.mergeAll(
     Rng.layer(config.seed),
     TensorBackend.layer({ backend: config.backend, threads: config.threads }),
-    Dataset.mnist({ trainSize: config.dataset.trainSize, evaluationSize: config.dataset.evaluationSize })
+    runDataLayer(config, data)
   )
   return Layer.mergeAll(Pretrainer.layer, Trainer.layer, SparsityAnalysis.layer, Report.layer).pipe(
     Layer.provideMerge(foundation)
@@ -81,7 +90,10 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
       const report = yield* Report
       const pretrained = config.pretraining === undefined
         ? undefined
-        : yield* (yield* Pretrainer).pretrain(config.pretraining, { train: dataset.train, validation: dataset.validation })
+        : yield* (yield* Pretrainer).pretrain(config.pretraining, {
+          train: yield* TrainingInputs,
+          validation: dataset.validation
+        })
       const path = yield* Path.Path
       const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"))
       const training = yield* trainer.run(config.training, {
@@ -102,6 +114,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         wallSeconds: (finished.getTime() - started.getTime()) / 1000,
+        data: dataCounts(config, dataset),
         epochs: training.epochs,
         ...(pretrained === undefined ? {} : { pretraining: pretrainingCurves(pretrained) }),
         result: {
@@ -126,7 +139,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
       const outcome: RunOutcome = { folder, record }
       return outcome
     })
-  ).pipe(Effect.provide(stages(config)))
+  ).pipe(Effect.provide(stages(config, options.data)))
 
 /** Runs `preset` with the resolved `config` in a fresh run folder. */
 export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptions) =>

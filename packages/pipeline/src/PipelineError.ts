@@ -46,3 +46,18 @@ export class RunDiverged extends Schema.TaggedError<RunDiverged>()("RunDiverged"
     return `${this.detail}\nthe record and report (last good weights) are in ${this.folder}`
   }
 }
+
+/** A size in `config.dataset` that the dataset's split cannot supply; found when the run is resolved, before anything runs. */
+export class DatasetSizeInvalid extends Schema.TaggedError<DatasetSizeInvalid>()("DatasetSizeInvalid", {
+  pipeline: Schema.String,
+  dataset: Schema.String,
+  field: Schema.Literals(["trainSize", "evaluationSize"]),
+  value: Schema.Number,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    const what = this.field === "trainSize" ? "training examples" : "examples in each of its validation and test sets"
+    return `pipeline "${this.pipeline}": dataset.${this.field} is ${this.value}, but ${this.dataset} has ` +
+      `${this.limit.toLocaleString("en")} ${what} in the paper's split; nothing was run`
+  }
+}

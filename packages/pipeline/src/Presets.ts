@@ -7,7 +7,7 @@ import { type Reference, type RunConfig, RunConfig as RunConfigSchema } from "@r
 import { Effect, Schema } from "effect"
 import { applyOverrides, ConfigOverrides, mergeOverrides, type UnresolvedConfig } from "./ConfigOverrides.ts"
 import { defaults } from "./Defaults.ts"
-import { ConfigInvalid, UnknownPipeline } from "./PipelineError.ts"
+import { ConfigInvalid, DatasetSizeInvalid, UnknownPipeline } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { depthConv, depthMlp } from "./presets/depth.ts"
 import { labelledFraction } from "./presets/labelledFraction.ts"
@@ -20,7 +20,7 @@ import { seedMnist, seedNistp, seedNorb } from "./presets/seed.ts"
 import { smoke } from "./presets/smoke.ts"
 import { speed } from "./presets/speed.ts"
 import { table1Cifar10, table1Mnist, table1MnistSupervised, table1Nistp, table1Norb } from "./presets/table1.ts"
-import { missingRequirements, PipelineNotRunnable } from "./Requirements.ts"
+import { checkDatasetSizes } from "./RunData.ts"
 
 export const presets: ReadonlyArray<Preset> = [
   mnistRelu,
@@ -82,7 +82,7 @@ export interface PlannedRun {
 
 /**
  * Every run `preset` stands for with `overrides` on top, validated but not
- * checked for runnability (for listings and estimates). A sweep's seeds
+ * checked against the dataset's split sizes (for listings and estimates). A sweep's seeds
  * replace the config's seed unless the overrides name one.
  */
 export const planRuns = (
@@ -114,14 +114,16 @@ export const planRuns = (
     return runs
   })
 
-/** Like `planRuns`, but fails with `PipelineNotRunnable` naming what is missing when any run cannot run yet. */
-export const resolveRuns = (preset: Preset, overrides: unknown = {}, seeds?: ReadonlyArray<number | undefined>) =>
+/** Like `planRuns`, but fails with `DatasetSizeInvalid` when a run asks for more examples than its dataset's split has. */
+export const resolveRuns = (
+  preset: Preset,
+  overrides: unknown = {},
+  seeds?: ReadonlyArray<number | undefined>
+): Effect.Effect<ReadonlyArray<PlannedRun>, ConfigInvalid | DatasetSizeInvalid> =>
   planRuns(preset, overrides, seeds).pipe(
     Effect.flatMap((runs) => {
-      const missing = [...new Set(runs.flatMap((run) => missingRequirements(run.config)))]
-      return missing.length === 0
-        ? Effect.succeed(runs)
-        : Effect.fail(new PipelineNotRunnable({ pipeline: preset.name, missing }))
+      const invalid = runs.map((run) => checkDatasetSizes(preset.name, run.config)).find((error) => error !== undefined)
+      return invalid === undefined ? Effect.succeed(runs) : Effect.fail(invalid)
     })
   )
 
@@ -129,7 +131,7 @@ export const resolveRuns = (preset: Preset, overrides: unknown = {}, seeds?: Rea
 export const resolveConfig = (
   preset: Preset,
   overrides: unknown = {}
-): Effect.Effect<RunConfig, ConfigInvalid | PipelineNotRunnable> =>
+): Effect.Effect<RunConfig, ConfigInvalid | DatasetSizeInvalid> =>
   resolveRuns(preset, overrides, [undefined]).pipe(
     Effect.map((runs) => runs[0]!.config)
   )

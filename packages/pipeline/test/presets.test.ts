@@ -56,23 +56,30 @@ describe("presets", () => {
       assert.deepStrictEqual(seeded.map((r) => r.config.seed), [7, 7])
     }))
 
-  it.effect("a preset whose stages do not exist yet fails at resolve time, naming each missing piece", () =>
+  it.effect("presets on every dataset of the paper resolve; sizes beyond a dataset's split are rejected naming the field", () =>
     Effect.gen(function*() {
-      const norb = yield* findPreset("table1-norb")
-      const error = yield* Effect.flip(resolveRuns(norb))
-      assert.strictEqual(error._tag, "PipelineNotRunnable")
-      assert.include(error.message, "table1-norb")
-      assert.include(error.message, "dataset \"norb\"")
-      assert.include(error.message, "nothing was run")
-      // Pre-training and the conv net are wired in: their presets resolve.
-      const mnist = yield* resolveRuns(yield* findPreset("table1-mnist"))
-      assert.isTrue(mnist.some((run) => run.config.pretraining?.kind === "dae"))
-      const conv = yield* resolveRuns(yield* findPreset("depth-conv"))
-      assert.isTrue(conv.every((run) => run.config.training.model?.kind === "conv"))
-      const fraction = yield* Effect.flip(resolveRuns(yield* findPreset("labelled-fraction")))
-      assert.include(fraction.message, "labelledFraction")
-      // The runnable part of Table 1 resolves.
-      const supervised = yield* resolveRuns(yield* findPreset("table1-mnist-supervised"))
-      assert.strictEqual(supervised.length, 9)
+      const norb = yield* resolveRuns(yield* findPreset("table1-norb"))
+      assert.isTrue(norb.every((run) => run.config.dataset.name === "norb" && run.config.dataset.trainSize === undefined))
+      const fraction = yield* resolveRuns(yield* findPreset("labelled-fraction"))
+      assert.includeMembers(fraction.map((run) => run.config.dataset.labelledFraction), [0.01, 1])
+      assert.isTrue(fraction.some((run) => run.config.pretraining?.kind === "dae"))
+      for (const name of ["table1-cifar10", "table1-nistp", "seed-norb", "table1-mnist", "depth-conv"]) {
+        assert.isAbove((yield* resolveRuns(yield* findPreset(name))).length, 0, name)
+      }
+      // NORB's training set is larger than MNIST's: a size MNIST rejects is fine there.
+      const bigNorb = yield* resolveConfig(yield* findPreset("norb-softplus-rescaled"), { dataset: { trainSize: 200_000 } })
+      assert.strictEqual(bigNorb.dataset.trainSize, 200_000)
+
+      const mnist = yield* findPreset("mnist-relu")
+      const tooMany = yield* Effect.flip(resolveConfig(mnist, { dataset: { trainSize: 50_001 } }))
+      assert.strictEqual(tooMany._tag, "DatasetSizeInvalid")
+      assert.include(tooMany.message, "dataset.trainSize is 50001")
+      assert.include(tooMany.message, "50,000 training examples")
+      assert.include(tooMany.message, "mnist-relu")
+      const cifar = yield* findPreset("table1-cifar10")
+      const evaluation = yield* Effect.flip(resolveRuns(cifar, { dataset: { evaluationSize: 5_001 } }))
+      assert.include(evaluation.message, "dataset.evaluationSize is 5001")
+      assert.include(evaluation.message, "5,000")
+      assert.strictEqual((yield* resolveConfig(mnist, { dataset: { trainSize: 50_000 } })).dataset.trainSize, 50_000)
     }))
 })

@@ -22,14 +22,42 @@ const find = (references: ReadonlyArray<Reference>, metric: Reference["metric"],
 /** How far the run's protocol is from the paper's, in words; empty when it matches. */
 const deviations = (record: RunRecord): ReadonlyArray<string> => {
   const notes: Array<string> = []
-  const { dataset } = record.config
-  if (dataset.trainSize < 50_000) {
-    notes.push(`trained on the first ${dataset.trainSize.toLocaleString("en")} of the paper's 50,000 training examples`)
+  const count = (n: number) => n.toLocaleString("en")
+  const { data } = record
+  if (data !== undefined) {
+    const train = data.train + data.unlabelled
+    if (train < data.paper.train) {
+      notes.push(`trained on the first ${count(train)} of the paper's ${count(data.paper.train)} training examples`)
+    }
+    if (data.validation < data.paper.validation || data.test < data.paper.test) {
+      notes.push(
+        `measured validation and test error on the first ${count(data.validation)} and ${count(data.test)} ` +
+          `of the paper's ${count(data.paper.validation)} and ${count(data.paper.test)} examples`
+      )
+    }
+    return notes
   }
-  if (dataset.evaluationSize < 10_000) {
-    notes.push(`measured validation and test error on the first ${dataset.evaluationSize.toLocaleString("en")} of 10,000 examples each`)
+  // Records written before the data counts were recorded were all MNIST (50,000 / 10,000 / 10,000).
+  const { dataset } = record.config
+  if (dataset.trainSize !== undefined && dataset.trainSize < 50_000) {
+    notes.push(`trained on the first ${count(dataset.trainSize)} of the paper's 50,000 training examples`)
+  }
+  if (dataset.evaluationSize !== undefined && dataset.evaluationSize < 10_000) {
+    notes.push(`measured validation and test error on the first ${count(dataset.evaluationSize)} of 10,000 examples each`)
   }
   return notes
+}
+
+/** The dataset and how many examples of each split the run used. */
+export const describeData = (record: RunRecord): string => {
+  const { data } = record
+  const { dataset } = record.config
+  if (data === undefined) {
+    return `${dataset.name}: ${dataset.trainSize ?? "all"} training, ${dataset.evaluationSize ?? "all"} validation and test examples`
+  }
+  return `${data.dataset}: ${data.train} training` +
+    (data.unlabelled === 0 ? "" : ` (${data.unlabelled} more unlabelled, ${dataset.labelledFraction} labelled)`) +
+    `, ${data.validation} validation, ${data.test} test examples`
 }
 
 const number = (value: number | undefined) => (value === undefined ? "—" : value.toFixed(4))
@@ -127,7 +155,7 @@ export const renderMarkdown = (record: RunRecord): string => {
     table(["setting", "value"], [
       [
         "dataset",
-        `${config.dataset.name}: ${config.dataset.trainSize} training, ${config.dataset.evaluationSize} validation and test examples`
+        describeData(record)
       ],
       ["hidden layers", t.hiddenLayers.join(" x ")],
       ["activation", typeof t.activation === "string" ? t.activation : JSON.stringify(t.activation)],

@@ -8,8 +8,12 @@ import { PretrainConfig } from "@rectifier/rbm"
 import { EpochDiagnostics, TrainingConfig } from "@rectifier/train"
 import { Effect, Schema } from "effect"
 
-/** Datasets a configuration may name; only some are wired into the pipeline (see the pipeline's Requirements). */
-export const DatasetName = Schema.Literals(["mnist", "fashion-mnist", "cifar10", "emnist", "norb"])
+/**
+ * Datasets a configuration may name: `emnist` is EMNIST byclass (the stand-in
+ * for the paper's NISTP), `norb` the paper's Jittered-Cluttered NORB,
+ * `norb-small` the small NORB set (see @rectifier/datasets' registry).
+ */
+export const DatasetName = Schema.Literals(["mnist", "fashion-mnist", "cifar10", "emnist", "norb", "norb-small"])
 export type DatasetName = typeof DatasetName.Type
 
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) =>
@@ -18,10 +22,13 @@ const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) =>
 export const RunConfig = Schema.Struct({
   dataset: Schema.Struct({
     name: DatasetName,
-    /** Use the first `trainSize` training examples (the paper uses all 50,000). */
-    trainSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50_000 })),
-    /** Use the first `evaluationSize` validation and test examples (the paper uses all 10,000). */
-    evaluationSize: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })),
+    /**
+     * Use the first `trainSize` training examples; absent: all of the paper's
+     * split. Checked against the dataset's split when a run is resolved.
+     */
+    trainSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+    /** Use the first `evaluationSize` validation and test examples; absent: all of them. */
+    evaluationSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
     /** Fraction of the training examples whose labels fine-tuning may use (Figure 4); 1 in records without it. */
     labelledFraction: withDefault(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1)), 1)
   }),
@@ -102,6 +109,20 @@ export const RunRecord = Schema.Struct({
   finishedAt: Schema.String,
   wallSeconds: Schema.Number,
   epochs: Schema.Array(EpochRecord),
+  /**
+   * The examples the run used, counted when its data was loaded: the
+   * supervised splits, the training inputs whose labels were held back
+   * (pre-training still sees them), and the sizes of the paper's split.
+   */
+  data: Schema.optionalKey(Schema.Struct({
+    /** The dataset as @rectifier/datasets names it, e.g. `norb-jittered`. */
+    dataset: Schema.String,
+    train: Schema.Int,
+    validation: Schema.Int,
+    test: Schema.Int,
+    unlabelled: Schema.Int,
+    paper: Schema.Struct({ train: Schema.Int, validation: Schema.Int, test: Schema.Int })
+  })),
   /** Per pre-trained layer, bottom first: its kind and per-epoch measurements. */
   pretraining: Schema.optionalKey(Schema.Struct({
     activation: Schema.String,

@@ -11,6 +11,7 @@ import { writeFileAtomic } from "@rectifier/core"
 import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
+import { describeData } from "./Markdown.ts"
 import { type PairedTest, pairedTest, SIGNIFICANCE_LEVEL, type Summary, summarize } from "./Statistics.ts"
 
 export interface SweepCellRuns {
@@ -324,9 +325,11 @@ const protocol = (input: SweepReportInput): string => {
   if (record === undefined) return "No run has finished yet."
   const c = record.config
   const t = c.training
-  return `Dataset ${c.dataset.name}, ${c.dataset.trainSize.toLocaleString("en")} training and ` +
-    `${c.dataset.evaluationSize.toLocaleString("en")} validation and test examples` +
-    (c.dataset.trainSize < 50_000 ? " (a subset: **not directly comparable to the paper**)" : "") +
+  const subset = record.data === undefined
+    ? c.dataset.trainSize !== undefined && c.dataset.trainSize < 50_000
+    : record.data.train + record.data.unlabelled < record.data.paper.train
+  return `Dataset ${describeData(record)}` +
+    (subset ? " (a subset: **not directly comparable to the paper**)" : "") +
     `; hidden layers ${t.hiddenLayers.join(" x ")} (first cell); SGD, learning rate ${t.learningRate}, minibatch ${t.batchSize}, ` +
     `${t.epochs} epochs; backend ${record.environment.backend.name}; code ${record.environment.rectifier}.`
 }
