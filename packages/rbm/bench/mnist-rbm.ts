@@ -11,9 +11,10 @@ import { NodeServices } from "@effect/platform-node"
 import { type BackendChoice, TensorBackend } from "@rectifier/backend"
 import { Rng } from "@rectifier/core"
 import { loadMnist } from "@rectifier/datasets"
+import { writeWeights } from "@rectifier/train"
 import { parseArgs } from "node:util"
 import { Effect, Layer } from "effect"
-import { Pretrainer, saveWeights } from "../src/index.ts"
+import { Pretrainer } from "../src/index.ts"
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,8 +48,8 @@ const main = Effect.gen(function*() {
     }
   }
   if (flags.save !== undefined) {
-    yield* saveWeights(flags.save, result.weights)
-    console.log(`weights saved in ${flags.save}`)
+    yield* writeWeights(`${flags.save}/weights`, result.weights)
+    console.log(`weights saved in ${flags.save} (weights.json, weights.bin)`)
   }
 })
 

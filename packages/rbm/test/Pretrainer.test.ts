@@ -4,16 +4,8 @@ import { TensorBackend } from "@rectifier/backend"
 import { Rng } from "@rectifier/core"
 import { loadMnist } from "@rectifier/datasets"
 import { Effect, Exit, FileSystem, Layer } from "effect"
-import {
-  DATA_FILE,
-  encodeWeights,
-  loadWeights,
-  MANIFEST_FILE,
-  Pretrainer,
-  type PretrainConfigInput,
-  saveWeights,
-  sliceRows
-} from "../src/index.ts"
+import { encodeWeights, readWeights, writeWeights } from "@rectifier/train"
+import { Pretrainer, type PretrainConfigInput, sliceRows } from "../src/index.ts"
 
 /** Runs `body` with a fresh Pretrainer on the cpu backend and a run seeded with `seed`. */
 const withPretrainer = <A, E>(seed: number, body: Effect.Effect<A, E, Pretrainer>) =>
@@ -83,17 +75,17 @@ describe("Pretrainer", () => {
       const result = yield* pretrainMnist(5, rbmConfig)
       const fs = yield* FileSystem.FileSystem
       const directory = yield* fs.makeTempDirectoryScoped()
-      yield* saveWeights(directory, result.weights)
-      const loaded = yield* loadWeights(directory)
+      yield* writeWeights(`${directory}/weights`, result.weights)
+      const loaded = yield* readWeights(`${directory}/weights`)
       assert.deepStrictEqual(bytes({ weights: loaded }), bytes(result))
       assert.deepStrictEqual(loaded.layers.map((l) => l.fanOut), [24, 12])
-      const manifest = JSON.parse(yield* fs.readFileString(`${directory}/${MANIFEST_FILE}`))
+      const manifest = JSON.parse(yield* fs.readFileString(`${directory}/weights.json`))
       assert.strictEqual(manifest.format, "rectifier-weights/1")
       assert.deepStrictEqual(manifest.layers[1].weights, { offset: 784 * 24 + 24, length: 24 * 12 })
       // A truncated data file is refused with the file and the field named.
-      const data = yield* fs.readFile(`${directory}/${DATA_FILE}`)
-      yield* fs.writeFile(`${directory}/${DATA_FILE}`, data.subarray(0, data.length - 8))
-      const exit = yield* Effect.exit(loadWeights(directory))
+      const data = yield* fs.readFile(`${directory}/weights.bin`)
+      yield* fs.writeFile(`${directory}/weights.bin`, data.subarray(0, data.length - 8))
+      const exit = yield* Effect.exit(readWeights(`${directory}/weights`))
       assert.isTrue(Exit.isFailure(exit))
       assert.include(String(exit), "layers[1].bias")
     }).pipe(Effect.scoped, Effect.provide(NodeServices.layer)), 60_000)

@@ -5,7 +5,7 @@
  */
 import { BackendChoice, BackendName } from "@rectifier/backend"
 import { PretrainConfig } from "@rectifier/rbm"
-import { EpochDiagnostics, TrainingConfig } from "@rectifier/train"
+import { EpochDiagnostics, EpochMetrics, TrainingConfig } from "@rectifier/train"
 import { Effect, Schema } from "effect"
 
 /**
@@ -51,20 +51,6 @@ export const Reference = Schema.Struct({
 })
 export type Reference = typeof Reference.Type
 
-export const EpochRecord = Schema.Struct({
-  epoch: Schema.Int,
-  trainLoss: Schema.Number,
-  validationError: Schema.Number,
-  testError: Schema.Number,
-  seconds: Schema.Number,
-  /** Mean wall time of one minibatch update. */
-  stepSeconds: Schema.optionalKey(Schema.Number),
-  /** Resident set size of the process after the epoch, in bytes. */
-  rssBytes: Schema.optionalKey(Schema.Number),
-  /** Gradient norms, sparsity, dead units, activation statistics (see @rectifier/train Diagnostics). */
-  diagnostics: Schema.optionalKey(EpochDiagnostics)
-})
-
 /** Where a run diverged: the first non-finite cost or weight. */
 export const DivergenceRecord = Schema.Struct({
   epoch: Schema.Int,
@@ -108,7 +94,8 @@ export const RunRecord = Schema.Struct({
   startedAt: Schema.String,
   finishedAt: Schema.String,
   wallSeconds: Schema.Number,
-  epochs: Schema.Array(EpochRecord),
+  /** Per epoch, the trainer's `EpochMetrics` exactly as `TrainingResult.epochs` holds them. */
+  epochs: Schema.Array(EpochMetrics),
   /**
    * The examples the run used, counted when its data was loaded: the
    * supervised splits, the training inputs whose labels were held back

@@ -77,11 +77,13 @@ export const checkpointStore = (folder: string): Effect.Effect<CheckpointStore, 
         const epochFolder = path.join(base, latest.folder)
         const stateFile = path.join(epochFolder, "state.json")
         const state = yield* fs.readFileString(stateFile).pipe(Effect.flatMap(decodeState), Effect.mapError(fail(stateFile)))
-        const weights = yield* readWeights(path.join(epochFolder, "weights"))
-        const best = state.best === undefined
-          ? undefined
-          : { ...state.best, weights: yield* readWeights(path.join(epochFolder, "best")) }
-        const momentum = state.momentum ? yield* readWeights(path.join(epochFolder, "momentum")) : undefined
+        const read = (name: string) =>
+          readWeights(path.join(epochFolder, name)).pipe(
+            Effect.mapError((error) => new CheckpointUnreadable({ path: error.file, problem: error.problem }))
+          )
+        const weights = yield* read("weights")
+        const best = state.best === undefined ? undefined : { ...state.best, weights: yield* read("best") }
+        const momentum = state.momentum ? yield* read("momentum") : undefined
         const checkpoint: Checkpoint = {
           learningRate: state.learningRate,
           epoch: state.epoch,

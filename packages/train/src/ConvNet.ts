@@ -10,16 +10,7 @@
 import type { Activation, ActivationContext, InitializerName } from "@rectifier/activations"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
-import {
-  allVariables,
-  type ForwardPass,
-  freshLayer,
-  type LayerVariables,
-  layerVariables,
-  type Model,
-  restoreLayers,
-  snapshotLayers
-} from "./Model.ts"
+import { type ForwardPass, freshDenseLayers, freshLayer, LayeredModel, layerVariables } from "./Model.ts"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 
 export interface ConvNetShape {
@@ -64,23 +55,20 @@ const applyToChannels = (
   return tf.reshape(out, [batch, height, width, out.shape[1]]) as tf.Tensor4D
 }
 
-export class ConvNet implements Model {
+export class ConvNet extends LayeredModel {
   readonly shape: ConvNetShape
-  readonly activations: ReadonlyArray<Activation>
   readonly hiddenWidths: ReadonlyArray<number>
-  private readonly layers: ReadonlyArray<LayerVariables>
   private readonly stages: ReadonlyArray<Geometry>
 
   private constructor(shape: ConvNetShape, activations: ReadonlyArray<Activation>, weights: ModelWeights) {
+    super(activations, layerVariables(weights, "conv"))
     this.shape = shape
-    this.activations = activations
     const { stages } = geometry(shape)
     this.stages = stages
     this.hiddenWidths = [
       ...stages.map((stage, s) => stage.height * stage.width * shape.channels[s]!),
       ...shape.hiddenLayers
     ]
-    this.layers = layerVariables(weights, "conv")
   }
 
   /** Fresh weights from `initializer` (fan-in of a kernel: k·k·inChannels); biases start at zero. */
@@ -95,24 +83,10 @@ export class ConvNet implements Model {
     const layers: Array<DenseWeights> = stages.map((stage, s) =>
       freshLayer(initializer, k * k * stage.channels, shape.channels[s]!, activations[s], stream)
     )
-    const sizes = [flattened, ...shape.hiddenLayers]
-    sizes.forEach((fanIn, d) => {
-      const isOutput = d === shape.hiddenLayers.length
-      layers.push(
-        isOutput
-          ? freshLayer(initializer, fanIn, shape.classes, undefined, stream)
-          : freshLayer(initializer, fanIn, shape.hiddenLayers[d]!, activations[stages.length + d], stream)
-      )
-    })
+    layers.push(
+      ...freshDenseLayers(initializer, flattened, shape.hiddenLayers, shape.classes, activations.slice(stages.length), stream)
+    )
     return new ConvNet(shape, activations, { layers })
-  }
-
-  variables(): Array<tf.Variable> {
-    return allVariables(this.layers)
-  }
-
-  weightVariables(): Array<tf.Variable> {
-    return this.layers.map((layer) => layer.weights)
   }
 
   forward(inputs: tf.Tensor2D, context: ActivationContext): ForwardPass {
@@ -131,28 +105,8 @@ export class ConvNet implements Model {
       hidden.push(tf.reshape(activated, [batch, -1]) as tf.Tensor2D)
       map = tf.maxPool(activated, this.shape.pool, this.shape.pool, "valid")
     })
-    let current = tf.reshape(map, [batch, -1]) as tf.Tensor2D
-    const last = this.layers.length - 1
-    for (let l = this.stages.length; l < last; l++) {
-      const layer = this.layers[l]!
-      const pre = tf.fused.matMul({ a: current, b: layer.weights, bias: layer.bias }) as tf.Tensor2D
-      current = this.activations[l]!.apply(pre, layer.activationParameters.map((p) => p.value), context)
-      hidden.push(current)
-    }
-    const output = this.layers[last]!
-    const logits = tf.fused.matMul({ a: current, b: output.weights, bias: output.bias }) as tf.Tensor2D
+    const flat = tf.reshape(map, [batch, -1]) as tf.Tensor2D
+    const logits = this.denseForward(flat, this.stages.length, context, hidden)
     return { logits, hidden }
-  }
-
-  snapshot(): ModelWeights {
-    return snapshotLayers(this.layers)
-  }
-
-  restore(weights: ModelWeights): void {
-    restoreLayers(this.layers, weights)
-  }
-
-  dispose(): void {
-    for (const variable of this.variables()) variable.dispose()
   }
 }

@@ -3,7 +3,8 @@
  * net): a forward pass exposing the hidden activations, its variables, the
  * weight matrix of each layer, and plain-array snapshots; plus the cost the
  * paper trains (softmax negative log-likelihood plus an L1 penalty on the
- * hidden activations).
+ * hidden activations), and the layer variables, methods and dense top that
+ * every network family shares (`LayeredModel`, `freshDenseLayers`).
  */
 import { type Activation, type ActivationContext, initializeWeights, type InitializerName } from "@rectifier/activations"
 import type { RandomStream } from "@rectifier/core"
@@ -80,34 +81,84 @@ export const layerVariables = (weights: ModelWeights, prefix: string): Array<Lay
     }))
   }))
 
-export const allVariables = (layers: ReadonlyArray<LayerVariables>): Array<tf.Variable> =>
-  layers.flatMap((layer) => [layer.weights, layer.bias, ...layer.activationParameters.map((p) => p.value)])
+/**
+ * What every layered network shares: its layers' variables, the Model
+ * methods over them, and the dense top (hidden layers, then the linear
+ * output layer) of the forward pass.
+ */
+export abstract class LayeredModel implements Model {
+  abstract readonly hiddenWidths: ReadonlyArray<number>
+  abstract forward(inputs: tf.Tensor2D, context: ActivationContext): ForwardPass
+  /** The activation of each hidden layer (then none for the output layer). */
+  readonly activations: ReadonlyArray<Activation>
+  protected readonly layers: ReadonlyArray<LayerVariables>
 
-export const snapshotLayers = (layers: ReadonlyArray<LayerVariables>): ModelWeights => {
-  const copy = (variable: tf.Variable) => (variable.dataSync() as Float32Array).slice()
-  return {
-    layers: layers.map((layer) => ({
-      fanIn: layer.fanIn,
-      fanOut: layer.fanOut,
-      weights: copy(layer.weights),
-      bias: copy(layer.bias),
-      activationParameters: Object.fromEntries(layer.activationParameters.map((p) => [p.name, copy(p.value)]))
-    }))
+  protected constructor(activations: ReadonlyArray<Activation>, layers: ReadonlyArray<LayerVariables>) {
+    this.activations = activations
+    this.layers = layers
+  }
+
+  /**
+   * Runs `current` through layers `from` to the last but one (each a fused
+   * matMul plus bias, then its activation, its output appended to `hidden`)
+   * and returns the logits of the last, linear, layer.
+   */
+  protected denseForward(
+    current: tf.Tensor2D,
+    from: number,
+    context: ActivationContext,
+    hidden: Array<tf.Tensor2D>
+  ): tf.Tensor2D {
+    const last = this.layers.length - 1
+    for (let l = from; l < last; l++) {
+      const layer = this.layers[l]!
+      const pre = tf.fused.matMul({ a: current, b: layer.weights, bias: layer.bias }) as tf.Tensor2D
+      current = this.activations[l]!.apply(pre, layer.activationParameters.map((p) => p.value), context)
+      hidden.push(current)
+    }
+    const output = this.layers[last]!
+    return tf.fused.matMul({ a: current, b: output.weights, bias: output.bias }) as tf.Tensor2D
+  }
+
+  variables(): Array<tf.Variable> {
+    return this.layers.flatMap((layer) => [layer.weights, layer.bias, ...layer.activationParameters.map((p) => p.value)])
+  }
+
+  weightVariables(): Array<tf.Variable> {
+    return this.layers.map((layer) => layer.weights)
+  }
+
+  snapshot(): ModelWeights {
+    const copy = (variable: tf.Variable) => (variable.dataSync() as Float32Array).slice()
+    return {
+      layers: this.layers.map((layer) => ({
+        fanIn: layer.fanIn,
+        fanOut: layer.fanOut,
+        weights: copy(layer.weights),
+        bias: copy(layer.bias),
+        activationParameters: Object.fromEntries(layer.activationParameters.map((p) => [p.name, copy(p.value)]))
+      }))
+    }
+  }
+
+  restore(weights: ModelWeights): void {
+    tf.tidy(() =>
+      weights.layers.forEach((source, l) => {
+        const layer = this.layers[l]!
+        layer.weights.assign(tf.tensor2d(source.weights, [source.fanIn, source.fanOut]))
+        layer.bias.assign(tf.tensor1d(source.bias))
+        for (const parameter of layer.activationParameters) {
+          const value = source.activationParameters[parameter.name]
+          if (value !== undefined) parameter.value.assign(tf.tensor1d(value))
+        }
+      })
+    )
+  }
+
+  dispose(): void {
+    for (const variable of this.variables()) variable.dispose()
   }
 }
-
-export const restoreLayers = (layers: ReadonlyArray<LayerVariables>, weights: ModelWeights): void =>
-  tf.tidy(() =>
-    weights.layers.forEach((source, l) => {
-      const layer = layers[l]!
-      layer.weights.assign(tf.tensor2d(source.weights, [source.fanIn, source.fanOut]))
-      layer.bias.assign(tf.tensor1d(source.bias))
-      for (const parameter of layer.activationParameters) {
-        const value = source.activationParameters[parameter.name]
-        if (value !== undefined) parameter.value.assign(tf.tensor1d(value))
-      }
-    })
-  )
 
 /** Fresh weights for one layer of `units` outputs from `initializer`; biases start at zero. */
 export const freshLayer = (
@@ -130,3 +181,21 @@ export const freshLayer = (
     activationParameters
   }
 }
+
+/**
+ * Fresh dense layers on `inputs` features: one per width of `hiddenLayers`
+ * (layer d with `activations[d]`), then the linear output layer of `classes`.
+ */
+export const freshDenseLayers = (
+  initializer: InitializerName,
+  inputs: number,
+  hiddenLayers: ReadonlyArray<number>,
+  classes: number,
+  activations: ReadonlyArray<Activation | undefined>,
+  stream: RandomStream
+): Array<DenseWeights> =>
+  [inputs, ...hiddenLayers].map((fanIn, d) =>
+    d === hiddenLayers.length
+      ? freshLayer(initializer, fanIn, classes, undefined, stream)
+      : freshLayer(initializer, fanIn, hiddenLayers[d]!, activations[d], stream)
+  )

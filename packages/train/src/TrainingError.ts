@@ -27,7 +27,17 @@ export class TrainingConfigInvalid extends Schema.TaggedError<TrainingConfigInva
   }
 }
 
-/** A checkpoint (or saved weights) that cannot be read back. */
+/** A weights file pair could not be written, read, or does not hold what its manifest says. */
+export class WeightsFileError extends Schema.TaggedError<WeightsFileError>()("WeightsFileError", {
+  file: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `${this.file}: ${this.problem}`
+  }
+}
+
+/** A checkpoint that cannot be read back. */
 export class CheckpointUnreadable extends Schema.TaggedError<CheckpointUnreadable>()("CheckpointUnreadable", {
   path: Schema.String,
   problem: Schema.String

@@ -1,23 +1,34 @@
 /**
- * Saving and loading weights in the plain format: a JSON manifest
- * (`WeightsManifest`) beside one little-endian float32 data file. Checkpoints
- * store both the model and the optimiser's momentum buffers this way.
+ * The plain weights format on disk: `<base>.json` (a `WeightsManifest`)
+ * beside `<base>.bin` (every array as little-endian float32, concatenated in
+ * manifest order: per layer its weights, its bias, then its activation
+ * parameters). Checkpoints store the model, the best model and the momentum
+ * buffers this way; pre-trained stacks are saved the same way. Both files
+ * are written atomically, the data first; reading checks every span and the
+ * layer shapes, and fails with `WeightsFileError` naming the file.
  */
-import { Effect, FileSystem, Path, Schema } from "effect"
 import { writeFileAtomic } from "@rectifier/core"
-import type { ModelWeights } from "./ModelWeights.ts"
+import { Effect, FileSystem, Schema } from "effect"
+import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 import { WeightsManifest } from "./ModelWeights.ts"
-import { CheckpointUnreadable } from "./TrainingError.ts"
+import { WeightsFileError } from "./TrainingError.ts"
 
-/** The manifest and data bytes of `weights`. */
+interface Span {
+  readonly offset: number
+  readonly length: number
+}
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** The manifest and the little-endian bytes of `weights`. */
 export const encodeWeights = (weights: ModelWeights): { manifest: WeightsManifest; data: Uint8Array } => {
+  const arrays: Array<Float32Array> = []
   let offset = 0
-  const chunks: Array<Float32Array> = []
-  const place = (values: Float32Array) => {
-    const entry = { offset, length: values.length }
-    chunks.push(values)
-    offset += values.length
-    return entry
+  const place = (array: Float32Array): Span => {
+    arrays.push(array)
+    const span = { offset, length: array.length }
+    offset += array.length
+    return span
   }
   const layers = weights.layers.map((layer) => ({
     fanIn: layer.fanIn,
@@ -28,66 +39,101 @@ export const encodeWeights = (weights: ModelWeights): { manifest: WeightsManifes
       Object.entries(layer.activationParameters).map(([name, values]) => [name, place(values)])
     )
   }))
-  const all = new Float32Array(offset)
-  let at = 0
-  for (const chunk of chunks) {
-    all.set(chunk, at)
-    at += chunk.length
+  const data = new Uint8Array(offset * 4)
+  const view = new DataView(data.buffer)
+  let position = 0
+  for (const array of arrays) {
+    for (const value of array) {
+      view.setFloat32(position, value, true)
+      position += 4
+    }
   }
-  return { manifest: { format: "rectifier-weights/1", layers }, data: new Uint8Array(all.buffer) }
+  return { manifest: { format: "rectifier-weights/1", layers }, data }
 }
 
-/** Weights from a manifest and its data bytes (copied, so the result owns its memory). */
-export const decodeWeights = (manifest: WeightsManifest, data: Uint8Array): ModelWeights => {
-  const floats = new Float32Array(data.slice().buffer, 0, Math.floor(data.byteLength / 4))
-  const take = (entry: { offset: number; length: number }) => floats.slice(entry.offset, entry.offset + entry.length)
-  return {
-    layers: manifest.layers.map((layer) => ({
-      fanIn: layer.fanIn,
-      fanOut: layer.fanOut,
-      weights: take(layer.weights),
-      bias: take(layer.bias),
-      activationParameters: Object.fromEntries(
-        Object.entries(layer.activationParameters).map(([name, entry]) => [name, take(entry)])
-      )
-    }))
-  }
-}
+/** Rebuilds weights from a manifest and its data bytes (copied), checking every span and the layer shapes. */
+export const decodeWeights = (
+  manifest: WeightsManifest,
+  data: Uint8Array,
+  files: { readonly manifest: string; readonly data: string }
+): Effect.Effect<ModelWeights, WeightsFileError> =>
+  Effect.gen(function*() {
+    if (data.byteLength % 4 !== 0) {
+      return yield* new WeightsFileError({ file: files.data, problem: `holds ${data.byteLength} bytes, not a whole number of float32 values` })
+    }
+    const total = data.byteLength / 4
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+    const read = (span: Span, field: string, expected: number) => {
+      if (span.length !== expected) {
+        return Effect.fail(new WeightsFileError({ file: files.manifest, problem: `${field} has length ${span.length}, expected ${expected}` }))
+      }
+      if (span.offset < 0 || span.offset + span.length > total) {
+        return Effect.fail(
+          new WeightsFileError({
+            file: files.manifest,
+            problem: `${field} spans [${span.offset}, ${span.offset + span.length}) but ${files.data} holds ${total} values`
+          })
+        )
+      }
+      const out = new Float32Array(span.length)
+      for (let i = 0; i < span.length; i++) out[i] = view.getFloat32((span.offset + i) * 4, true)
+      return Effect.succeed(out)
+    }
+    const layers: Array<DenseWeights> = []
+    for (const [index, layer] of manifest.layers.entries()) {
+      const at = `layers[${index}]`
+      if (layer.fanIn < 1 || layer.fanOut < 1) {
+        return yield* new WeightsFileError({ file: files.manifest, problem: `${at} has fanIn ${layer.fanIn} and fanOut ${layer.fanOut}; both must be positive` })
+      }
+      const previous = layers[index - 1]
+      if (previous !== undefined && previous.fanOut !== layer.fanIn) {
+        return yield* new WeightsFileError({
+          file: files.manifest,
+          problem: `${at}.fanIn is ${layer.fanIn} but the layer below has fanOut ${previous.fanOut}`
+        })
+      }
+      const weights = yield* read(layer.weights, `${at}.weights`, layer.fanIn * layer.fanOut)
+      const bias = yield* read(layer.bias, `${at}.bias`, layer.fanOut)
+      const activationParameters: Record<string, Float32Array> = {}
+      for (const [name, span] of Object.entries(layer.activationParameters)) {
+        activationParameters[name] = yield* read(span, `${at}.activationParameters.${name}`, span.length)
+      }
+      layers.push({ fanIn: layer.fanIn, fanOut: layer.fanOut, weights, bias, activationParameters })
+    }
+    return { layers }
+  })
 
 const encodeManifest = Schema.encodeEffect(Schema.fromJsonString(WeightsManifest))
 const decodeManifest = Schema.decodeUnknownEffect(Schema.fromJsonString(WeightsManifest))
 
-/** Writes `<base>.json` and `<base>.bin` atomically (the data first, the manifest last). */
+/** Writes `<base>.bin` then `<base>.json`, each atomically: a manifest never points at older data. */
 export const writeWeights = (base: string, weights: ModelWeights) =>
   Effect.gen(function*() {
     const { data, manifest } = encodeWeights(weights)
-    yield* writeFileAtomic(`${base}.bin`, data)
-    yield* writeFileAtomic(`${base}.json`, yield* Effect.orDie(encodeManifest(manifest)))
+    const files = { manifest: `${base}.json`, data: `${base}.bin` }
+    yield* writeFileAtomic(files.data, data).pipe(
+      Effect.mapError((error) => new WeightsFileError({ file: files.data, problem: `cannot be written (${reason(error)})` }))
+    )
+    yield* writeFileAtomic(files.manifest, yield* Effect.orDie(encodeManifest(manifest))).pipe(
+      Effect.mapError((error) => new WeightsFileError({ file: files.manifest, problem: `cannot be written (${reason(error)})` }))
+    )
   })
 
-/** Reads weights written by `writeWeights`, checking that the data file holds what the manifest says. */
-export const readWeights = (base: string): Effect.Effect<ModelWeights, CheckpointUnreadable, FileSystem.FileSystem | Path.Path> =>
+/** Reads the weights written by `writeWeights(base, …)`. */
+export const readWeights = (base: string): Effect.Effect<ModelWeights, WeightsFileError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const fail = (file: string) => (error: { readonly message: string }) =>
-      new CheckpointUnreadable({ path: file, problem: error.message })
-    const manifest = yield* fs.readFileString(`${base}.json`).pipe(
-      Effect.mapError(fail(`${base}.json`)),
-      Effect.flatMap((text) => decodeManifest(text).pipe(Effect.mapError(fail(`${base}.json`))))
+    const files = { manifest: `${base}.json`, data: `${base}.bin` }
+    const text = yield* fs.readFileString(files.manifest).pipe(
+      Effect.mapError((error) => new WeightsFileError({ file: files.manifest, problem: `cannot be read (${reason(error)})` }))
     )
-    const data = yield* fs.readFile(`${base}.bin`).pipe(Effect.mapError(fail(`${base}.bin`)))
-    const needed = manifest.layers.reduce((most, layer) =>
-      Math.max(
-        most,
-        layer.weights.offset + layer.weights.length,
-        layer.bias.offset + layer.bias.length,
-        ...Object.values(layer.activationParameters).map((e) => e.offset + e.length)
-      ), 0)
-    if (data.byteLength < needed * 4) {
-      return yield* new CheckpointUnreadable({
-        path: `${base}.bin`,
-        problem: `holds ${data.byteLength} bytes, the manifest needs ${needed * 4}`
-      })
-    }
-    return decodeWeights(manifest, data)
+    const manifest = yield* decodeManifest(text).pipe(
+      Effect.mapError((error) =>
+        new WeightsFileError({ file: files.manifest, problem: `is not a rectifier-weights/1 manifest: ${error.message}` })
+      )
+    )
+    const data = yield* fs.readFile(files.data).pipe(
+      Effect.mapError((error) => new WeightsFileError({ file: files.data, problem: `cannot be read (${reason(error)})` }))
+    )
+    return yield* decodeWeights(manifest, data, files)
   })
