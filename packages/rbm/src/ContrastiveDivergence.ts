@@ -23,7 +23,11 @@ export interface RbmTensors {
   readonly visibleUnits: VisibleUnits
   readonly hiddenUnits: HiddenUnits
   readonly weights: tf.Tensor2D
-  /** The weights transposed, [hidden, visible], when the caller keeps them; otherwise transposed on demand. */
+  /**
+   * The weights transposed, [hidden, visible], when the caller keeps them (on
+   * backends whose matMul is slow with a transposed operand); otherwise the
+   * products read `weights` transposed.
+   */
   readonly weightsT?: tf.Tensor2D
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
@@ -84,11 +88,13 @@ export const sampleHidden = (units: HiddenUnits, input: tf.Tensor2D, stream: Ran
 
 /**
  * The visible units' mean given hidden states: probabilities for binary
- * units, the Gaussian means for unit-variance ones. `weightsT` is the
- * transposed weight matrix (an explicit transpose is far faster on wasm).
+ * units, the Gaussian means for unit-variance ones. Uses the kept transposed
+ * weights when there are any (an explicit transpose is far faster on wasm),
+ * otherwise the product with the weights transposed (BLAS reads them in place).
  */
-export const visibleMean = (rbm: RbmTensors, weightsT: tf.Tensor2D, hidden: tf.Tensor2D): tf.Tensor2D => {
-  const input = tf.add(tf.matMul(hidden, weightsT), rbm.visibleBias) as tf.Tensor2D
+export const visibleMean = (rbm: RbmTensors, hidden: tf.Tensor2D): tf.Tensor2D => {
+  const product = rbm.weightsT === undefined ? tf.matMul(hidden, rbm.weights, false, true) : tf.matMul(hidden, rbm.weightsT)
+  const input = tf.add(product, rbm.visibleBias) as tf.Tensor2D
   return rbm.visibleUnits === "bernoulli" ? tf.sigmoid(input) : input
 }
 
@@ -118,8 +124,24 @@ export interface CdOptions {
 }
 
 /** One estimate of the gradient of the mean log-likelihood (ascent direction). */
-export interface CdEstimate {
+export interface CdEstimate extends CdBiasStatistics {
   readonly weights: tf.Tensor2D
+}
+
+/**
+ * A CD estimate with the weight gradient left as its two factors:
+ * <v h>_data - <v h>_model = visibles^T hiddens, for callers that compute the
+ * product themselves (into their own arrays).
+ */
+export interface CdStatistics extends CdBiasStatistics {
+  /** [v+; v-]: the data, then the negative phase's visible states, [rows, visible]. */
+  readonly visibles: tf.Tensor2D
+  /** [h+ / n+; -h- / n-]: the hidden means, scaled so that visibles^T hiddens is the weight gradient. */
+  readonly hiddens: tf.Tensor2D
+}
+
+/** The parts of an estimate that are not the weight gradient. */
+export interface CdBiasStatistics {
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
   /** Mean hidden activity on the data, per unit (for the sparsity target). */
@@ -131,6 +153,9 @@ export interface CdEstimate {
   /** The sampled end of the negative chain: the next persistent state (present only for PCD). */
   readonly chain?: tf.Tensor2D
 }
+
+/** The mean of each column, as a column sum over the row count (the cpu backend's Mean transposes first; Sum runs natively on the native backend). */
+const columnMean = (x: tf.Tensor2D): tf.Tensor1D => tf.div(tf.sum(x, 0), x.shape[0]) as tf.Tensor1D
 
 /**
  * One CD-k estimate from the batch `data`; with `chain` (persistent CD), the
@@ -144,17 +169,28 @@ export const cdEstimate = (
   stream: RandomStream,
   chain?: tf.Tensor2D
 ): CdEstimate => {
-  const weightsT = rbm.weightsT ?? tf.transpose(rbm.weights)
+  const { hiddens, visibles, ...rest } = cdStatistics(rbm, data, options, stream, chain)
+  return { ...rest, weights: tf.matMul(visibles, hiddens, true, false) }
+}
+
+/** `cdEstimate` with the weight gradient as its factors (same draws from `stream`). Call inside `tf.tidy`. */
+export const cdStatistics = (
+  rbm: RbmTensors,
+  data: tf.Tensor2D,
+  options: CdOptions,
+  stream: RandomStream,
+  chain?: tf.Tensor2D
+): CdStatistics => {
   const positiveInput = hiddenInput(rbm, data)
   const positiveHidden = hiddenMean(rbm.hiddenUnits, positiveInput)
   const dataHidden = sampleHidden(rbm.hiddenUnits, positiveInput, stream)
-  const reconstruction = visibleMean(rbm, weightsT, dataHidden)
+  const reconstruction = visibleMean(rbm, dataHidden)
   let hidden = chain === undefined ? dataHidden : sampleHidden(rbm.hiddenUnits, hiddenInput(rbm, chain), stream)
   let negativeVisible = reconstruction
   let negativeMean = reconstruction
   let negativeInput = positiveInput
   for (let step = 1; step <= options.k; step++) {
-    negativeMean = step === 1 && chain === undefined ? reconstruction : visibleMean(rbm, weightsT, hidden)
+    negativeMean = step === 1 && chain === undefined ? reconstruction : visibleMean(rbm, hidden)
     const last = step === options.k
     negativeVisible = last && options.reconstruction === "probabilities"
       ? negativeMean
@@ -166,14 +202,15 @@ export const cdEstimate = (
   const positiveRows = data.shape[0]
   const negativeRows = negativeVisible.shape[0]
   // <v h>_data - <v h>_model as one product: [v+; v-]^T [h+ / n+; -h- / n-].
-  const visibles = tf.transpose(tf.concat([data, negativeVisible], 0))
-  const hiddens = tf.concat([tf.mul(positiveHidden, 1 / positiveRows), tf.mul(negativeHidden, -1 / negativeRows)], 0)
-  const visibleActivity = tf.mean(data, 0) as tf.Tensor1D
-  const hiddenActivity = tf.mean(positiveHidden, 0) as tf.Tensor1D
-  const estimate: CdEstimate = {
-    weights: tf.matMul(visibles, hiddens),
-    visibleBias: tf.sub(visibleActivity, tf.mean(negativeVisible, 0)) as tf.Tensor1D,
-    hiddenBias: tf.sub(hiddenActivity, tf.mean(negativeHidden, 0)) as tf.Tensor1D,
+  const visibles = tf.concat2d([data, negativeVisible], 0)
+  const hiddens = tf.concat2d([tf.mul(positiveHidden, 1 / positiveRows), tf.mul(negativeHidden, -1 / negativeRows)] as Array<tf.Tensor2D>, 0)
+  const visibleActivity = columnMean(data)
+  const hiddenActivity = columnMean(positiveHidden)
+  const estimate: CdStatistics = {
+    visibles,
+    hiddens,
+    visibleBias: tf.sub(visibleActivity, columnMean(negativeVisible)) as tf.Tensor1D,
+    hiddenBias: tf.sub(hiddenActivity, columnMean(negativeHidden)) as tf.Tensor1D,
     hiddenActivity,
     visibleActivity,
     reconstructionError: tf.sum(tf.square(tf.sub(data, reconstruction)))

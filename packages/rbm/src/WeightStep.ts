@@ -1,0 +1,50 @@
+/**
+ * The momentum step of an RBM's weights, kept as JavaScript arrays, from one
+ * batch's factored gradient:
+ *   step <- momentum * step + V^T H - decay * W,   W <- W + step,
+ * where V^T H is the learning rate times the CD gradient (the rate already
+ * folded into H) and decay is the learning rate times the weight cost. On the
+ * native backend each pass is one OpenBLAS call on the arrays themselves, the
+ * product going into a buffer reused across batches; on the others the
+ * product is the tfjs backend's matMul and the rest one fused JavaScript pass.
+ */
+import { activeBlas } from "@rectifier/backend-native"
+import * as tf from "@tensorflow/tfjs-core"
+
+/** The weights [visible, hidden] row-major, their momentum step, and scratch room for the product. */
+export interface WeightBuffers {
+  readonly visible: number
+  readonly hidden: number
+  readonly weights: Float32Array
+  readonly step: Float32Array
+  readonly product: Float32Array
+}
+
+/** The gradient as V^T H: V is [rows, visible], H is [rows, hidden], both row-major. */
+export interface WeightFactors {
+  readonly rows: number
+  readonly visibles: Float32Array
+  readonly hiddens: Float32Array
+}
+
+export const stepWeights = (buffers: WeightBuffers, factors: WeightFactors, momentum: number, decay: number): void => {
+  const { hidden, product, step, visible, weights } = buffers
+  const { hiddens, rows, visibles } = factors
+  const blas = activeBlas()
+  if (blas !== undefined) {
+    blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, product)
+    blas.scale(momentum, step)
+    blas.axpy(-decay, weights, step)
+    blas.axpy(1, product, step)
+    blas.axpy(1, step, weights)
+    return
+  }
+  const gradient = tf.tidy(() =>
+    tf.matMul(tf.tensor2d(visibles, [rows, visible]), tf.tensor2d(hiddens, [rows, hidden]), true, false).dataSync()
+  )
+  for (let at = 0; at < weights.length; at++) {
+    const change = momentum * step[at]! + gradient[at]! - decay * weights[at]!
+    step[at] = change
+    weights[at]! += change
+  }
+}
