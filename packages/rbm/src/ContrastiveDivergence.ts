@@ -79,29 +79,52 @@ export const hiddenInput = (rbm: RbmTensors, visible: tf.Tensor2D): tf.Tensor2D 
 export const hiddenMean = (units: HiddenUnits, input: tf.Tensor2D): tf.Tensor2D =>
   units === "bernoulli" ? tf.sigmoid(input) : tf.relu(input)
 
+/** Binary states, each on with its probability in `probabilities`. */
+const bernoulli = (probabilities: tf.Tensor2D, stream: RandomStream): tf.Tensor2D =>
+  tf.step(tf.sub(probabilities, uniforms(stream, probabilities.shape))) as tf.Tensor2D
+
 /** A sample of the hidden units given their input. */
 export const sampleHidden = (units: HiddenUnits, input: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {
-  const shape = input.shape
-  if (units === "bernoulli") return tf.step(tf.sub(tf.sigmoid(input), uniforms(stream, shape))) as tf.Tensor2D
-  return tf.relu(tf.add(input, tf.mul(tf.sqrt(tf.sigmoid(input)), normals(stream, shape)))) as tf.Tensor2D
+  if (units === "bernoulli") return bernoulli(tf.sigmoid(input), stream)
+  return tf.relu(tf.add(input, tf.mul(tf.sqrt(tf.sigmoid(input)), normals(stream, input.shape)))) as tf.Tensor2D
 }
+
+/** The hidden units given visible states: their mean, and the input that noisy rectified units sample from. */
+interface HiddenGiven {
+  readonly mean: tf.Tensor2D
+  readonly input?: tf.Tensor2D
+}
+
+/** Binary units' probabilities are one fused product, bias and sigmoid, and their samples are drawn from them. */
+const hiddenGiven = (rbm: RbmTensors, visible: tf.Tensor2D): HiddenGiven => {
+  if (rbm.hiddenUnits === "bernoulli") {
+    return { mean: tf.fused.matMul({ a: visible, b: rbm.weights, bias: rbm.hiddenBias, activation: "sigmoid" }) as tf.Tensor2D }
+  }
+  const input = hiddenInput(rbm, visible)
+  return { mean: tf.relu(input), input }
+}
+
+const sampleGiven = (rbm: RbmTensors, given: HiddenGiven, stream: RandomStream): tf.Tensor2D =>
+  given.input === undefined ? bernoulli(given.mean, stream) : sampleHidden(rbm.hiddenUnits, given.input, stream)
 
 /**
  * The visible units' mean given hidden states: probabilities for binary
- * units, the Gaussian means for unit-variance ones. Uses the kept transposed
- * weights when there are any (an explicit transpose is far faster on wasm),
- * otherwise the product with the weights transposed (BLAS reads them in place).
+ * units, the Gaussian means for unit-variance ones, as one fused product,
+ * bias and activation. Uses the kept transposed weights when there are any
+ * (an explicit transpose is far faster on wasm), otherwise the product with
+ * the weights transposed (BLAS reads them in place).
  */
-export const visibleMean = (rbm: RbmTensors, hidden: tf.Tensor2D): tf.Tensor2D => {
-  const product = rbm.weightsT === undefined ? tf.matMul(hidden, rbm.weights, false, true) : tf.matMul(hidden, rbm.weightsT)
-  const input = tf.add(product, rbm.visibleBias) as tf.Tensor2D
-  return rbm.visibleUnits === "bernoulli" ? tf.sigmoid(input) : input
-}
+export const visibleMean = (rbm: RbmTensors, hidden: tf.Tensor2D): tf.Tensor2D =>
+  tf.fused.matMul({
+    a: hidden,
+    b: rbm.weightsT ?? rbm.weights,
+    transposeB: rbm.weightsT === undefined,
+    bias: rbm.visibleBias,
+    activation: rbm.visibleUnits === "bernoulli" ? "sigmoid" : "linear"
+  }) as tf.Tensor2D
 
 export const sampleVisible = (units: VisibleUnits, mean: tf.Tensor2D, stream: RandomStream): tf.Tensor2D =>
-  units === "bernoulli"
-    ? tf.step(tf.sub(mean, uniforms(stream, mean.shape))) as tf.Tensor2D
-    : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
+  units === "bernoulli" ? bernoulli(mean, stream) : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
 
 /**
  * Free energy of each row: F(v) = -b.v - sum_j softplus(c_j + v.W_j) for
@@ -123,30 +146,22 @@ export interface CdOptions {
   readonly reconstruction: Reconstruction
 }
 
+/** The gradient of the biases and the mean activities on the data, per unit. */
+export interface BiasStatistics {
+  readonly visibleBias: Float32Array
+  readonly hiddenBias: Float32Array
+  /** Mean hidden activity on the data (for the sparsity target). */
+  readonly hiddenActivity: Float32Array
+  /** Mean visible activity on the data. */
+  readonly visibleActivity: Float32Array
+}
+
 /** One estimate of the gradient of the mean log-likelihood (ascent direction). */
-export interface CdEstimate extends CdBiasStatistics {
+export interface CdEstimate {
   readonly weights: tf.Tensor2D
-}
-
-/**
- * A CD estimate with the weight gradient left as its two factors:
- * <v h>_data - <v h>_model = visibles^T hiddens, for callers that compute the
- * product themselves (into their own arrays).
- */
-export interface CdStatistics extends CdBiasStatistics {
-  /** [v+; v-]: the data, then the negative phase's visible states, [rows, visible]. */
-  readonly visibles: tf.Tensor2D
-  /** [h+ / n+; -h- / n-]: the hidden means, scaled so that visibles^T hiddens is the weight gradient. */
-  readonly hiddens: tf.Tensor2D
-}
-
-/** The parts of an estimate that are not the weight gradient. */
-export interface CdBiasStatistics {
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
-  /** Mean hidden activity on the data, per unit (for the sparsity target). */
   readonly hiddenActivity: tf.Tensor1D
-  /** Mean visible activity on the data, per unit. */
   readonly visibleActivity: tf.Tensor1D
   /** Sum over the batch of the squared error of the one-step reconstruction from the data. */
   readonly reconstructionError: tf.Scalar
@@ -154,8 +169,59 @@ export interface CdBiasStatistics {
   readonly chain?: tf.Tensor2D
 }
 
-/** The mean of each column, as a column sum over the row count (the cpu backend's Mean transposes first; Sum runs natively on the native backend). */
-const columnMean = (x: tf.Tensor2D): tf.Tensor1D => tf.div(tf.sum(x, 0), x.shape[0]) as tf.Tensor1D
+/**
+ * What a CD estimate is made of: the visible states and hidden means of the
+ * data (the first `positiveRows` rows) and of the negative phase (the rest).
+ * With D the diagonal of 1/n+ for data rows and -1/n- for negative ones, the
+ * weight gradient <v h>_data - <v h>_model is visibles^T D hiddens, and the
+ * bias gradients are the column sums of D visibles and D hiddens.
+ */
+export interface CdStatistics {
+  /** [v+; v-], [rows, visible]. */
+  readonly visibles: tf.Tensor2D
+  /** [h+; h-], [rows, hidden]. */
+  readonly hiddens: tf.Tensor2D
+  readonly positiveRows: number
+  /** Sum over the batch of the squared error of the one-step reconstruction from the data. */
+  readonly reconstructionError: tf.Scalar
+  /** The sampled end of the negative chain: the next persistent state (present only for PCD). */
+  readonly chain?: tf.Tensor2D
+}
+
+/** Row `row`'s entry of D (see `CdStatistics`): 1/n+ for the data rows, -1/n- for the negative ones. */
+export const rowWeight = (row: number, rows: number, positiveRows: number): number =>
+  row < positiveRows ? 1 / positiveRows : -1 / (rows - positiveRows)
+
+/** Column sums of `values` ([rows, columns]) weighted by D, and the mean of the data rows alone. */
+const columnSums = (values: Float32Array, rows: number, columns: number, positiveRows: number) => {
+  const negative = new Float64Array(columns)
+  const mean = new Float64Array(columns)
+  for (let r = 0; r < rows; r++) {
+    const weight = rowWeight(r, rows, positiveRows)
+    const target = r < positiveRows ? mean : negative
+    for (let c = 0, at = r * columns; c < columns; c++, at++) target[c]! += weight * values[at]!
+  }
+  const gradient = new Float32Array(columns)
+  for (let c = 0; c < columns; c++) gradient[c] = mean[c]! + negative[c]!
+  return { gradient, mean: Float32Array.from(mean) }
+}
+
+/** The bias gradients and data means from the values of a `CdStatistics`, summed in double precision. */
+export const biasStatistics = (
+  visibles: Float32Array,
+  hiddens: Float32Array,
+  rows: number,
+  positiveRows: number
+): BiasStatistics => {
+  const visible = columnSums(visibles, rows, visibles.length / rows, positiveRows)
+  const hidden = columnSums(hiddens, rows, hiddens.length / rows, positiveRows)
+  return {
+    visibleBias: visible.gradient,
+    hiddenBias: hidden.gradient,
+    visibleActivity: visible.mean,
+    hiddenActivity: hidden.mean
+  }
+}
 
 /**
  * One CD-k estimate from the batch `data`; with `chain` (persistent CD), the
@@ -169,11 +235,21 @@ export const cdEstimate = (
   stream: RandomStream,
   chain?: tf.Tensor2D
 ): CdEstimate => {
-  const { hiddens, visibles, ...rest } = cdStatistics(rbm, data, options, stream, chain)
-  return { ...rest, weights: tf.matMul(visibles, hiddens, true, false) }
+  const { hiddens, positiveRows, visibles, ...rest } = cdStatistics(rbm, data, options, stream, chain)
+  const rows = visibles.shape[0]
+  const weights = Float32Array.from({ length: rows }, (_, r) => rowWeight(r, rows, positiveRows))
+  const bias = biasStatistics(visibles.dataSync() as Float32Array, hiddens.dataSync() as Float32Array, rows, positiveRows)
+  return {
+    ...rest,
+    weights: tf.matMul(visibles, tf.mul(hiddens, tf.tensor2d(weights, [rows, 1])), true, false),
+    visibleBias: tf.tensor1d(bias.visibleBias),
+    hiddenBias: tf.tensor1d(bias.hiddenBias),
+    hiddenActivity: tf.tensor1d(bias.hiddenActivity),
+    visibleActivity: tf.tensor1d(bias.visibleActivity)
+  }
 }
 
-/** `cdEstimate` with the weight gradient as its factors (same draws from `stream`). Call inside `tf.tidy`. */
+/** The statistics behind `cdEstimate` (the same draws from `stream`). Call inside `tf.tidy`. */
 export const cdStatistics = (
   rbm: RbmTensors,
   data: tf.Tensor2D,
@@ -181,43 +257,32 @@ export const cdStatistics = (
   stream: RandomStream,
   chain?: tf.Tensor2D
 ): CdStatistics => {
-  const positiveInput = hiddenInput(rbm, data)
-  const positiveHidden = hiddenMean(rbm.hiddenUnits, positiveInput)
-  const dataHidden = sampleHidden(rbm.hiddenUnits, positiveInput, stream)
+  const positive = hiddenGiven(rbm, data)
+  const dataHidden = sampleGiven(rbm, positive, stream)
   const reconstruction = visibleMean(rbm, dataHidden)
-  let hidden = chain === undefined ? dataHidden : sampleHidden(rbm.hiddenUnits, hiddenInput(rbm, chain), stream)
+  let hidden = chain === undefined ? dataHidden : sampleGiven(rbm, hiddenGiven(rbm, chain), stream)
   let negativeVisible = reconstruction
   let negativeMean = reconstruction
-  let negativeInput = positiveInput
+  let negative = positive
   for (let step = 1; step <= options.k; step++) {
     negativeMean = step === 1 && chain === undefined ? reconstruction : visibleMean(rbm, hidden)
     const last = step === options.k
     negativeVisible = last && options.reconstruction === "probabilities"
       ? negativeMean
       : sampleVisible(rbm.visibleUnits, negativeMean, stream)
-    negativeInput = hiddenInput(rbm, negativeVisible)
-    if (!last) hidden = sampleHidden(rbm.hiddenUnits, negativeInput, stream)
+    negative = hiddenGiven(rbm, negativeVisible)
+    if (!last) hidden = sampleGiven(rbm, negative, stream)
   }
-  const negativeHidden = hiddenMean(rbm.hiddenUnits, negativeInput)
-  const positiveRows = data.shape[0]
-  const negativeRows = negativeVisible.shape[0]
-  // <v h>_data - <v h>_model as one product: [v+; v-]^T [h+ / n+; -h- / n-].
-  const visibles = tf.concat2d([data, negativeVisible], 0)
-  const hiddens = tf.concat2d([tf.mul(positiveHidden, 1 / positiveRows), tf.mul(negativeHidden, -1 / negativeRows)] as Array<tf.Tensor2D>, 0)
-  const visibleActivity = columnMean(data)
-  const hiddenActivity = columnMean(positiveHidden)
-  const estimate: CdStatistics = {
-    visibles,
-    hiddens,
-    visibleBias: tf.sub(visibleActivity, columnMean(negativeVisible)) as tf.Tensor1D,
-    hiddenBias: tf.sub(hiddenActivity, columnMean(negativeHidden)) as tf.Tensor1D,
-    hiddenActivity,
-    visibleActivity,
-    reconstructionError: tf.sum(tf.square(tf.sub(data, reconstruction)))
+  const negativeHidden = negative.mean
+  const statistics: CdStatistics = {
+    visibles: tf.concat2d([data, negativeVisible], 0),
+    hiddens: tf.concat2d([positive.mean, negativeHidden], 0),
+    positiveRows: data.shape[0],
+    reconstructionError: tf.sum(tf.squaredDifference(data, reconstruction))
   }
-  if (chain === undefined) return estimate
+  if (chain === undefined) return statistics
   const next = options.reconstruction === "samples" ? negativeVisible : sampleVisible(rbm.visibleUnits, negativeMean, stream)
-  return { ...estimate, chain: next }
+  return { ...statistics, chain: next }
 }
 
 /** The hidden units' expected activity for every row: the next RBM's training data. */

@@ -8,7 +8,7 @@
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
-import { type CdStatistics, cdStatistics, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction } from "./ContrastiveDivergence.ts"
+import { biasStatistics, type CdStatistics, cdStatistics, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction, rowWeight } from "./ContrastiveDivergence.ts"
 import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihood.ts"
 import type { SparsityTarget } from "./PretrainConfig.ts"
 import type { RbmParameters } from "./Rbm.ts"
@@ -149,26 +149,33 @@ const step = (
 ): number => {
   const { learningRate, weightCost } = options
   const tensors = tensorsOf(state)
-  const statistics: CdStatistics = tf.tidy(() => {
-    const { chain, hiddens, ...rest } = cdStatistics(tensors, batch, options, sampling, state.chain)
-    // The learning rate folded into the hidden factor: the product is then the weight change itself.
-    const scaled = { ...rest, hiddens: tf.mul(hiddens, learningRate) as tf.Tensor2D }
-    return chain === undefined ? scaled : { ...scaled, chain }
+  const statistics: Omit<CdStatistics, "positiveRows"> = tf.tidy(() => {
+    const { chain, positiveRows: _, ...rest } = cdStatistics(tensors, batch, options, sampling, state.chain)
+    return chain === undefined ? rest : { ...rest, chain }
   })
   disposeTensors(tensors)
   if (statistics.chain !== undefined) {
     state.chain?.dispose()
     state.chain = statistics.chain
   }
+  const positiveRows = batch.shape[0]
   const rows = statistics.visibles.shape[0]
   let visibles = read(statistics.visibles)
   let hiddens = read(statistics.hiddens)
-  const visibleGradient = read(statistics.visibleBias)
-  const hiddenGradient = Float32Array.from(read(statistics.hiddenBias))
-  const visibleActivity = read(statistics.visibleActivity)
-  const hiddenActivity = read(statistics.hiddenActivity)
   const error = read(statistics.reconstructionError)[0]!
+  const { hiddenActivity, hiddenBias: hiddenGradient, visibleActivity, visibleBias: visibleGradient } = biasStatistics(
+    visibles,
+    hiddens,
+    rows,
+    positiveRows
+  )
   const { hidden, visible } = state.shape
+  // D and the learning rate folded into the hidden factor (read out, so ours to change):
+  // visibles^T hiddens is then the weight change itself.
+  for (let r = 0; r < rows; r++) {
+    const scale = learningRate * rowWeight(r, rows, positiveRows)
+    for (let at = r * hidden; at < (r + 1) * hidden; at++) hiddens[at]! *= scale
+  }
   let factorRows = rows
   if (options.sparsity !== undefined) {
     // The sparsity penalty's gradient on each hidden unit's input is cost * (q - target); on the

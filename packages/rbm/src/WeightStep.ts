@@ -32,10 +32,15 @@ export const stepWeights = (buffers: WeightBuffers, factors: WeightFactors, mome
   const { hiddens, rows, visibles } = factors
   const blas = activeBlas()
   if (blas !== undefined) {
-    blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, product)
-    blas.scale(momentum, step)
-    blas.axpy(-decay, weights, step)
-    blas.axpy(1, product, step)
+    if (momentum === 0) {
+      // No memory of earlier steps: the product is the step (saves two passes).
+      blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, step)
+    } else {
+      blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, product)
+      blas.scale(momentum, step)
+      blas.axpy(1, product, step)
+    }
+    if (decay !== 0) blas.axpy(-decay, weights, step)
     blas.axpy(1, step, weights)
     return
   }
