@@ -62,9 +62,6 @@ export const disposeTensors = (rbm: RbmTensors): void => {
   rbm.hiddenBias.dispose()
 }
 
-const uniforms = (stream: RandomStream, shape: [number, number]): tf.Tensor2D =>
-  tf.tensor2d(stream.fillUniform(new Float32Array(shape[0] * shape[1]), 0, 1), shape)
-
 const normals = (stream: RandomStream, shape: [number, number]): tf.Tensor2D =>
   tf.tensor2d(stream.fillNormal(new Float32Array(shape[0] * shape[1]), 0, 1), shape)
 
@@ -79,9 +76,17 @@ export const hiddenInput = (rbm: RbmTensors, visible: tf.Tensor2D): tf.Tensor2D 
 export const hiddenMean = (units: HiddenUnits, input: tf.Tensor2D): tf.Tensor2D =>
   units === "bernoulli" ? tf.sigmoid(input) : tf.relu(input)
 
-/** Binary states, each on with its probability in `probabilities`. */
-const bernoulli = (probabilities: tf.Tensor2D, stream: RandomStream): tf.Tensor2D =>
-  tf.step(tf.sub(probabilities, uniforms(stream, probabilities.shape))) as tf.Tensor2D
+/**
+ * Binary states, each on with its probability in `probabilities`: on where
+ * the probability exceeds a uniform draw (one draw per unit, in row-major
+ * order), compared in one pass over the values.
+ */
+const bernoulli = (probabilities: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {
+  const p = probabilities.dataSync()
+  const states = stream.fillUniform(new Float32Array(p.length), 0, 1)
+  for (let i = 0; i < states.length; i++) states[i] = p[i]! > states[i]! ? 1 : 0
+  return tf.tensor2d(states, probabilities.shape)
+}
 
 /** A sample of the hidden units given their input. */
 export const sampleHidden = (units: HiddenUnits, input: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {

@@ -13,7 +13,7 @@ import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihoo
 import type { SparsityTarget } from "./PretrainConfig.ts"
 import type { RbmParameters } from "./Rbm.ts"
 import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
-import { stepWeights } from "./WeightStep.ts"
+import { stepWeights, type WeightBuffers } from "./WeightStep.ts"
 
 export interface RbmTrainingOptions {
   readonly epochs: number
@@ -67,9 +67,8 @@ interface State {
   readonly weightsT: Float32Array | undefined
   readonly visibleBias: Float32Array
   readonly hiddenBias: Float32Array
-  readonly weightsStep: Float32Array
-  /** Room for each batch's weight change before momentum (reused). */
-  readonly product: Float32Array
+  /** The weights (the same array as `weights`) with their momentum step. */
+  readonly weightBuffers: WeightBuffers
   readonly visibleStep: Float32Array
   readonly hiddenStep: Float32Array
   /** The persistent chains (PCD). */
@@ -108,8 +107,13 @@ const initialState = (rbm: RbmParameters): State => {
     weightsT,
     visibleBias: Float32Array.from(rbm.visibleBias),
     hiddenBias: Float32Array.from(rbm.hiddenBias),
-    weightsStep: new Float32Array(rbm.weights.length),
-    product: new Float32Array(rbm.weights.length),
+    weightBuffers: {
+      visible: rbm.visible,
+      hidden: rbm.hidden,
+      weights,
+      step: new Float32Array(weights.length),
+      spare: new Float32Array(weights.length)
+    },
     visibleStep: new Float32Array(rbm.visible),
     hiddenStep: new Float32Array(rbm.hidden),
     chain: undefined,
@@ -199,7 +203,7 @@ const step = (
     factorRows = rows + 1
   }
   stepWeights(
-    { visible, hidden, weights: state.weights, step: state.weightsStep, product: state.product },
+    state.weightBuffers,
     { rows: factorRows, visibles, hiddens },
     momentum,
     learningRate * weightCost

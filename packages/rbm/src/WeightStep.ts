@@ -4,20 +4,23 @@
  *   step <- momentum * step + V^T H - decay * W,   W <- W + step,
  * where V^T H is the learning rate times the CD gradient (the rate already
  * folded into H) and decay is the learning rate times the weight cost. On the
- * native backend each pass is one OpenBLAS call on the arrays themselves, the
- * product going into a buffer reused across batches; on the others the
- * product is the tfjs backend's matMul and the rest one fused JavaScript pass.
+ * native backend each pass is one OpenBLAS call on the arrays themselves (the
+ * new step built in a second buffer, so the old one is never rescaled); on the
+ * others the product is the tfjs backend's matMul and the rest one fused
+ * JavaScript pass.
  */
 import { activeBlas } from "@rectifier/backend-native"
 import * as tf from "@tensorflow/tfjs-core"
 
-/** The weights [visible, hidden] row-major, their momentum step, and scratch room for the product. */
+/** The weights [visible, hidden] row-major and their momentum step, updated in place. */
 export interface WeightBuffers {
   readonly visible: number
   readonly hidden: number
   readonly weights: Float32Array
-  readonly step: Float32Array
-  readonly product: Float32Array
+  /** The last step taken; replaced by the new one. */
+  step: Float32Array
+  /** Room for the next step: on the native path the two trade places each update. */
+  spare: Float32Array
 }
 
 /** The gradient as V^T H: V is [rows, visible], H is [rows, hidden], both row-major. */
@@ -28,20 +31,17 @@ export interface WeightFactors {
 }
 
 export const stepWeights = (buffers: WeightBuffers, factors: WeightFactors, momentum: number, decay: number): void => {
-  const { hidden, product, step, visible, weights } = buffers
+  const { hidden, spare, step, visible, weights } = buffers
   const { hiddens, rows, visibles } = factors
   const blas = activeBlas()
   if (blas !== undefined) {
-    if (momentum === 0) {
-      // No memory of earlier steps: the product is the step (saves two passes).
-      blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, step)
-    } else {
-      blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, product)
-      blas.scale(momentum, step)
-      blas.axpy(1, product, step)
-    }
-    if (decay !== 0) blas.axpy(-decay, weights, step)
-    blas.axpy(1, step, weights)
+    // The new step is built in the spare buffer: the product, then the earlier step and the decay added in.
+    blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, spare)
+    if (momentum !== 0) blas.axpy(momentum, step, spare)
+    if (decay !== 0) blas.axpy(-decay, weights, spare)
+    blas.axpy(1, spare, weights)
+    buffers.step = spare
+    buffers.spare = step
     return
   }
   const gradient = tf.tidy(() =>

@@ -28,7 +28,7 @@ const fixture = (momentum: number, decay: number) => {
     }
   }
   return {
-    buffers: { visible: VISIBLE, hidden: HIDDEN, weights, step, product: new Float32Array(VISIBLE * HIDDEN) },
+    buffers: { visible: VISIBLE, hidden: HIDDEN, weights, step, spare: stream.fillUniform(new Float32Array(VISIBLE * HIDDEN), -1, 1) },
     factors: { rows: ROWS, visibles, hiddens },
     expectedStep,
     expectedWeights
