@@ -179,13 +179,18 @@ export interface CdEstimate {
  * data (the first `positiveRows` rows) and of the negative phase (the rest).
  * With D the diagonal of 1/n+ for data rows and -1/n- for negative ones, the
  * weight gradient <v h>_data - <v h>_model is visibles^T D hiddens, and the
- * bias gradients are the column sums of D visibles and D hiddens.
+ * bias gradients are the column sums of D visibles and D hiddens (computed
+ * here, as products, with the data means).
  */
 export interface CdStatistics {
   /** [v+; v-], [rows, visible]. */
   readonly visibles: tf.Tensor2D
   /** [h+; h-], [rows, hidden]. */
   readonly hiddens: tf.Tensor2D
+  /** [2, visible]: the column sums of D visibles (the visible bias gradient), then the mean of v+. */
+  readonly visibleSums: tf.Tensor2D
+  /** [2, hidden]: the column sums of D hiddens (the hidden bias gradient), then the mean of h+. */
+  readonly hiddenSums: tf.Tensor2D
   readonly positiveRows: number
   /** Sum over the batch of the squared error of the one-step reconstruction from the data. */
   readonly reconstructionError: tf.Scalar
@@ -197,34 +202,15 @@ export interface CdStatistics {
 export const rowWeight = (row: number, rows: number, positiveRows: number): number =>
   row < positiveRows ? 1 / positiveRows : -1 / (rows - positiveRows)
 
-/** Column sums of `values` ([rows, columns]) weighted by D, and the mean of the data rows alone. */
-const columnSums = (values: Float32Array, rows: number, columns: number, positiveRows: number) => {
-  const negative = new Float64Array(columns)
-  const mean = new Float64Array(columns)
-  for (let r = 0; r < rows; r++) {
-    const weight = rowWeight(r, rows, positiveRows)
-    const target = r < positiveRows ? mean : negative
-    for (let c = 0, at = r * columns; c < columns; c++, at++) target[c]! += weight * values[at]!
-  }
-  const gradient = new Float32Array(columns)
-  for (let c = 0; c < columns; c++) gradient[c] = mean[c]! + negative[c]!
-  return { gradient, mean: Float32Array.from(mean) }
-}
-
-/** The bias gradients and data means from the values of a `CdStatistics`, summed in double precision. */
-export const biasStatistics = (
-  visibles: Float32Array,
-  hiddens: Float32Array,
-  rows: number,
-  positiveRows: number
-): BiasStatistics => {
-  const visible = columnSums(visibles, rows, visibles.length / rows, positiveRows)
-  const hidden = columnSums(hiddens, rows, hiddens.length / rows, positiveRows)
+/** Splits the `visibleSums` and `hiddenSums` of a `CdStatistics` (read out) into the bias gradients and data means. */
+export const biasStatistics = (visibleSums: Float32Array, hiddenSums: Float32Array): BiasStatistics => {
+  const visible = visibleSums.length / 2
+  const hidden = hiddenSums.length / 2
   return {
-    visibleBias: visible.gradient,
-    hiddenBias: hidden.gradient,
-    visibleActivity: visible.mean,
-    hiddenActivity: hidden.mean
+    visibleBias: visibleSums.subarray(0, visible),
+    hiddenBias: hiddenSums.subarray(0, hidden),
+    visibleActivity: visibleSums.subarray(visible),
+    hiddenActivity: hiddenSums.subarray(hidden)
   }
 }
 
@@ -240,10 +226,10 @@ export const cdEstimate = (
   stream: RandomStream,
   chain?: tf.Tensor2D
 ): CdEstimate => {
-  const { hiddens, positiveRows, visibles, ...rest } = cdStatistics(rbm, data, options, stream, chain)
+  const { hiddenSums, hiddens, positiveRows, visibleSums, visibles, ...rest } = cdStatistics(rbm, data, options, stream, chain)
   const rows = visibles.shape[0]
   const weights = Float32Array.from({ length: rows }, (_, r) => rowWeight(r, rows, positiveRows))
-  const bias = biasStatistics(visibles.dataSync() as Float32Array, hiddens.dataSync() as Float32Array, rows, positiveRows)
+  const bias = biasStatistics(visibleSums.dataSync() as Float32Array, hiddenSums.dataSync() as Float32Array)
   return {
     ...rest,
     weights: tf.matMul(visibles, tf.mul(hiddens, tf.tensor2d(weights, [rows, 1])), true, false),
@@ -279,10 +265,21 @@ export const cdStatistics = (
     if (!last) hidden = sampleGiven(rbm, negative, stream)
   }
   const negativeHidden = negative.mean
+  const visibles = tf.concat2d([data, negativeVisible], 0)
+  const hiddens = tf.concat2d([positive.mean, negativeHidden], 0)
+  const rows = visibles.shape[0]
+  const positiveRows = data.shape[0]
+  // Row 0: D; row 1: 1/n+ on the data rows alone.
+  const sumWeights = new Float32Array(2 * rows)
+  for (let r = 0; r < rows; r++) sumWeights[r] = rowWeight(r, rows, positiveRows)
+  sumWeights.fill(1 / positiveRows, rows, rows + positiveRows)
+  const columnWeights = tf.tensor2d(sumWeights, [2, rows])
   const statistics: CdStatistics = {
-    visibles: tf.concat2d([data, negativeVisible], 0),
-    hiddens: tf.concat2d([positive.mean, negativeHidden], 0),
-    positiveRows: data.shape[0],
+    visibles,
+    hiddens,
+    visibleSums: tf.matMul(columnWeights, visibles),
+    hiddenSums: tf.matMul(columnWeights, hiddens),
+    positiveRows,
     reconstructionError: tf.sum(tf.squaredDifference(data, reconstruction))
   }
   if (chain === undefined) return statistics

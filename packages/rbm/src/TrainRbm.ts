@@ -168,10 +168,8 @@ const step = (
   let hiddens = read(statistics.hiddens)
   const error = read(statistics.reconstructionError)[0]!
   const { hiddenActivity, hiddenBias: hiddenGradient, visibleActivity, visibleBias: visibleGradient } = biasStatistics(
-    visibles,
-    hiddens,
-    rows,
-    positiveRows
+    read(statistics.visibleSums),
+    read(statistics.hiddenSums)
   )
   const { hidden, visible } = state.shape
   // D and the learning rate folded into the hidden factor (read out, so ours to change):
