@@ -294,11 +294,13 @@ export const hiddenRows = (rbm: RbmParameters, rows: { readonly inputs: Float32A
   const chunk = 1000
   for (let start = 0; start < rows.count; start += chunk) {
     const end = Math.min(rows.count, start + chunk)
-    const values = tf.tidy(() => {
+    // The tensor, not its values, leaves tidy: tidy would walk a returned typed array element by element.
+    const means = tf.tidy(() => {
       const visible = tf.tensor2d(rows.inputs.subarray(start * rbm.visible, end * rbm.visible), [end - start, rbm.visible])
-      return hiddenMean(rbm.hiddenUnits, hiddenInput(tensors, visible)).dataSync()
+      return hiddenMean(rbm.hiddenUnits, hiddenInput(tensors, visible))
     })
-    out.set(values, start * rbm.hidden)
+    out.set(means.dataSync(), start * rbm.hidden)
+    means.dispose()
   }
   disposeTensors(tensors)
   return { inputs: out, count: rows.count, features: rbm.hidden }

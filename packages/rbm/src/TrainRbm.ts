@@ -13,7 +13,7 @@ import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihoo
 import type { SparsityTarget } from "./PretrainConfig.ts"
 import type { RbmParameters } from "./Rbm.ts"
 import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
-import { stepWeights, type WeightBuffers } from "./WeightStep.ts"
+import { stepWeights, transposeInto, type WeightBuffers } from "./WeightStep.ts"
 
 export interface RbmTrainingOptions {
   readonly epochs: number
@@ -75,20 +75,6 @@ interface State {
   chain: tf.Tensor2D | undefined
   /** The running mean of hidden activity (sparsity target). */
   activity: Float32Array | undefined
-}
-
-/** Rows x columns `source` into its transpose `target`, in cache-sized tiles. */
-const transposeInto = (source: Float32Array, rows: number, columns: number, target: Float32Array): void => {
-  const tile = 32
-  for (let i0 = 0; i0 < rows; i0 += tile) {
-    const i1 = Math.min(rows, i0 + tile)
-    for (let j0 = 0; j0 < columns; j0 += tile) {
-      const j1 = Math.min(columns, j0 + tile)
-      for (let i = i0; i < i1; i++) {
-        for (let j = j0; j < j1; j++) target[j * rows + i] = source[i * columns + j]!
-      }
-    }
-  }
 }
 
 /** The native backend's products read a transposed operand in place; other backends want it explicit. */

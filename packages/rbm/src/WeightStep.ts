@@ -30,6 +30,20 @@ export interface WeightFactors {
   readonly hiddens: Float32Array
 }
 
+/** Rows x columns `source` into its transpose `target`, in cache-sized tiles. */
+export const transposeInto = (source: Float32Array, rows: number, columns: number, target: Float32Array): void => {
+  const tile = 32
+  for (let i0 = 0; i0 < rows; i0 += tile) {
+    const i1 = Math.min(rows, i0 + tile)
+    for (let j0 = 0; j0 < columns; j0 += tile) {
+      const j1 = Math.min(columns, j0 + tile)
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) target[j * rows + i] = source[i * columns + j]!
+      }
+    }
+  }
+}
+
 export const stepWeights = (buffers: WeightBuffers, factors: WeightFactors, momentum: number, decay: number): void => {
   const { hidden, spare, step, visible, weights } = buffers
   const { hiddens, rows, visibles } = factors
@@ -44,9 +58,13 @@ export const stepWeights = (buffers: WeightBuffers, factors: WeightFactors, mome
     buffers.spare = step
     return
   }
-  const gradient = tf.tidy(() =>
-    tf.matMul(tf.tensor2d(visibles, [rows, visible]), tf.tensor2d(hiddens, [rows, hidden]), true, false).dataSync()
-  )
+  // Returning the tensor (not its values) from tidy: tidy would walk a returned typed array element by element.
+  // V transposed first (it is small): the cpu backend's product with a transposed operand is slow.
+  const visiblesT = new Float32Array(visibles.length)
+  transposeInto(visibles, rows, visible, visiblesT)
+  const product = tf.tidy(() => tf.matMul(tf.tensor2d(visiblesT, [visible, rows]), tf.tensor2d(hiddens, [rows, hidden])))
+  const gradient = product.dataSync()
+  product.dispose()
   for (let at = 0; at < weights.length; at++) {
     const change = momentum * step[at]! + gradient[at]! - decay * weights[at]!
     step[at] = change
