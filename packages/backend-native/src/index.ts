@@ -7,6 +7,7 @@ import { loadAddon } from "./Addon.ts"
 import { engineName, registerNative } from "./Register.ts"
 
 export { addonBuilt, installHint } from "./Addon.ts"
+export { activeBlas, type NativeBlas } from "./Blas.ts"
 export { NativeBackend } from "./NativeBackend.ts"
 export { sgdUpdate } from "./Sgd.ts"
 

@@ -23,7 +23,11 @@ export interface RbmTensors {
   readonly visibleUnits: VisibleUnits
   readonly hiddenUnits: HiddenUnits
   readonly weights: tf.Tensor2D
-  /** The weights transposed, [hidden, visible], when the caller keeps them; otherwise transposed on demand. */
+  /**
+   * The weights transposed, [hidden, visible], when the caller keeps them (on
+   * backends whose matMul is slow with a transposed operand); otherwise the
+   * products read `weights` transposed.
+   */
   readonly weightsT?: tf.Tensor2D
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
@@ -58,9 +62,6 @@ export const disposeTensors = (rbm: RbmTensors): void => {
   rbm.hiddenBias.dispose()
 }
 
-const uniforms = (stream: RandomStream, shape: [number, number]): tf.Tensor2D =>
-  tf.tensor2d(stream.fillUniform(new Float32Array(shape[0] * shape[1]), 0, 1), shape)
-
 const normals = (stream: RandomStream, shape: [number, number]): tf.Tensor2D =>
   tf.tensor2d(stream.fillNormal(new Float32Array(shape[0] * shape[1]), 0, 1), shape)
 
@@ -75,27 +76,60 @@ export const hiddenInput = (rbm: RbmTensors, visible: tf.Tensor2D): tf.Tensor2D 
 export const hiddenMean = (units: HiddenUnits, input: tf.Tensor2D): tf.Tensor2D =>
   units === "bernoulli" ? tf.sigmoid(input) : tf.relu(input)
 
+/**
+ * Binary states, each on with its probability in `probabilities`: on where
+ * the probability exceeds a uniform draw (one draw per unit, in row-major
+ * order), compared in one pass over the values.
+ */
+const bernoulli = (probabilities: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {
+  const p = probabilities.dataSync()
+  const states = stream.fillUniform(new Float32Array(p.length), 0, 1)
+  for (let i = 0; i < states.length; i++) states[i] = p[i]! > states[i]! ? 1 : 0
+  return tf.tensor2d(states, probabilities.shape)
+}
+
 /** A sample of the hidden units given their input. */
 export const sampleHidden = (units: HiddenUnits, input: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {
-  const shape = input.shape
-  if (units === "bernoulli") return tf.step(tf.sub(tf.sigmoid(input), uniforms(stream, shape))) as tf.Tensor2D
-  return tf.relu(tf.add(input, tf.mul(tf.sqrt(tf.sigmoid(input)), normals(stream, shape)))) as tf.Tensor2D
+  if (units === "bernoulli") return bernoulli(tf.sigmoid(input), stream)
+  return tf.relu(tf.add(input, tf.mul(tf.sqrt(tf.sigmoid(input)), normals(stream, input.shape)))) as tf.Tensor2D
 }
+
+/** The hidden units given visible states: their mean, and the input that noisy rectified units sample from. */
+interface HiddenGiven {
+  readonly mean: tf.Tensor2D
+  readonly input?: tf.Tensor2D
+}
+
+/** Binary units' probabilities are one fused product, bias and sigmoid, and their samples are drawn from them. */
+const hiddenGiven = (rbm: RbmTensors, visible: tf.Tensor2D): HiddenGiven => {
+  if (rbm.hiddenUnits === "bernoulli") {
+    return { mean: tf.fused.matMul({ a: visible, b: rbm.weights, bias: rbm.hiddenBias, activation: "sigmoid" }) as tf.Tensor2D }
+  }
+  const input = hiddenInput(rbm, visible)
+  return { mean: tf.relu(input), input }
+}
+
+const sampleGiven = (rbm: RbmTensors, given: HiddenGiven, stream: RandomStream): tf.Tensor2D =>
+  given.input === undefined ? bernoulli(given.mean, stream) : sampleHidden(rbm.hiddenUnits, given.input, stream)
 
 /**
  * The visible units' mean given hidden states: probabilities for binary
- * units, the Gaussian means for unit-variance ones. `weightsT` is the
- * transposed weight matrix (an explicit transpose is far faster on wasm).
+ * units, the Gaussian means for unit-variance ones, as one fused product,
+ * bias and activation. Uses the kept transposed weights when there are any
+ * (an explicit transpose is far faster on wasm), otherwise the product with
+ * the weights transposed (BLAS reads them in place).
  */
-export const visibleMean = (rbm: RbmTensors, weightsT: tf.Tensor2D, hidden: tf.Tensor2D): tf.Tensor2D => {
-  const input = tf.add(tf.matMul(hidden, weightsT), rbm.visibleBias) as tf.Tensor2D
-  return rbm.visibleUnits === "bernoulli" ? tf.sigmoid(input) : input
-}
+export const visibleMean = (rbm: RbmTensors, hidden: tf.Tensor2D): tf.Tensor2D =>
+  tf.fused.matMul({
+    a: hidden,
+    b: rbm.weightsT ?? rbm.weights,
+    transposeB: rbm.weightsT === undefined,
+    bias: rbm.visibleBias,
+    activation: rbm.visibleUnits === "bernoulli" ? "sigmoid" : "linear"
+  }) as tf.Tensor2D
 
 export const sampleVisible = (units: VisibleUnits, mean: tf.Tensor2D, stream: RandomStream): tf.Tensor2D =>
-  units === "bernoulli"
-    ? tf.step(tf.sub(mean, uniforms(stream, mean.shape))) as tf.Tensor2D
-    : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
+  units === "bernoulli" ? bernoulli(mean, stream) : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
 
 /**
  * Free energy of each row: F(v) = -b.v - sum_j softplus(c_j + v.W_j) for
@@ -117,19 +151,67 @@ export interface CdOptions {
   readonly reconstruction: Reconstruction
 }
 
+/** The gradient of the biases and the mean activities on the data, per unit. */
+export interface BiasStatistics {
+  readonly visibleBias: Float32Array
+  readonly hiddenBias: Float32Array
+  /** Mean hidden activity on the data (for the sparsity target). */
+  readonly hiddenActivity: Float32Array
+  /** Mean visible activity on the data. */
+  readonly visibleActivity: Float32Array
+}
+
 /** One estimate of the gradient of the mean log-likelihood (ascent direction). */
 export interface CdEstimate {
   readonly weights: tf.Tensor2D
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
-  /** Mean hidden activity on the data, per unit (for the sparsity target). */
   readonly hiddenActivity: tf.Tensor1D
-  /** Mean visible activity on the data, per unit. */
   readonly visibleActivity: tf.Tensor1D
   /** Sum over the batch of the squared error of the one-step reconstruction from the data. */
   readonly reconstructionError: tf.Scalar
   /** The sampled end of the negative chain: the next persistent state (present only for PCD). */
   readonly chain?: tf.Tensor2D
+}
+
+/**
+ * What a CD estimate is made of: the visible states and hidden means of the
+ * data (the first `positiveRows` rows) and of the negative phase (the rest).
+ * With D the diagonal of 1/n+ for data rows and -1/n- for negative ones, the
+ * weight gradient <v h>_data - <v h>_model is visibles^T D hiddens, and the
+ * bias gradients are the column sums of D visibles and D hiddens (computed
+ * here, as products, with the data means).
+ */
+export interface CdStatistics {
+  /** [v+; v-], [rows, visible]. */
+  readonly visibles: tf.Tensor2D
+  /** [h+; h-], [rows, hidden]. */
+  readonly hiddens: tf.Tensor2D
+  /** [2, visible]: the column sums of D visibles (the visible bias gradient), then the mean of v+. */
+  readonly visibleSums: tf.Tensor2D
+  /** [2, hidden]: the column sums of D hiddens (the hidden bias gradient), then the mean of h+. */
+  readonly hiddenSums: tf.Tensor2D
+  readonly positiveRows: number
+  /** Sum over the batch of the squared error of the one-step reconstruction from the data. */
+  readonly reconstructionError: tf.Scalar
+  /** The sampled end of the negative chain: the next persistent state (present only for PCD). */
+  readonly chain?: tf.Tensor2D
+}
+
+/** Row `row`'s entry of D (see `CdStatistics`): 1/n+ for the data rows, -1/n- for the negative ones. */
+export const rowWeight = (row: number, rows: number, positiveRows: number): number =>
+  row < positiveRows ? 1 / positiveRows : -1 / (rows - positiveRows)
+
+/** Splits the `visibleSums` and `hiddenSums` of a `CdStatistics` (read out) into the bias gradients and data means. */
+export const biasStatistics = (visibleSums: Float32Array, hiddenSums: Float32Array): BiasStatistics => {
+  const visible = visibleSums.length / 2
+  const hidden = hiddenSums.length / 2
+  return {
+    visibleBias: visibleSums.subarray(0, visible),
+    hiddenBias: hiddenSums.subarray(0, hidden),
+    visibleActivity: visibleSums.subarray(visible),
+    hiddenActivity: hiddenSums.subarray(hidden)
+  }
 }
 
 /**
@@ -144,43 +226,65 @@ export const cdEstimate = (
   stream: RandomStream,
   chain?: tf.Tensor2D
 ): CdEstimate => {
-  const weightsT = rbm.weightsT ?? tf.transpose(rbm.weights)
-  const positiveInput = hiddenInput(rbm, data)
-  const positiveHidden = hiddenMean(rbm.hiddenUnits, positiveInput)
-  const dataHidden = sampleHidden(rbm.hiddenUnits, positiveInput, stream)
-  const reconstruction = visibleMean(rbm, weightsT, dataHidden)
-  let hidden = chain === undefined ? dataHidden : sampleHidden(rbm.hiddenUnits, hiddenInput(rbm, chain), stream)
+  const { hiddenSums, hiddens, positiveRows, visibleSums, visibles, ...rest } = cdStatistics(rbm, data, options, stream, chain)
+  const rows = visibles.shape[0]
+  const weights = Float32Array.from({ length: rows }, (_, r) => rowWeight(r, rows, positiveRows))
+  const bias = biasStatistics(visibleSums.dataSync() as Float32Array, hiddenSums.dataSync() as Float32Array)
+  return {
+    ...rest,
+    weights: tf.matMul(visibles, tf.mul(hiddens, tf.tensor2d(weights, [rows, 1])), true, false),
+    visibleBias: tf.tensor1d(bias.visibleBias),
+    hiddenBias: tf.tensor1d(bias.hiddenBias),
+    hiddenActivity: tf.tensor1d(bias.hiddenActivity),
+    visibleActivity: tf.tensor1d(bias.visibleActivity)
+  }
+}
+
+/** The statistics behind `cdEstimate` (the same draws from `stream`). Call inside `tf.tidy`. */
+export const cdStatistics = (
+  rbm: RbmTensors,
+  data: tf.Tensor2D,
+  options: CdOptions,
+  stream: RandomStream,
+  chain?: tf.Tensor2D
+): CdStatistics => {
+  const positive = hiddenGiven(rbm, data)
+  const dataHidden = sampleGiven(rbm, positive, stream)
+  const reconstruction = visibleMean(rbm, dataHidden)
+  let hidden = chain === undefined ? dataHidden : sampleGiven(rbm, hiddenGiven(rbm, chain), stream)
   let negativeVisible = reconstruction
   let negativeMean = reconstruction
-  let negativeInput = positiveInput
+  let negative = positive
   for (let step = 1; step <= options.k; step++) {
-    negativeMean = step === 1 && chain === undefined ? reconstruction : visibleMean(rbm, weightsT, hidden)
+    negativeMean = step === 1 && chain === undefined ? reconstruction : visibleMean(rbm, hidden)
     const last = step === options.k
     negativeVisible = last && options.reconstruction === "probabilities"
       ? negativeMean
       : sampleVisible(rbm.visibleUnits, negativeMean, stream)
-    negativeInput = hiddenInput(rbm, negativeVisible)
-    if (!last) hidden = sampleHidden(rbm.hiddenUnits, negativeInput, stream)
+    negative = hiddenGiven(rbm, negativeVisible)
+    if (!last) hidden = sampleGiven(rbm, negative, stream)
   }
-  const negativeHidden = hiddenMean(rbm.hiddenUnits, negativeInput)
+  const negativeHidden = negative.mean
+  const visibles = tf.concat2d([data, negativeVisible], 0)
+  const hiddens = tf.concat2d([positive.mean, negativeHidden], 0)
+  const rows = visibles.shape[0]
   const positiveRows = data.shape[0]
-  const negativeRows = negativeVisible.shape[0]
-  // <v h>_data - <v h>_model as one product: [v+; v-]^T [h+ / n+; -h- / n-].
-  const visibles = tf.transpose(tf.concat([data, negativeVisible], 0))
-  const hiddens = tf.concat([tf.mul(positiveHidden, 1 / positiveRows), tf.mul(negativeHidden, -1 / negativeRows)], 0)
-  const visibleActivity = tf.mean(data, 0) as tf.Tensor1D
-  const hiddenActivity = tf.mean(positiveHidden, 0) as tf.Tensor1D
-  const estimate: CdEstimate = {
-    weights: tf.matMul(visibles, hiddens),
-    visibleBias: tf.sub(visibleActivity, tf.mean(negativeVisible, 0)) as tf.Tensor1D,
-    hiddenBias: tf.sub(hiddenActivity, tf.mean(negativeHidden, 0)) as tf.Tensor1D,
-    hiddenActivity,
-    visibleActivity,
-    reconstructionError: tf.sum(tf.square(tf.sub(data, reconstruction)))
+  // Row 0: D; row 1: 1/n+ on the data rows alone.
+  const sumWeights = new Float32Array(2 * rows)
+  for (let r = 0; r < rows; r++) sumWeights[r] = rowWeight(r, rows, positiveRows)
+  sumWeights.fill(1 / positiveRows, rows, rows + positiveRows)
+  const columnWeights = tf.tensor2d(sumWeights, [2, rows])
+  const statistics: CdStatistics = {
+    visibles,
+    hiddens,
+    visibleSums: tf.matMul(columnWeights, visibles),
+    hiddenSums: tf.matMul(columnWeights, hiddens),
+    positiveRows,
+    reconstructionError: tf.sum(tf.squaredDifference(data, reconstruction))
   }
-  if (chain === undefined) return estimate
+  if (chain === undefined) return statistics
   const next = options.reconstruction === "samples" ? negativeVisible : sampleVisible(rbm.visibleUnits, negativeMean, stream)
-  return { ...estimate, chain: next }
+  return { ...statistics, chain: next }
 }
 
 /** The hidden units' expected activity for every row: the next RBM's training data. */
@@ -190,11 +294,13 @@ export const hiddenRows = (rbm: RbmParameters, rows: { readonly inputs: Float32A
   const chunk = 1000
   for (let start = 0; start < rows.count; start += chunk) {
     const end = Math.min(rows.count, start + chunk)
-    const values = tf.tidy(() => {
+    // The tensor, not its values, leaves tidy: tidy would walk a returned typed array element by element.
+    const means = tf.tidy(() => {
       const visible = tf.tensor2d(rows.inputs.subarray(start * rbm.visible, end * rbm.visible), [end - start, rbm.visible])
-      return hiddenMean(rbm.hiddenUnits, hiddenInput(tensors, visible)).dataSync()
+      return hiddenMean(rbm.hiddenUnits, hiddenInput(tensors, visible))
     })
-    out.set(values, start * rbm.hidden)
+    out.set(means.dataSync(), start * rbm.hidden)
+    means.dispose()
   }
   disposeTensors(tensors)
   return { inputs: out, count: rows.count, features: rbm.hidden }

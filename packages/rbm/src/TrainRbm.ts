@@ -8,11 +8,12 @@
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
-import { type CdEstimate, cdEstimate, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction } from "./ContrastiveDivergence.ts"
+import { biasStatistics, type CdStatistics, cdStatistics, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction, rowWeight } from "./ContrastiveDivergence.ts"
 import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihood.ts"
 import type { SparsityTarget } from "./PretrainConfig.ts"
 import type { RbmParameters } from "./Rbm.ts"
 import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
+import { stepWeights, transposeInto, type WeightBuffers } from "./WeightStep.ts"
 
 export interface RbmTrainingOptions {
   readonly epochs: number
@@ -54,18 +55,20 @@ export interface RbmStreams {
 }
 
 /**
- * The parameters and their momentum steps live on the JavaScript side, with
- * the weights also kept transposed: the update is one fused pass over the
- * weights (the backends run each elementwise op as its own pass), and the
- * negative phase needs no per-batch transpose.
+ * The parameters and their momentum steps live on the JavaScript side and are
+ * updated in place (see WeightStep.ts). Backends other than the native one
+ * also get the weights transposed, refreshed after each update, because their
+ * matMul with a transposed operand is slow; the native one (OpenBLAS) reads
+ * the weights transposed in place.
  */
 interface State {
   readonly shape: Pick<RbmParameters, "visibleUnits" | "hiddenUnits" | "visible" | "hidden">
   readonly weights: Float32Array
-  readonly weightsT: Float32Array
+  readonly weightsT: Float32Array | undefined
   readonly visibleBias: Float32Array
   readonly hiddenBias: Float32Array
-  readonly weightsStep: Float32Array
+  /** The weights (the same array as `weights`) with their momentum step. */
+  readonly weightBuffers: WeightBuffers
   readonly visibleStep: Float32Array
   readonly hiddenStep: Float32Array
   /** The persistent chains (PCD). */
@@ -74,18 +77,29 @@ interface State {
   activity: Float32Array | undefined
 }
 
+/** The native backend's products read a transposed operand in place; other backends want it explicit. */
+const keepsTranspose = (): boolean => tf.getBackend() !== "native"
+
 const initialState = (rbm: RbmParameters): State => {
-  const weightsT = new Float32Array(rbm.weights.length)
-  for (let i = 0; i < rbm.visible; i++) {
-    for (let j = 0; j < rbm.hidden; j++) weightsT[j * rbm.visible + i] = rbm.weights[i * rbm.hidden + j]!
+  const weights = Float32Array.from(rbm.weights)
+  let weightsT: Float32Array | undefined
+  if (keepsTranspose()) {
+    weightsT = new Float32Array(weights.length)
+    transposeInto(weights, rbm.visible, rbm.hidden, weightsT)
   }
   return {
     shape: { visibleUnits: rbm.visibleUnits, hiddenUnits: rbm.hiddenUnits, visible: rbm.visible, hidden: rbm.hidden },
-    weights: Float32Array.from(rbm.weights),
+    weights,
     weightsT,
     visibleBias: Float32Array.from(rbm.visibleBias),
     hiddenBias: Float32Array.from(rbm.hiddenBias),
-    weightsStep: new Float32Array(rbm.weights.length),
+    weightBuffers: {
+      visible: rbm.visible,
+      hidden: rbm.hidden,
+      weights,
+      step: new Float32Array(weights.length),
+      spare: new Float32Array(weights.length)
+    },
     visibleStep: new Float32Array(rbm.visible),
     hiddenStep: new Float32Array(rbm.hidden),
     chain: undefined,
@@ -104,7 +118,7 @@ const tensorsOf = (state: State): RbmTensors => ({
   visibleUnits: state.shape.visibleUnits,
   hiddenUnits: state.shape.hiddenUnits,
   weights: tf.tensor2d(state.weights, [state.shape.visible, state.shape.hidden]),
-  weightsT: tf.tensor2d(state.weightsT, [state.shape.hidden, state.shape.visible]),
+  ...(state.weightsT === undefined ? {} : { weightsT: tf.tensor2d(state.weightsT, [state.shape.hidden, state.shape.visible]) }),
   visibleBias: tf.tensor1d(state.visibleBias),
   hiddenBias: tf.tensor1d(state.hiddenBias)
 })
@@ -123,50 +137,62 @@ const step = (
   momentum: number,
   sampling: RandomStream
 ): number => {
+  const { learningRate, weightCost } = options
   const tensors = tensorsOf(state)
-  const estimate: CdEstimate = tf.tidy(() => {
-    const { chain, ...rest } = cdEstimate(tensors, batch, options, sampling, state.chain)
+  const statistics: Omit<CdStatistics, "positiveRows"> = tf.tidy(() => {
+    const { chain, positiveRows: _, ...rest } = cdStatistics(tensors, batch, options, sampling, state.chain)
     return chain === undefined ? rest : { ...rest, chain }
   })
   disposeTensors(tensors)
-  if (estimate.chain !== undefined) {
+  if (statistics.chain !== undefined) {
     state.chain?.dispose()
-    state.chain = estimate.chain
+    state.chain = statistics.chain
   }
-  const weightsGradient = read(estimate.weights)
-  const visibleGradient = read(estimate.visibleBias)
-  const hiddenGradient = Float32Array.from(read(estimate.hiddenBias))
-  const visibleActivity = read(estimate.visibleActivity)
-  const hiddenActivity = read(estimate.hiddenActivity)
-  const error = read(estimate.reconstructionError)[0]!
+  const positiveRows = batch.shape[0]
+  const rows = statistics.visibles.shape[0]
+  let visibles = read(statistics.visibles)
+  let hiddens = read(statistics.hiddens)
+  const error = read(statistics.reconstructionError)[0]!
+  const { hiddenActivity, hiddenBias: hiddenGradient, visibleActivity, visibleBias: visibleGradient } = biasStatistics(
+    read(statistics.visibleSums),
+    read(statistics.hiddenSums)
+  )
   const { hidden, visible } = state.shape
-  // The sparsity penalty's gradient on each hidden unit's input: cost * (q - target).
-  let penalty: Float32Array | undefined
+  // D and the learning rate folded into the hidden factor (read out, so ours to change):
+  // visibles^T hiddens is then the weight change itself.
+  for (let r = 0; r < rows; r++) {
+    const scale = learningRate * rowWeight(r, rows, positiveRows)
+    for (let at = r * hidden; at < (r + 1) * hidden; at++) hiddens[at]! *= scale
+  }
+  let factorRows = rows
   if (options.sparsity !== undefined) {
+    // The sparsity penalty's gradient on each hidden unit's input is cost * (q - target); on the
+    // weights it is the outer product of the visible activity with it, one more row of the factors.
     const { cost, decay, target } = options.sparsity
     const previous = state.activity
     const activity = previous === undefined
       ? Float32Array.from(hiddenActivity)
       : previous.map((q, j) => decay * q + (1 - decay) * hiddenActivity[j]!)
     state.activity = activity
-    penalty = activity.map((q) => cost * (q - target))
+    const penalty = activity.map((q) => cost * (q - target))
     for (let j = 0; j < hidden; j++) hiddenGradient[j]! -= penalty[j]!
+    const extendedVisibles = new Float32Array((rows + 1) * visible)
+    extendedVisibles.set(visibles)
+    extendedVisibles.set(visibleActivity, rows * visible)
+    const extendedHiddens = new Float32Array((rows + 1) * hidden)
+    extendedHiddens.set(hiddens)
+    for (let j = 0; j < hidden; j++) extendedHiddens[rows * hidden + j] = -learningRate * penalty[j]!
+    visibles = extendedVisibles
+    hiddens = extendedHiddens
+    factorRows = rows + 1
   }
-  const { learningRate, weightCost } = options
-  const { weights, weightsStep, weightsT } = state
-  for (let i = 0; i < visible; i++) {
-    const row = i * hidden
-    const sparsity = penalty === undefined ? 0 : visibleActivity[i]!
-    for (let j = 0; j < hidden; j++) {
-      const at = row + j
-      const gradient = weightsGradient[at]! - weightCost * weights[at]! - (penalty === undefined ? 0 : sparsity * penalty[j]!)
-      const change = momentum * weightsStep[at]! + learningRate * gradient
-      weightsStep[at] = change
-      const value = weights[at]! + change
-      weights[at] = value
-      weightsT[j * visible + i] = value
-    }
-  }
+  stepWeights(
+    state.weightBuffers,
+    { rows: factorRows, visibles, hiddens },
+    momentum,
+    learningRate * weightCost
+  )
+  if (state.weightsT !== undefined) transposeInto(state.weights, visible, hidden, state.weightsT)
   for (let i = 0; i < visible; i++) {
     state.visibleStep[i] = momentum * state.visibleStep[i]! + learningRate * visibleGradient[i]!
     state.visibleBias[i]! += state.visibleStep[i]!

@@ -1,0 +1,43 @@
+/**
+ * OpenBLAS over caller-owned Float32Arrays, for code that keeps its
+ * parameters in JavaScript arrays and would otherwise loop over them in
+ * JavaScript: available while the native backend is tfjs's active backend.
+ * Every routine writes its output array in place; nothing is allocated.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { BinaryOp } from "./Addon.ts"
+import { NativeBackend } from "./NativeBackend.ts"
+
+export interface NativeBlas {
+  /** c = op(a) op(b) for row-major a (m x k, or k x m transposed) and b (k x n, or n x k transposed); c is m x n. */
+  readonly gemm: (
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array
+  ) => void
+  /** y += alpha * x. */
+  readonly axpy: (alpha: number, x: Float32Array, y: Float32Array) => void
+  /** x *= alpha. */
+  readonly scale: (alpha: number, x: Float32Array) => void
+}
+
+const unitStride = Int32Array.of(1)
+const broadcast = Int32Array.of(0)
+
+/** The routines when the active tfjs backend is the native one; undefined otherwise. */
+export const activeBlas = (): NativeBlas | undefined => {
+  const backend = tf.backend()
+  if (!(backend instanceof NativeBackend)) return undefined
+  const { addon } = backend
+  return {
+    gemm: (transposeA, transposeB, m, n, k, a, b, c) => addon.gemm(transposeA, transposeB, 1, m, n, k, a, 0, b, 0, c),
+    axpy: (alpha, x, y) => addon.axpy(alpha, x, y),
+    scale: (alpha, x) =>
+      addon.binary(BinaryOp.mul, x, Float32Array.of(alpha), x, Int32Array.of(x.length), unitStride, broadcast)
+  }
+}
