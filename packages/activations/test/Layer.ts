@@ -3,10 +3,6 @@
  * test covers (all names at their defaults plus non-default parameters), and
  * a runner that evaluates one activation's layer and its gradient in tfjs.
  */
-// The Node build of tfjs-core registers no gradient functions; the tfjs bundle
-// registers them all in the global registry the engine shares. (The backend
-// layer does this itself once the train branch's change to it is merged.)
-import "@tensorflow/tfjs"
 import { layer } from "@effect/vitest"
 import { TensorBackend } from "@rectifier/backend"
 import { RandomStream, type StreamState } from "@rectifier/core"

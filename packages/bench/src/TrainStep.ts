@@ -3,7 +3,7 @@
  * tf.variables for W and b, forward with matMul + add + activation, softmax
  * cross-entropy, gradients by tf.variableGrads, and the SGD update.
  */
-import "@tensorflow/tfjs"
+import "@rectifier/backend/gradients"
 import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
 import { RandomStream } from "@rectifier/core"

@@ -3,7 +3,6 @@
  * backend layer, run one measurement, and print its result as a JSON line.
  * Each measurement runs in its own process so that peak memory is its own.
  */
-import "@tensorflow/tfjs"
 import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
 import { type BackendName, TensorBackend } from "@rectifier/backend"

@@ -9,9 +9,7 @@
 import { type ActivationName, activation, initializeWeights } from "@rectifier/activations"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
-// tfjs-core alone registers no gradient functions; the union package registers them all
-// (its dist/ ESM files are not loadable by plain Node, the CommonJS bundle is).
-import "@tensorflow/tfjs"
+import "@rectifier/backend/gradients"
 import { Effect } from "effect"
 import type { DaeReconstruction } from "./PretrainConfig.ts"
 import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
