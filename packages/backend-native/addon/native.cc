@@ -38,35 +38,76 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
 
 // ---- matrix products --------------------------------------------------------
 
-// gemm(transA, transB, batch, M, N, K, A, strideA, B, strideB, C):
-// C[i] = op(A[i]) op(B[i]) for each of `batch` row-major matrices; a stride of
-// 0 broadcasts one operand across the batch.
+// gemm(transA, transB, batch, M, N, K, alpha, A, strideA, B, strideB, beta, C):
+// C[i] = alpha op(A[i]) op(B[i]) + beta C[i] for each of `batch` row-major
+// matrices; a stride of 0 broadcasts one operand across the batch. With beta
+// 0 the old contents of C are never read, so C may be a recycled buffer.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const bool ta = info[0].As<Napi::Boolean>().Value();
   const bool tb = info[1].As<Napi::Boolean>().Value();
   const int batch = I32(info[2]), M = I32(info[3]), N = I32(info[4]), K = I32(info[5]);
-  const float* A = F32(info[6]);
-  const int64_t sa = I32(info[7]);
-  const float* B = F32(info[8]);
-  const int64_t sb = I32(info[9]);
-  float* C = F32(info[10]);
+  const float alpha = (float)F64(info[6]);
+  const float* A = F32(info[7]);
+  const int64_t sa = I32(info[8]);
+  const float* B = F32(info[9]);
+  const int64_t sb = I32(info[10]);
+  const float beta = (float)F64(info[11]);
+  float* C = F32(info[12]);
   const int lda = ta ? M : K, ldb = tb ? K : N;
   for (int i = 0; i < batch; i++) {
     float* c = C + (int64_t)i * M * N;
     if (K == 0) {
-      for (int64_t j = 0; j < (int64_t)M * N; j++) c[j] = 0.0f;
+      for (int64_t j = 0; j < (int64_t)M * N; j++) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
       continue;
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                M, N, K, 1.0f, A + i * sa, lda, B + i * sb, ldb, 0.0f, c, N);
+                M, N, K, alpha, A + i * sa, lda, B + i * sb, ldb, beta, c, N);
   }
   return info.Env().Undefined();
 }
 
-// axpy(alpha, x, y): y += alpha * x, in place (the SGD update).
+// axpy(alpha, x, y): y += alpha * x, in place.
 Napi::Value Axpy(const Napi::CallbackInfo& info) {
   auto x = info[1].As<Napi::Float32Array>();
   cblas_saxpy((int)x.ElementLength(), (float)F64(info[0]), x.Data(), 1, F32(info[2]), 1);
+  return info.Env().Undefined();
+}
+
+// fillRows(row, out): out[i] = row[i % row.length], a bias broadcast over the
+// rows of a product before a gemm with beta 1 adds into it.
+Napi::Value FillRows(const Napi::CallbackInfo& info) {
+  auto rowArray = info[0].As<Napi::Float32Array>();
+  auto outArray = info[1].As<Napi::Float32Array>();
+  const float* row = rowArray.Data();
+  float* out = outArray.Data();
+  const int64_t n = (int64_t)rowArray.ElementLength(), size = (int64_t)outArray.ElementLength();
+  for (int64_t start = 0; start + n <= size; start += n) std::memcpy(out + start, row, (size_t)n * sizeof(float));
+  return info.Env().Undefined();
+}
+
+// sgdStep(w, g, v, rate, momentum, decay): the SGD update in place, written
+// as the same sequence of rounded float32 operations that the functional tfjs
+// update performs (the addon is built without floating-point contraction):
+//   g' = g + decay * w   (decay > 0),
+//   v = momentum * v - rate * g',  w = w + v   (v non-empty), or w = w - rate * g'.
+Napi::Value SgdStep(const Napi::CallbackInfo& info) {
+  auto wArray = info[0].As<Napi::Float32Array>();
+  float* w = wArray.Data();
+  const float* g = F32(info[1]);
+  auto vArray = info[2].As<Napi::Float32Array>();
+  float* v = vArray.Data();
+  const float rate = (float)F64(info[3]), momentum = (float)F64(info[4]), decay = (float)F64(info[5]);
+  const int64_t n = (int64_t)wArray.ElementLength();
+  const bool withMomentum = vArray.ElementLength() > 0;
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = decay > 0.0f ? g[i] + decay * w[i] : g[i];
+    if (withMomentum) {
+      v[i] = momentum * v[i] - rate * gi;
+      w[i] = w[i] + v[i];
+    } else {
+      w[i] = w[i] - rate * gi;
+    }
+  }
   return info.Env().Undefined();
 }
 
@@ -296,6 +337,22 @@ Napi::Value EluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// stepProduct(y, x, out): y * step(x), where step(x) is 1 for x > 0, 0
+// elsewhere and NaN for NaN: the rectifier's gradient in one pass, with the
+// same result as the Step kernel followed by a multiplication.
+Napi::Value StepProduct(const Napi::CallbackInfo& info) {
+  auto ya = info[0].As<Napi::Float32Array>();
+  const float* y = ya.Data();
+  const float* x = F32(info[1]);
+  float* out = F32(info[2]);
+  const int64_t n = (int64_t)ya.ElementLength();
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    out[i] = y[i] * (std::isnan(v) ? v : (v > 0.0f ? 1.0f : 0.0f));
+  }
+  return info.Env().Undefined();
+}
+
 // ---- fused bias + activation (the tail of _FusedMatMul) ---------------------
 
 // activateInPlace(op, x, alpha): x = f(x) for the fused activations.
@@ -374,9 +431,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("config", Napi::Function::New(env, Config));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
+  exports.Set("fillRows", Napi::Function::New(env, FillRows));
+  exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
   exports.Set("binary", Napi::Function::New(env, BinaryOp));
   exports.Set("unary", Napi::Function::New(env, UnaryOp));
   exports.Set("eluGrad", Napi::Function::New(env, EluGrad));
+  exports.Set("stepProduct", Napi::Function::New(env, StepProduct));
   exports.Set("activateInPlace", Napi::Function::New(env, ActivateInPlace));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   return exports;

@@ -13,7 +13,10 @@ export interface Addon {
   readonly setThreads: (threads: number) => void
   readonly getThreads: () => number
   readonly config: () => string
-  /** C[i] = op(A[i]) op(B[i]) for i < batch; a stride of 0 broadcasts that operand. */
+  /**
+   * C[i] = alpha op(A[i]) op(B[i]) + beta C[i] for i < batch; a stride of 0
+   * broadcasts that operand. With beta 0 the old contents of C are not read.
+   */
   readonly gemm: (
     transposeA: boolean,
     transposeB: boolean,
@@ -21,14 +24,30 @@ export interface Addon {
     m: number,
     n: number,
     k: number,
+    alpha: number,
     a: Float32Array,
     strideA: number,
     b: Float32Array,
     strideB: number,
+    beta: number,
     c: Float32Array
   ) => void
   /** y += alpha * x. */
   readonly axpy: (alpha: number, x: Float32Array, y: Float32Array) => void
+  /** out[i] = row[i % row.length]: a bias row repeated down a product's rows. */
+  readonly fillRows: (row: Float32Array, out: Float32Array) => void
+  /**
+   * The SGD update in place, as tfjs's functional update rounds it: g' = g + decay w
+   * (decay > 0); then v = momentum v - rate g', w = w + v when v is non-empty, else w = w - rate g'.
+   */
+  readonly sgdStep: (
+    w: Float32Array,
+    g: Float32Array,
+    v: Float32Array,
+    rate: number,
+    momentum: number,
+    decay: number
+  ) => void
   readonly binary: (
     op: number,
     a: Float32Array,
@@ -40,6 +59,8 @@ export interface Addon {
   ) => void
   readonly unary: (op: number, x: Float32Array, out: Float32Array, alpha: number) => void
   readonly eluGrad: (dy: Float32Array, y: Float32Array, out: Float32Array) => void
+  /** out = y * step(x) (step: 1 for x > 0, 0 elsewhere, NaN for NaN), in one pass. */
+  readonly stepProduct: (y: Float32Array, x: Float32Array, out: Float32Array) => void
   readonly activateInPlace: (op: number, x: Float32Array, alpha: number) => void
   /** x as [outer, size, inner] reduced over the middle axis: op 0 sums, op 1 takes the max. */
   readonly reduce: (op: number, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number) => void

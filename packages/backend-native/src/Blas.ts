@@ -35,7 +35,7 @@ export const activeBlas = (): NativeBlas | undefined => {
   if (!(backend instanceof NativeBackend)) return undefined
   const { addon } = backend
   return {
-    gemm: (transposeA, transposeB, m, n, k, a, b, c) => addon.gemm(transposeA, transposeB, 1, m, n, k, a, 0, b, 0, c),
+    gemm: (transposeA, transposeB, m, n, k, a, b, c) => addon.gemm(transposeA, transposeB, 1, m, n, k, 1, a, 0, b, 0, 0, c),
     axpy: (alpha, x, y) => addon.axpy(alpha, x, y),
     scale: (alpha, x) =>
       addon.binary(BinaryOp.mul, x, Float32Array.of(alpha), x, Int32Array.of(x.length), unitStride, broadcast)

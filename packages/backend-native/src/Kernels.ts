@@ -2,7 +2,8 @@
  * The kernels the native backend computes itself: matrix products (with
  * transposes, batches and the fused bias + activation), element-wise binary
  * ops with broadcasting, the activations and the other unary ops on the
- * training path, and sums and maxima over contiguous axes. Each returns
+ * training path, the rectifier's gradient in one pass, and sums and maxima
+ * over contiguous axes. Each returns
  * `undefined` for inputs it does not handle (other dtypes, unusual layouts),
  * and the caller then runs the cpu backend's kernel.
  */
@@ -24,13 +25,24 @@ const product = (shape: ReadonlyArray<number>, from = 0, to = shape.length): num
 
 // ---- matrix products ----------------------------------------------------------
 
-const matMul = (
+interface Product {
+  readonly m: number
+  readonly n: number
+  readonly k: number
+  readonly batch: number
+  readonly strideA: number
+  readonly strideB: number
+  readonly outShape: Array<number>
+}
+
+/** The dimensions of op(a) op(b), or undefined when the backend cannot compute it natively. */
+const productOf = (
   backend: NativeBackend,
   a: TensorInfo,
   b: TensorInfo,
   transposeA: boolean,
   transposeB: boolean
-): { info: TensorInfo; values: Float32Array } | undefined => {
+): Product | undefined => {
   if (!backend.isFloat(a) || !backend.isFloat(b) || a.shape.length < 2 || b.shape.length < 2) return undefined
   const ra = a.shape.length
   const rb = b.shape.length
@@ -42,27 +54,60 @@ const matMul = (
   const batchA = product(a.shape, 0, ra - 2)
   const batchB = product(b.shape, 0, rb - 2)
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined
-  const out = backend.output([...batchShape, m, n])
-  if (out.values.length > 0) {
-    backend.addon.gemm(
-      transposeA,
-      transposeB,
-      batch,
-      m,
-      n,
-      k,
-      backend.values(a),
-      batchA === 1 ? 0 : m * k,
-      backend.values(b),
-      batchB === 1 ? 0 : k * n,
-      out.values
-    )
-  }
-  return out
+  return { m, n, k, batch, strideA: batchA === 1 ? 0 : m * k, strideB: batchB === 1 ? 0 : k * n, outShape: [...batchShape, m, n] }
 }
 
-const batchMatMul: NativeKernel = (backend, inputs, attrs) =>
-  matMul(backend, inputs["a"]!, inputs["b"]!, attrs["transposeA"] === true, attrs["transposeB"] === true)?.info
+/** op(a) op(b) + beta * out, into `out` (which holds the bias rows when beta is 1). */
+const gemmInto = (
+  backend: NativeBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  dims: Product,
+  beta: number,
+  out: Float32Array
+): void => {
+  if (out.length === 0) return
+  backend.addon.gemm(
+    transposeA,
+    transposeB,
+    dims.batch,
+    dims.m,
+    dims.n,
+    dims.k,
+    1,
+    backend.values(a),
+    dims.strideA,
+    backend.values(b),
+    dims.strideB,
+    beta,
+    out
+  )
+}
+
+/**
+ * BatchMatMul. A single product with a transposed operand (how tfjs writes
+ * the gradients of a product) is deferred: the backend computes it when it is
+ * first read, so a gradient nobody reads (the one for the input batch) costs
+ * nothing, and an optimizer that gets a weight gradient first folds it
+ * straight into its update (see Sgd.ts).
+ */
+const batchMatMul: NativeKernel = (backend, inputs, attrs) => {
+  const a = inputs["a"]!
+  const b = inputs["b"]!
+  const transposeA = attrs["transposeA"] === true
+  const transposeB = attrs["transposeB"] === true
+  const dims = productOf(backend, a, b, transposeA, transposeB)
+  if (dims === undefined) return undefined
+  if ((transposeA || transposeB) && dims.batch === 1 && dims.m * dims.n > 0 && dims.k > 0) {
+    const { k, m, n } = dims
+    return backend.defer(dims.outShape, { kind: "product", a: a.dataId, b: b.dataId, transposeA, transposeB, m, n, k })
+  }
+  const out = backend.output(dims.outShape)
+  gemmInto(backend, a, b, transposeA, transposeB, dims, 0, out.values)
+  return out.info
+}
 
 const fusedActivations: Readonly<Record<string, number>> = {
   relu: UnaryOp.relu,
@@ -72,20 +117,35 @@ const fusedActivations: Readonly<Record<string, number>> = {
   leakyrelu: UnaryOp.leakyrelu
 }
 
-/** _FusedMatMul: op(a) op(b) + bias, then the activation, all in the output buffer. */
+/**
+ * _FusedMatMul: op(a) op(b) + bias, then the activation, all in the output
+ * buffer. A bias of one row is written into the output first and the product
+ * added onto it by the same gemm; other biases are added afterwards.
+ */
 const fusedMatMul: NativeKernel = (backend, inputs, attrs) => {
   const activation = String(attrs["activation"] ?? "linear")
   const code = fusedActivations[activation]
   if (activation !== "linear" && code === undefined) return undefined
+  const a = inputs["a"]!
+  const b = inputs["b"]!
   const bias = inputs["bias"]
   if (bias !== undefined && !backend.isFloat(bias)) return undefined
-  const out = matMul(backend, inputs["a"]!, inputs["b"]!, attrs["transposeA"] === true, attrs["transposeB"] === true)
-  if (out === undefined) return undefined
+  const transposeA = attrs["transposeA"] === true
+  const transposeB = attrs["transposeB"] === true
+  const dims = productOf(backend, a, b, transposeA, transposeB)
+  if (dims === undefined) return undefined
+  const out = backend.output(dims.outShape)
   if (out.values.length === 0) return out.info
-  if (bias !== undefined) {
-    // out and the first operand are the same buffer: each element is read once, then written.
-    const layout = broadcastLayout(out.info.shape, bias.shape, out.info.shape)
-    backend.addon.binary(BinaryOp.add, out.values, backend.values(bias), out.values, ...layout)
+  if (bias !== undefined && product(bias.shape) === dims.n && bias.shape[bias.shape.length - 1] === dims.n) {
+    backend.addon.fillRows(backend.values(bias), out.values)
+    gemmInto(backend, a, b, transposeA, transposeB, dims, 1, out.values)
+  } else {
+    gemmInto(backend, a, b, transposeA, transposeB, dims, 0, out.values)
+    if (bias !== undefined) {
+      // out and the first operand are the same buffer: each element is read once, then written.
+      const layout = broadcastLayout(out.info.shape, bias.shape, out.info.shape)
+      backend.addon.binary(BinaryOp.add, out.values, backend.values(bias), out.values, ...layout)
+    }
   }
   if (code !== undefined) {
     backend.addon.activateInPlace(code, out.values, Number(attrs["leakyreluAlpha"] ?? 0.2))
@@ -160,6 +220,8 @@ const binary = (op: number): NativeKernel => (backend, inputs) => {
 
 // ---- element-wise unary -------------------------------------------------------
 
+const alphaAttr = (attrs: NamedAttrMap) => Number(attrs["alpha"] ?? 0)
+
 const unary = (op: number, alpha: (attrs: NamedAttrMap) => number = () => 0): NativeKernel => (backend, inputs, attrs) => {
   const x = inputs["x"]!
   if (!backend.isFloat(x)) return undefined
@@ -175,6 +237,38 @@ const eluGrad: NativeKernel = (backend, inputs) => {
   const out = backend.output(dy.shape)
   if (out.values.length > 0) backend.addon.eluGrad(backend.values(dy), backend.values(y), out.values)
   return out.info
+}
+
+// ---- the rectifier's gradient ---------------------------------------------------
+
+/**
+ * Step. With alpha 0 (how tfjs writes the gradients of relu: dy * step(x)) the
+ * step is deferred, so that the multiplication reads x itself (`multiply`).
+ */
+const step: NativeKernel = (backend, inputs, attrs) => {
+  const x = inputs["x"]!
+  if (alphaAttr(attrs) !== 0 || !backend.isFloat(x) || product(x.shape) === 0) {
+    return unary(UnaryOp.step, alphaAttr)(backend, inputs, attrs)
+  }
+  return backend.defer(x.shape, { kind: "step", x: x.dataId })
+}
+
+/** Multiply; by a deferred step of a tensor of the same shape, y * step(x) in one pass. */
+const multiply: NativeKernel = (backend, inputs, attrs) => {
+  const a = inputs["a"]!
+  const b = inputs["b"]!
+  if (util.arraysEqual(a.shape, b.shape) && backend.isFloat(a) && backend.isFloat(b)) {
+    const stepB = backend.deferredStep(b.dataId)
+    const stepA = stepB === undefined ? backend.deferredStep(a.dataId) : undefined
+    const mask = stepB ?? stepA
+    if (mask !== undefined) {
+      const out = backend.output(a.shape)
+      const y = stepB !== undefined ? a : b
+      if (out.values.length > 0) backend.addon.stepProduct(backend.values(y), backend.valuesOf(mask.x), out.values)
+      return out.info
+    }
+  }
+  return binary(BinaryOp.mul)(backend, inputs, attrs)
 }
 
 // ---- reductions ---------------------------------------------------------------
@@ -199,15 +293,13 @@ const reduction = (op: number, axisAttr: string): NativeKernel => (backend, inpu
   return out.info
 }
 
-const alphaAttr = (attrs: NamedAttrMap) => Number(attrs["alpha"] ?? 0)
-
 /** Kernel name -> native implementation. */
 export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
   Add: binary(BinaryOp.add),
   Sub: binary(BinaryOp.sub),
-  Multiply: binary(BinaryOp.mul),
+  Multiply: multiply,
   RealDiv: binary(BinaryOp.div),
   Maximum: binary(BinaryOp.maximum),
   Minimum: binary(BinaryOp.minimum),
@@ -221,7 +313,7 @@ export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   Log: unary(UnaryOp.log),
   Neg: unary(UnaryOp.neg),
   Square: unary(UnaryOp.square),
-  Step: unary(UnaryOp.step, alphaAttr),
+  Step: step,
   Elu: unary(UnaryOp.elu),
   LeakyRelu: unary(UnaryOp.leakyrelu, alphaAttr),
   Abs: unary(UnaryOp.abs),

@@ -8,11 +8,26 @@
  * a kernel this package does not implement (the cpu backend's slice returns a
  * view into its input). Buffers that fail either test are left to the garbage
  * collector.
+ *
+ * It also holds deferred tensors (Deferred.ts): a recipe over other tensors
+ * whose values are computed the first time anything reads them. A product
+ * nobody reads (the gradient for the input batch) is never computed, and
+ * kernels that know a recipe use it instead of the values. A recipe keeps its
+ * operands referenced until it is disposed, so those kernels compute the same
+ * thing whether or not someone has read the values first.
  */
+import * as tf from "@tensorflow/tfjs-core"
 import type { DataId, TensorInfo } from "@tensorflow/tfjs-core"
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
-import type { Addon } from "./Addon.ts"
+import { type Addon, UnaryOp } from "./Addon.ts"
 import { BufferPool } from "./BufferPool.ts"
+import { operandsOf, type ProductRecipe, type Recipe, type StepRecipe } from "./Deferred.ts"
+
+/** A deferred tensor: its recipe and, once something has read it, its values. */
+interface Deferred {
+  readonly recipe: Recipe
+  values: Float32Array | undefined
+}
 
 export class NativeBackend extends MathBackendCPU {
   readonly addon: Addon
@@ -21,6 +36,8 @@ export class NativeBackend extends MathBackendCPU {
   private readonly owned = new WeakSet<Float32Array>()
   /** Owned buffers that may be visible outside the backend; never recycled. */
   private readonly exposed = new WeakSet<Float32Array>()
+  /** Deferred tensors by data id. */
+  private readonly deferred = new Map<DataId, Deferred>()
 
   constructor(addon: Addon, poolBytes: number) {
     super()
@@ -33,9 +50,10 @@ export class NativeBackend extends MathBackendCPU {
     return this.data.get(info.dataId).values as Float32Array
   }
 
-  /** True when the tensor is float32 and stored here as a Float32Array. */
+  /** True when the tensor is float32 and stored here as a Float32Array (asking does not compute a deferred tensor). */
   isFloat(info: TensorInfo): boolean {
-    return info.dtype === "float32" && this.data.get(info.dataId)?.values instanceof Float32Array
+    if (info.dtype !== "float32") return false
+    return this.deferred.has(info.dataId) || this.data.get(info.dataId)?.values instanceof Float32Array
   }
 
   /** A new float32 output tensor of `shape` over a (possibly recycled) buffer the kernel must fill. */
@@ -47,6 +65,63 @@ export class NativeBackend extends MathBackendCPU {
     return { info: this.makeTensorInfo(shape as Array<number>, "float32", values), values }
   }
 
+  /** A float32 tensor of `shape` standing for `recipe`, computed when first read. */
+  defer(shape: ReadonlyArray<number>, recipe: Recipe): TensorInfo {
+    const info = this.makeTensorInfo(shape as Array<number>, "float32", new Float32Array(0))
+    for (const operand of operandsOf(recipe)) this.incRef(operand)
+    const entry: Deferred = { recipe, values: undefined }
+    let size = 1
+    for (const d of shape) size *= d
+    this.deferred.set(info.dataId, entry)
+    Object.defineProperty(this.data.get(info.dataId), "values", {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        if (entry.values === undefined) {
+          const values = this.pool.acquire(size)
+          this.owned.add(values)
+          this.compute(recipe, values)
+          entry.values = values
+        }
+        return entry.values
+      },
+      set: (values: Float32Array) => {
+        entry.values = values
+      }
+    })
+    return info
+  }
+
+  /** The recipe of a deferred product, if `dataId` is one. */
+  deferredProduct(dataId: DataId): ProductRecipe | undefined {
+    const recipe = this.deferred.get(dataId)?.recipe
+    return recipe?.kind === "product" ? recipe : undefined
+  }
+
+  /** The recipe of a deferred step, if `dataId` is one. */
+  deferredStep(dataId: DataId): StepRecipe | undefined {
+    const recipe = this.deferred.get(dataId)?.recipe
+    return recipe?.kind === "step" ? recipe : undefined
+  }
+
+  /** The values of the tensor behind `dataId` (computing it, if deferred). */
+  valuesOf(dataId: DataId): Float32Array {
+    return this.data.get(dataId).values as Float32Array
+  }
+
+  /** target = alpha op(a) op(b) + beta target (target is m x n; with beta 0 its old contents are not read). */
+  accumulateProduct(product: ProductRecipe, alpha: number, beta: number, target: Float32Array): void {
+    const { k, m, n, transposeA, transposeB } = product
+    const a = this.valuesOf(product.a)
+    const b = this.valuesOf(product.b)
+    this.addon.gemm(transposeA, transposeB, 1, m, n, k, alpha, a, 0, b, 0, beta, target)
+  }
+
+  private compute(recipe: Recipe, out: Float32Array): void {
+    if (recipe.kind === "product") this.accumulateProduct(recipe, 1, 0, out)
+    else this.addon.unary(UnaryOp.step, this.valuesOf(recipe.x), out, 0)
+  }
+
   /** Marks a tensor's buffer as possibly shared with code outside this backend. */
   expose(dataId: DataId): void {
     const data = this.data.get(dataId)
@@ -55,6 +130,7 @@ export class NativeBackend extends MathBackendCPU {
 
   /** True when nothing but the single holder of `dataId` can observe its buffer. */
   writableInPlace(dataId: DataId): boolean {
+    if (this.deferred.has(dataId)) return false
     const data = this.data.get(dataId)
     if (data === undefined || data.refCount !== 1 || !(data.values instanceof Float32Array)) return false
     return this.owned.has(data.values) && !this.exposed.has(data.values)
@@ -71,16 +147,28 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.get(dataId)?.values
+    const entry = this.deferred.get(dataId)
+    const values = entry === undefined ? this.data.get(dataId)?.values : entry.values
     const freed = super.disposeData(dataId, force)
-    if (freed && values instanceof Float32Array && this.owned.has(values) && !this.exposed.has(values)) {
+    if (!freed) return false
+    if (values instanceof Float32Array && this.owned.has(values) && !this.exposed.has(values)) {
       this.pool.release(values)
     }
-    return freed
+    if (entry !== undefined) {
+      this.deferred.delete(dataId)
+      for (const operand of operandsOf(entry.recipe)) this.release(operand)
+    }
+    return true
+  }
+
+  /** Drops the reference a deferred tensor held; the engine forgets data freed that way. */
+  private release(dataId: DataId): void {
+    if (this.disposeData(dataId)) tf.engine().removeDataId(dataId, this)
   }
 
   override dispose(): void {
     this.pool.clear()
+    this.deferred.clear()
     super.dispose()
   }
 }

@@ -1,26 +1,90 @@
 /**
- * The SGD step w <- w - lr * g. On the native backend, when nothing but the
- * variable can observe its buffer, the update is one in-place OpenBLAS axpy;
- * otherwise (other backends, shared or exported buffers) it is the ordinary
- * functional update, which gives the variable a fresh buffer that later steps
- * can update in place.
+ * One SGD update of a variable, with optional classical momentum and L2
+ * weight decay (rate η, momentum μ, decay λ):
+ *   g' = g + λ w;   v <- μ v - η g',  w <- w + v   (with a velocity v),
+ *                   w <- w - η g'                 (without).
+ * On the native backend the update runs in place. A gradient that is a
+ * deferred product xᵀδ (a dense layer's weight gradient) is never formed: one
+ * gemm adds -η xᵀδ into the weights (or the velocity), so each weight matrix
+ * is read and written once instead of three times. Any other gradient takes
+ * one pass that rounds exactly as the functional update does. Elsewhere the
+ * update is the functional one, op for op.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { NativeBackend } from "./NativeBackend.ts"
 
-export const sgdUpdate = (variable: tf.Variable, gradient: tf.Tensor, learningRate: number): void => {
+export interface SgdSettings {
+  /** η */
+  readonly learningRate: number
+  /** μ in [0, 1); used when a velocity is given. */
+  readonly momentum: number
+  /** λ, the L2 penalty's coefficient; 0 for none. */
+  readonly weightDecay: number
+}
+
+const empty = new Float32Array(0)
+
+/** Gives `variable` a buffer that nothing else can see (a copy, when it shares or exposed its own). */
+const claim = (backend: NativeBackend, variable: tf.Variable): Float32Array => {
+  if (!backend.writableInPlace(variable.dataId)) {
+    const copy = backend.output(variable.shape)
+    copy.values.set(backend.values(variable))
+    const tensor = tf.engine().makeTensorFromTensorInfo(copy.info)
+    variable.assign(tensor)
+    tensor.dispose()
+  }
+  return backend.values(variable)
+}
+
+const updateInPlace = (
+  backend: NativeBackend,
+  variable: tf.Variable,
+  gradient: tf.Tensor,
+  settings: SgdSettings,
+  velocity: tf.Variable | undefined
+): void => {
+  const { learningRate: rate, momentum, weightDecay: decay } = settings
+  const w = claim(backend, variable)
+  const v = velocity === undefined ? empty : claim(backend, velocity)
+  const product = backend.deferredProduct(gradient.dataId)
+  if (product === undefined) {
+    backend.addon.sgdStep(w, backend.values(gradient), v, rate, momentum, decay)
+  } else if (velocity === undefined) {
+    backend.accumulateProduct(product, -rate, decay > 0 ? 1 - rate * decay : 1, w)
+  } else {
+    backend.accumulateProduct(product, -rate, momentum, v)
+    if (decay > 0) backend.addon.axpy(-rate * decay, w, v)
+    backend.addon.axpy(1, v, w)
+  }
+}
+
+/** Updates `variable` (and `velocity`, when momentum is used) from `gradient`. */
+export const sgdUpdate = (
+  variable: tf.Variable,
+  gradient: tf.Tensor,
+  settings: SgdSettings,
+  velocity?: tf.Variable
+): void => {
   const backend = tf.backend()
   if (
     backend instanceof NativeBackend &&
     variable.dtype === "float32" &&
     backend.isFloat(gradient) &&
     tf.util.arraysEqual(variable.shape, gradient.shape) &&
-    backend.writableInPlace(variable.dataId)
+    (velocity === undefined || tf.util.arraysEqual(velocity.shape, variable.shape))
   ) {
-    backend.addon.axpy(-learningRate, backend.values(gradient), backend.values(variable))
+    updateInPlace(backend, variable, gradient, settings, velocity)
     return
   }
   tf.tidy(() => {
-    variable.assign(tf.sub(variable, tf.mul(gradient, tf.scalar(learningRate))))
+    const rate = tf.scalar(settings.learningRate)
+    let g = gradient
+    if (settings.weightDecay > 0) g = tf.add(g, tf.mul(tf.scalar(settings.weightDecay), variable))
+    if (velocity === undefined) {
+      variable.assign(tf.sub(variable, tf.mul(rate, g)))
+    } else {
+      velocity.assign(tf.sub(tf.mul(tf.scalar(settings.momentum), velocity), tf.mul(rate, g)))
+      variable.assign(tf.add(variable, velocity))
+    }
   })
 }

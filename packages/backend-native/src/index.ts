@@ -9,7 +9,7 @@ import { engineName, registerNative } from "./Register.ts"
 export { addonBuilt, installHint } from "./Addon.ts"
 export { activeBlas, type NativeBlas } from "./Blas.ts"
 export { NativeBackend } from "./NativeBackend.ts"
-export { sgdUpdate } from "./Sgd.ts"
+export { type SgdSettings, sgdUpdate } from "./Sgd.ts"
 
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */

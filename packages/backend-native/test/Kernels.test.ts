@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
 import { beforeAll } from "vitest"
-import { addonBuilt, conforms, setUp, uniform } from "./support.ts"
+import { addonBuilt, conforms, on, setUp, uniform } from "./support.ts"
 
 const stream = RandomStream.derive(7, "backend-native/kernels")
 const dim = () => stream.integer(1, 17)
@@ -53,6 +53,11 @@ describe.skipIf(!addonBuilt)("native kernels match the cpu backend", () => {
           tf.fused.matMul({ a, b, transposeA: true, transposeB: true, bias, activation, leakyreluAlpha: 0.3 })
         assert.isUndefined(await conforms(fused), `${activation} bias ${biasShape}`)
       }
+      // A batch of products sharing one bias row (written into the output before the gemm adds onto it).
+      const a3 = t([2, m, k])
+      const b3 = t([2, k, n])
+      const row = t([n])
+      assert.isUndefined(await conforms(() => tf.fused.matMul({ a: a3, b: b3, bias: row, activation })), `${activation} batched`)
     }
   })
 
@@ -143,6 +148,26 @@ describe.skipIf(!addonBuilt)("native kernels match the cpu backend", () => {
     }
     for (const [name, f] of Object.entries(fns)) {
       assert.isUndefined(await conforms(() => tf.grad(f)(x, dy), 1e-6, 2e-6), name)
+    }
+  })
+
+  it("dy * step(x) in one pass equals Step then Multiply, bit for bit, on signed zeros, infinities and NaN", async () => {
+    const special = [0, -0, 1e-38, -1e-38, Infinity, -Infinity, NaN, 3, -3]
+    const x = tf.tensor2d(Float32Array.from({ length: 36 }, (_, i) => special[i % 9]!), [4, 9])
+    const dy = tf.tensor2d(Float32Array.from({ length: 36 }, (_, i) => special[Math.floor(i / 9) * 2 % 9]! + i - 18), [4, 9])
+    const bits = (values: Float32Array) => Array.from(new Uint32Array(values.buffer))
+    const cases: Record<string, () => tf.Tensor> = {
+      "dy * step(x)": () => tf.mul(dy, tf.step(x)),
+      "step(x) * dy": () => tf.mul(tf.step(x), dy),
+      "step(x) read out": () => tf.step(x),
+      "step(x) * step(x)": () => tf.mul(tf.step(x), tf.step(x)),
+      "dy * step(x, 0.5)": () => tf.mul(dy, tf.step(x, 0.5)),
+      "broadcast row": () => tf.mul(tf.step(x), tf.ones([9]))
+    }
+    for (const [name, compute] of Object.entries(cases)) {
+      const [expected] = await on("cpu", compute)
+      const [actual] = await on("native", compute)
+      assert.deepStrictEqual(bits(actual!.values), bits(expected!.values), name)
     }
   })
 

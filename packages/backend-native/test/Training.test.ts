@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
 import { beforeAll } from "vitest"
-import { NativeBackend, sgdUpdate } from "../src/index.ts"
+import { NativeBackend, type SgdSettings, sgdUpdate } from "../src/index.ts"
 import { addonBuilt, conforms, mismatch, on, setUp, uniform } from "./support.ts"
 
 const sizes = [12, 16, 16, 5]
@@ -30,21 +30,33 @@ const loss = (p: ReadonlyArray<tf.Tensor>, x: tf.Tensor, y: tf.Tensor, activatio
   return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar
 }
 
-/** Trains `steps` SGD steps with tf.variableGrads and sgdUpdate; returns the final weights' bytes. */
-const train = (pr: Problem, steps: number) => {
-  const vars = [...pr.weights.map((w, i) => tf.variable(tf.tensor2d(w, [sizes[i]!, sizes[i + 1]!]))),
-    ...pr.biases.map((b) => tf.variable(tf.tensor1d(b)))]
+const plain: SgdSettings = { learningRate: 0.05, momentum: 0, weightDecay: 0 }
+
+/**
+ * Trains `steps` SGD steps with tf.variableGrads and sgdUpdate (weight decay
+ * on the weight matrices only, as the trainer applies it); returns the final
+ * parameters' bytes and the engine's tensor and data-buffer counts after each
+ * step. With `readGradients`, every gradient is read out before the update.
+ */
+const train = (pr: Problem, steps: number, settings = plain, readGradients = false) => {
+  const weights = pr.weights.map((w, i) => tf.variable(tf.tensor2d(w, [sizes[i]!, sizes[i + 1]!])))
+  const vars = [...weights, ...pr.biases.map((b) => tf.variable(tf.tensor1d(b)))]
+  const velocities = settings.momentum > 0 ? vars.map((v) => tf.variable(tf.zerosLike(v), false)) : undefined
   const x = tf.tensor2d(pr.x, [batch, sizes[0]!])
   const y = tf.oneHot(tf.tensor1d(pr.labels, "int32"), sizes[sizes.length - 1]!).toFloat()
-  const counts: Array<number> = []
+  const counts: Array<string> = []
   for (let s = 0; s < steps; s++) {
     const { grads, value } = tf.variableGrads(() => loss(vars, x, y, tf.relu), vars)
-    for (const v of vars) sgdUpdate(v, grads[v.name]!, 0.05)
+    if (readGradients) for (const g of Object.values(grads)) g.dataSync()
+    vars.forEach((v, i) => {
+      const decay = i < weights.length ? settings.weightDecay : 0
+      sgdUpdate(v, grads[v.name]!, { ...settings, weightDecay: decay }, velocities?.[i])
+    })
     tf.dispose([value, ...Object.values(grads)])
-    counts.push(tf.memory().numTensors)
+    counts.push(`${tf.memory().numTensors}/${tf.memory().numDataBuffers}`)
   }
   const bytes = vars.map((v) => Float32Array.from(v.dataSync()))
-  tf.dispose([...vars, x, y])
+  tf.dispose([...vars, ...(velocities ?? []), x, y])
   return { bytes, counts }
 }
 
@@ -74,17 +86,62 @@ describe.skipIf(!addonBuilt)("training through the native backend", () => {
 
   it("training steps match the cpu backend, are bit-identical across runs, and leak no tensors", async () => {
     const pr = problem(2)
-    const cpu = await on("cpu", () => train(pr, 20).bytes.map((b) => tf.tensor(b)))
-    const first = await on("native", () => {
-      const run = train(pr, 20)
-      // Tensor count is flat from step to step (warm-up step excluded).
-      assert.deepStrictEqual(new Set(run.counts.slice(1)).size, 1)
-      return run.bytes.map((b) => tf.tensor(b))
-    })
-    const second = await on("native", () => train(pr, 20).bytes.map((b) => tf.tensor(b)))
-    for (let i = 0; i < cpu.length; i++) {
-      assert.isUndefined(mismatch(first[i]!, cpu[i]!, 1e-5, 1e-4), `parameter ${i} vs cpu`)
-      assert.deepStrictEqual(Buffer.from(first[i]!.values.buffer), Buffer.from(second[i]!.values.buffer), `parameter ${i}`)
+    const settingsList: ReadonlyArray<SgdSettings> = [
+      plain,
+      { learningRate: 0.05, momentum: 0, weightDecay: 0.01 },
+      { learningRate: 0.05, momentum: 0.9, weightDecay: 0 },
+      { learningRate: 0.05, momentum: 0.5, weightDecay: 0.01 }
+    ]
+    for (const settings of settingsList) {
+      const label = JSON.stringify(settings)
+      const cpu = await on("cpu", () => train(pr, 20, settings).bytes.map((b) => tf.tensor(b)))
+      const first = await on("native", () => {
+        const run = train(pr, 20, settings)
+        // Tensor and data-buffer counts are flat from step to step (warm-up step excluded).
+        assert.strictEqual(new Set(run.counts.slice(1)).size, 1, `${label}: ${run.counts}`)
+        return run.bytes.map((b) => tf.tensor(b))
+      })
+      // Reading the gradients first (which computes the deferred products) changes nothing.
+      const second = await on("native", () => train(pr, 20, settings, true).bytes.map((b) => tf.tensor(b)))
+      for (let i = 0; i < cpu.length; i++) {
+        assert.isUndefined(mismatch(first[i]!, cpu[i]!, 1e-5, 1e-4), `${label}: parameter ${i} vs cpu`)
+        assert.deepStrictEqual(Buffer.from(first[i]!.values.buffer), Buffer.from(second[i]!.values.buffer), `${label}: parameter ${i}`)
+      }
+    }
+  })
+
+  it("defers aᵀb until it is read, keeps its operands alive until then, and frees them with it", async () => {
+    await tf.setBackend("native")
+    try {
+      const backend = tf.backend() as NativeBackend
+      const stream = RandomStream.derive(4, "backend-native/deferred")
+      const aValues = uniform(stream, [6, 4])
+      const bValues = uniform(stream, [6, 5])
+      const before = { tensors: tf.memory().numTensors, buffers: tf.memory().numDataBuffers, ids: backend.numDataIds() }
+      // Disposed without being read: nothing is computed and nothing is left behind.
+      tf.tidy(() => {
+        const product = tf.matMul(tf.tensor2d(aValues, [6, 4]), tf.tensor2d(bValues, [6, 5]), true, false)
+        assert.isDefined(backend.deferredProduct(product.dataId))
+      })
+      assert.deepStrictEqual(
+        { tensors: tf.memory().numTensors, buffers: tf.memory().numDataBuffers, ids: backend.numDataIds() },
+        before
+      )
+      // Read after its operands were disposed: still the right values.
+      const a = tf.tensor2d(aValues, [6, 4])
+      const b = tf.tensor2d(bValues, [6, 5])
+      const product = tf.matMul(a, b, true, false)
+      tf.dispose([a, b])
+      const expected = await on("cpu", () => tf.matMul(tf.tensor2d(aValues, [6, 4]), tf.tensor2d(bValues, [6, 5]), true, false))
+      await tf.setBackend("native")
+      assert.isUndefined(mismatch({ shape: [...product.shape], values: Float32Array.from(product.dataSync()) }, expected[0]!, 1e-6, 1e-6))
+      product.dispose()
+      assert.deepStrictEqual(
+        { tensors: tf.memory().numTensors, buffers: tf.memory().numDataBuffers, ids: backend.numDataIds() },
+        before
+      )
+    } finally {
+      await tf.setBackend("cpu")
     }
   })
 
@@ -103,23 +160,24 @@ describe.skipIf(!addonBuilt)("training through the native backend", () => {
     }
   })
 
-  it("sgdUpdate updates in place only when nothing else can see the variable's buffer", async () => {
+  it("sgdUpdate never changes a buffer that another tensor or a read-out array still sees", async () => {
     await tf.setBackend("native")
     try {
       const backend = tf.backend() as NativeBackend
       const initial = tf.tensor1d([1, 2, 3])
       const v = tf.variable(initial)
       const g = tf.tensor1d([1, 1, 1])
+      const rate = (learningRate: number): SgdSettings => ({ learningRate, momentum: 0, weightDecay: 0 })
       // Shares its buffer with `initial`: the update must leave `initial` alone.
-      sgdUpdate(v, g, 0.5)
+      sgdUpdate(v, g, rate(0.5))
       assert.deepStrictEqual(Array.from(initial.dataSync()), [1, 2, 3])
       assert.isTrue(backend.writableInPlace(v.dataId))
-      sgdUpdate(v, g, 0.5)
+      sgdUpdate(v, g, rate(0.5))
       assert.deepStrictEqual(Array.from(v.dataSync()), [0, 1, 2])
-      // Read out: the next update is functional again, leaving the read-out values untouched.
+      // Read out: the next update must leave the read-out values untouched.
       const seen = v.dataSync()
       assert.isFalse(backend.writableInPlace(v.dataId))
-      sgdUpdate(v, g, 1)
+      sgdUpdate(v, g, rate(1))
       assert.deepStrictEqual(Array.from(seen), [0, 1, 2])
       assert.deepStrictEqual(Array.from(v.dataSync()), [-1, 0, 1])
       tf.dispose([initial, v, g])
