@@ -1,41 +1,41 @@
 /**
- * One SGD step of the rectifier MLP, written the way the trainer writes it:
- * tf.variables for W and b, forward with matMul + add + activation, softmax
- * cross-entropy, gradients by tf.variableGrads, and the SGD update.
+ * One SGD step of the rectifier MLP through the trainer's own code: the
+ * `Mlp` of @rectifier/train (fused matMul + bias, then the rectifier of
+ * @rectifier/activations), its softmax cross-entropy cost `modelCost` (no L1
+ * term) and its `Sgd` optimizer. So the benchmark times what
+ * `pnpm run pipeline` runs, step for step.
  */
-import "@rectifier/backend/gradients"
-import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
 import { RandomStream } from "@rectifier/core"
-import { sgdUpdate } from "@rectifier/backend-native"
+import { Mlp, modelCost, Sgd } from "@rectifier/train"
+import type * as tf from "@tensorflow/tfjs-core"
 
-export interface Mlp {
-  readonly weights: ReadonlyArray<tf.Variable>
-  readonly biases: ReadonlyArray<tf.Variable>
+export interface Trainee {
+  readonly model: Mlp
+  readonly optimizer: Sgd
 }
 
-export const makeMlp = (weights: ReadonlyArray<Float32Array>, biases: ReadonlyArray<Float32Array>, sizes: ReadonlyArray<number>): Mlp => ({
-  weights: weights.map((w, i) => tf.variable(tf.tensor2d(w, [sizes[i]!, sizes[i + 1]!]), true, `w${i}`)),
-  biases: biases.map((b, i) => tf.variable(tf.tensor1d(b), true, `b${i}`))
-})
-
-const noise = RandomStream.derive(0, "bench/unused-noise")
-
-/** Logits of the MLP: rectifier hidden layers, linear output. */
-export const forward = (mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D => {
-  let h = x
-  const last = mlp.weights.length - 1
-  for (let i = 0; i <= last; i++) {
-    const z = tf.add(tf.matMul(h, mlp.weights[i]!), mlp.biases[i]!) as tf.Tensor2D
-    h = i < last ? family.rectifier.apply(z, [], { training: true, noise }) : z
-  }
-  return h
+/** The MLP with layer sizes `sizes` (inputs first) and the given weights ([in, out] row-major) and biases. */
+export const makeTrainee = (
+  weights: ReadonlyArray<Float32Array>,
+  biases: ReadonlyArray<Float32Array>,
+  sizes: ReadonlyArray<number>
+): Trainee => {
+  const layers = weights.map((w, i) => ({
+    fanIn: sizes[i]!,
+    fanOut: sizes[i + 1]!,
+    weights: w,
+    bias: biases[i]!,
+    activationParameters: {}
+  }))
+  const shape = { inputs: sizes[0]!, hiddenLayers: sizes.slice(1, -1), classes: sizes[sizes.length - 1]! }
+  const model = Mlp.fromWeights(shape, family.rectifier, { layers })
+  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 })
+  return { model, optimizer }
 }
+
+const context = { training: true, noise: RandomStream.derive(0, "bench/unused-noise") }
 
 /** One step on (x, one-hot y); returns the loss before the update. */
-export const trainStep = (mlp: Mlp, x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): tf.Scalar => {
-  const { grads, value } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, forward(mlp, x)) as tf.Scalar)
-  for (const variable of [...mlp.weights, ...mlp.biases]) sgdUpdate(variable, grads[variable.name]!, learningRate)
-  tf.dispose(grads)
-  return value
-}
+export const trainStep = (trainee: Trainee, x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): number =>
+  trainee.optimizer.step(() => modelCost(trainee.model, x, y, 0, context), learningRate)

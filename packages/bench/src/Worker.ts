@@ -9,7 +9,7 @@ import { type BackendName, TensorBackend } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Effect, Layer } from "effect"
 import { join } from "node:path"
-import { makeMlp, trainStep } from "./TrainStep.ts"
+import { makeTrainee, trainStep } from "./TrainStep.ts"
 import { classes, layerSizes, readFloats } from "./Workload.ts"
 
 export interface TrainJob {
@@ -43,7 +43,7 @@ const train = (job: TrainJob) => Effect.sync(() => {
   const inputs = layerSizes[0]!
   const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
   const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
-  const mlp = makeMlp(weights, biases, layerSizes)
+  const trainee = makeTrainee(weights, biases, layerSizes)
   const xs = readFloats(join(job.dir, `x-${job.batch}.f32`))
   const ys = readFloats(join(job.dir, `y-${job.batch}.f32`))
   const x = Array.from({ length: job.batches }, (_, i) =>
@@ -52,9 +52,8 @@ const train = (job: TrainJob) => Effect.sync(() => {
     tf.tensor2d(ys.slice(i * job.batch * classes, (i + 1) * job.batch * classes), [job.batch, classes]))
   const losses: Array<number> = []
   const step = (s: number, keepLoss: boolean) => {
-    const loss = trainStep(mlp, x[s % job.batches]!, y[s % job.batches]!, job.learningRate)
-    if (keepLoss) losses.push(loss.dataSync()[0]!)
-    loss.dispose()
+    const loss = trainStep(trainee, x[s % job.batches]!, y[s % job.batches]!, job.learningRate)
+    if (keepLoss) losses.push(loss)
   }
   for (let s = 0; s < job.warmup; s++) step(s, false)
   const tensorsBefore = tf.memory().numTensors

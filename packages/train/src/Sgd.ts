@@ -2,8 +2,12 @@
  * Minibatch SGD with optional classical momentum and L2 weight decay, whose
  * whole state (the velocity buffers) can be read out and restored, so a
  * resumed run continues bit for bit. Weight decay applies to the weight
- * matrices and kernels, not to biases or activation parameters.
+ * matrices and kernels, not to biases or activation parameters. Each update
+ * is `sgdUpdate` from @rectifier/backend-native: in place, with the weight
+ * gradients folded into the update, on the native backend; the functional
+ * tfjs update elsewhere.
  */
+import { sgdUpdate } from "@rectifier/backend-native"
 import * as tf from "@tensorflow/tfjs-core"
 
 export interface SgdOptions {
@@ -35,21 +39,10 @@ export class Sgd {
   step(cost: () => tf.Scalar, learningRate: number): number {
     return tf.tidy(() => {
       const { grads, value } = tf.variableGrads(cost, this.variables as Array<tf.Variable>)
-      const rate = tf.scalar(learningRate)
-      const decay = tf.scalar(this.options.weightDecay)
-      const momentum = tf.scalar(this.options.momentum)
+      const { momentum, weightDecay } = this.options
       this.variables.forEach((variable, i) => {
-        let gradient = grads[variable.name]!
-        if (this.options.weightDecay > 0 && this.decayed.has(variable)) {
-          gradient = tf.add(gradient, tf.mul(decay, variable))
-        }
-        const velocity = this.velocity?.[i]
-        if (velocity === undefined) {
-          variable.assign(tf.sub(variable, tf.mul(rate, gradient)))
-        } else {
-          velocity.assign(tf.sub(tf.mul(momentum, velocity), tf.mul(rate, gradient)))
-          variable.assign(tf.add(variable, velocity))
-        }
+        const settings = { learningRate, momentum, weightDecay: this.decayed.has(variable) ? weightDecay : 0 }
+        sgdUpdate(variable, grads[variable.name]!, settings, this.velocity?.[i])
       })
       return value.dataSync()[0]!
     })
