@@ -7,6 +7,7 @@
  * tied or untied decoder weights; plain minibatch SGD.
  */
 import { type ActivationName, activation, initializeWeights } from "@rectifier/activations"
+import { sgdUpdate } from "@rectifier/backend-native"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import "@rectifier/backend/gradients"
@@ -101,9 +102,9 @@ export interface DaeStreams {
 }
 
 /** The trainable tensors in a fixed order: encoder W, encoder b, decoder b, then decoder W if untied. */
-type Tensors = Array<tf.Tensor>
+type Tensors = ReadonlyArray<tf.Tensor>
 
-const toTensors = (dae: DaeParameters): Tensors => [
+const toTensors = (dae: DaeParameters): Array<tf.Tensor> => [
   tf.tensor2d(dae.encoderWeights, [dae.input, dae.hidden]),
   tf.tensor1d(dae.encoderBias),
   tf.tensor1d(dae.decoderBias),
@@ -121,6 +122,13 @@ const fromTensors = (dae: DaeParameters, tensors: Tensors): DaeParameters => {
   return tensors[3] === undefined ? common : { ...common, decoderWeights: copy(tensors[3]) }
 }
 
+/** A variable (outside tfjs's set of trainable ones) holding `initial`'s values, for sgdUpdate; `initial` is released. */
+const variableOf = (initial: tf.Tensor): tf.Variable => {
+  const variable = tf.variable(initial, false)
+  initial.dispose()
+  return variable
+}
+
 const encodeTensor = (dae: DaeParameters, tensors: Tensors, x: tf.Tensor2D, context: { training: boolean; noise: RandomStream }) =>
   activation(dae.activation).apply(
     tf.add(tf.matMul(x, tensors[0] as tf.Tensor2D), tensors[1]!) as tf.Tensor2D,
@@ -136,9 +144,12 @@ const reconstructionCost = (dae: DaeParameters, z: tf.Tensor2D, x: tf.Tensor2D):
   return tf.sum(tf.sub(tf.softplus(z), tf.mul(target, z)), 1)
 }
 
+/** The decoder's input: h times the decoder weights (the encoder's, transposed, when tied) plus its bias. */
 const decode = (tensors: Tensors, h: tf.Tensor2D): tf.Tensor2D => {
-  const decoderWeights = tensors[3] === undefined ? tf.transpose(tensors[0]!) : tensors[3]
-  return tf.add(tf.matMul(h, decoderWeights as tf.Tensor2D), tensors[2]!)
+  const product = tensors[3] === undefined
+    ? tf.matMul(h, tensors[0] as tf.Tensor2D, false, true)
+    : tf.matMul(h, tensors[3] as tf.Tensor2D)
+  return tf.add(product, tensors[2]!)
 }
 
 const maskFor = (stream: RandomStream, rows: number, columns: number, noise: number): tf.Tensor2D => {
@@ -194,7 +205,7 @@ export const trainDae = (
   label = "dae"
 ): Effect.Effect<{ readonly dae: DaeParameters; readonly curve: ReadonlyArray<DaeEpoch> }> =>
   Effect.acquireUseRelease(
-    Effect.sync(() => ({ tensors: toTensors(initial) })),
+    Effect.sync(() => ({ tensors: toTensors(initial).map((t) => variableOf(t)) })),
     (state) =>
       Effect.gen(function*() {
         const curve: Array<DaeEpoch> = []
@@ -204,6 +215,7 @@ export const trainDae = (
           ? undefined
           : sliceRows(validation, 0, Math.min(validation.count, options.monitorSize))
         const context = { training: true, noise: streams.activation }
+        const update = { learningRate: options.learningRate, momentum: 0, weightDecay: 0 }
         for (let epoch = 0; epoch < options.epochs; epoch++) {
           const record = yield* Effect.sync((): DaeEpoch => {
             const started = performance.now()
@@ -224,13 +236,11 @@ export const trainDae = (
                   return tf.mean(perExample)
                 }
                 const { grads, value } = tf.valueAndGrads(objective)(state.tensors)
-                const updated = state.tensors.map((p, i) => tf.sub(p, tf.mul(grads[i]!, options.learningRate)))
-                return { updated, value: tf.mul(value, rows) }
+                state.tensors.forEach((p, i) => sgdUpdate(p, grads[i]!, update))
+                return tf.mul(value, rows)
               })
-              tf.dispose(state.tensors)
-              state.tensors = next.updated
-              cost += next.value.dataSync()[0]!
-              next.value.dispose()
+              cost += next.dataSync()[0]!
+              next.dispose()
             }
             const seconds = (performance.now() - started) / 1000
             const onTrain = evaluate(initial, state.tensors, trainSubset, streams.activation)
