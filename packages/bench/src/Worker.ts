@@ -75,19 +75,20 @@ const train = (job: TrainJob) => Effect.sync(() => {
 const activations = (job: ActivationJob) => Effect.sync(() => {
   const stream = RandomStream.derive(1, "bench/activations")
   const x = tf.tensor2d(stream.fillUniform(new Float32Array(job.rows * job.columns), -3, 3), [job.rows, job.columns])
-  const dy = tf.onesLike(x)
   const context = { training: true, noise: RandomStream.derive(2, "bench/activation-noise") }
   const results: Record<string, number> = {}
   for (const [name, activation] of Object.entries(family)) {
     const parameters = activation.parameters(job.columns / activation.fanInFactor).map((p) => tf.tensor(p.initial))
     const gradient = tf.grads((input: tf.Tensor) => activation.apply(input as tf.Tensor2D, parameters, context))
+    // The upstream gradient has the output's shape (maxout has fewer outputs than inputs).
+    const dy = tf.tidy(() => tf.onesLike(activation.apply(x, parameters, context)))
     const run = () => tf.dispose(gradient([x], dy))
     run()
     const start = performance.now()
     for (let r = 0; r < job.reps; r++) run()
     const seconds = (performance.now() - start) / 1000
     results[name] = (job.reps * job.rows * job.columns) / seconds
-    tf.dispose(parameters)
+    tf.dispose([...parameters, dy])
   }
   return { elementsPerSecond: results, peakRssMiB: peakRssMiB() }
 })

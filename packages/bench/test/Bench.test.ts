@@ -1,9 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import { family } from "@rectifier/activations"
 import { Effect, Exit } from "effect"
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseOptions } from "../src/Options.ts"
+import { resultMarker } from "../src/Worker.ts"
 import { readFloats, writeWorkload } from "../src/Workload.ts"
 
 describe("bench options", () => {
@@ -48,6 +51,36 @@ describe("bench workload", () => {
       assert.strictEqual(y.reduce((s, v) => s + v, 0), 8)
     } finally {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("bench worker", () => {
+  const worker = (job: object) => {
+    const main = join(import.meta.dirname, "..", "src", "main.ts")
+    const child = spawnSync(process.execPath, [main, "worker", JSON.stringify(job)], { encoding: "utf8" })
+    const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
+    assert.isDefined(line, child.stderr)
+    return JSON.parse(line!.slice(resultMarker.length)) as Record<string, unknown>
+  }
+
+  it("measures forward + backward of every activation in the family, maxout's fewer outputs included", () => {
+    const result = worker({ kind: "activations", backend: "cpu", threads: 1, rows: 4, columns: 12, reps: 1 })
+    const speeds = result["elementsPerSecond"] as Record<string, number>
+    assert.deepStrictEqual(Object.keys(speeds).sort(), Object.keys(family).sort())
+    for (const [name, speed] of Object.entries(speeds)) assert.isAbove(speed, 0, name)
+  })
+
+  it("trains the trainer's MLP on a workload with a flat tensor count", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-test-"))
+    try {
+      writeWorkload(dir, 3, 4, 2)
+      const result = worker({ kind: "train", backend: "cpu", threads: 1, dir, batch: 4, batches: 2, steps: 2, warmup: 1, learningRate: 0.01 })
+      assert.isAbove(result["samplesPerSecond"] as number, 0)
+      assert.isTrue(Number.isFinite(result["finalLoss"] as number))
+      assert.strictEqual(result["tensorsAfter"], result["tensorsBefore"])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
