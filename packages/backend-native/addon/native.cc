@@ -366,19 +366,77 @@ inline float softplus(float x) {
   return std::isnan(x) ? x : y;
 }
 
+// e^x in double, in plain arithmetic so that loops over it vectorise: the
+// same Cody-Waite reduction as expApprox with fdlibm's split of ln 2 (n ln2hi
+// is exact), e^r by its Taylor series to r^13 (truncation below 1e-17 for
+// |r| <= ln2/2), and 2^n built in the exponent bits. A few ulps of double, so
+// rounded to float32 it agrees with V8's Math.exp except when the double
+// lands within those ulps of a float32 rounding boundary. x is clamped to
+// [-708, 709] (NaN becomes -708): callers keep NaN and treat the ends.
+inline double expDouble(double x) {
+  x = x > -708.0 ? x : -708.0;
+  x = x < 709.0 ? x : 709.0;
+  const double t = x * 1.4426950408889634 + 6755399441055744.0;  // 1.5 * 2^52: n in the low bits
+  const double n = t - 6755399441055744.0;
+  int64_t tBits;
+  std::memcpy(&tBits, &t, sizeof tBits);
+  const double r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r * r + r + 1.0;
+  const int64_t bits = (tBits - 0x4338000000000000LL + 1023) << 52;
+  double scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// e^x - 1 in double: its Taylor series where |x| < 0.35 (no cancellation),
+// e^x - 1 elsewhere (|result| > 0.29, so the subtraction loses nothing that
+// float32 keeps). Rounded to float32 like the cpu kernel's Math.expm1.
+inline float expm1Float(float v) {
+  const double x = v;
+  double p = 1.0 / 6227020800.0;
+  p = p * x + 1.0 / 479001600.0;
+  p = p * x + 1.0 / 39916800.0;
+  p = p * x + 1.0 / 3628800.0;
+  p = p * x + 1.0 / 362880.0;
+  p = p * x + 1.0 / 40320.0;
+  p = p * x + 1.0 / 5040.0;
+  p = p * x + 1.0 / 720.0;
+  p = p * x + 1.0 / 120.0;
+  p = p * x + 1.0 / 24.0;
+  p = p * x + 1.0 / 6.0;
+  p = p * x + 0.5;
+  const double small = p * x * x + x;
+  const double large = expDouble(x) - 1.0;
+  const float y = (float)(std::fabs(x) < 0.35 ? small : large);
+  return std::isnan(v) ? v : y;  // +Infinity is clamped to 709 and still overflows float32 to Infinity
+}
+
 // erf as tfjs's cpu kernel computes it: Abramowitz & Stegun 7.1.26 (absolute
 // error below 1.5e-7), evaluated in double in the same order with the same
 // constants, then rounded to float32. Reproduced rather than replaced by
 // std::erf, whose more accurate values would differ from the cpu backend by
-// up to that 1.5e-7; the only difference left is libm's exp against V8's in
-// the last bit of a double, which float32 rounding almost always absorbs.
+// up to that 1.5e-7; the only difference left is expDouble against V8's exp
+// in the last bits of a double, which float32 rounding almost always absorbs.
 inline float erfAbramowitzStegun(float x) {
   const double xd = x;
   const double sign = xd > 0.0 ? 1.0 : (xd < 0.0 ? -1.0 : xd);  // Math.sign: keeps ±0 and NaN
   const double v = std::fabs(xd);
   const double t = 1.0 / (1.0 + 0.3275911 * v);
   const double poly = ((((1.061405429 * t + -1.453152027) * t) + 1.421413741) * t + -0.284496736) * t + 0.254829592;
-  return (float)(sign * (1.0 - poly * t * std::exp(-v * v)));
+  // e^(-v^2) is below 1e-307 where expDouble clamps, and 1 - poly t e^(-v^2) is then 1 either way.
+  return (float)(sign * (1.0 - poly * t * expDouble(-v * v)));
 }
 
 template <int Op>
@@ -402,8 +460,7 @@ void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
     if constexpr (Op == LOG1P) out[i] = std::log1p(v);
     if constexpr (Op == RECIPROCAL) out[i] = 1.0f / v;
     if constexpr (Op == SIGN) out[i] = v < 0.0f ? -1.0f : (v > 0.0f ? 1.0f : 0.0f);  // NaN and -0 give 0
-    // Math.expm1 in double, rounded once to float32, like the cpu kernel.
-    if constexpr (Op == EXPM1) out[i] = (float)std::expm1((double)v);
+    if constexpr (Op == EXPM1) out[i] = expm1Float(v);
     if constexpr (Op == ERF) out[i] = erfAbramowitzStegun(v);
   }
 }

@@ -200,7 +200,10 @@ describe.skipIf(!addonBuilt)("native kernels match the cpu backend", () => {
     assert.isUndefined(await conforms(() => tf.clipByValue(t([0, 2]), -1, 1)), "empty")
   })
 
-  it("Sign (exactly), Expm1 and Erf (within one float32 ulp of the cpu kernels' double arithmetic)", async () => {
+  // Expm1 and Erf compute in double with a polynomial e^x (addon/native.cc) where the cpu kernels call
+  // V8's Math.exp/expm1; rounded to float32 they agreed on every one of 2 million random inputs when
+  // measured, and on this sweep they are required to agree bit for bit.
+  it("Sign, Expm1 and Erf exactly as the cpu kernels, on a dense sweep, tiny and huge inputs, NaN and infinities", async () => {
     const sweep = tf.concat([
       tf.tensor1d(Float32Array.from({ length: 4001 }, (_, i) => -8 + i * 0.004)),
       t([500], -1e-3, 1e-3),
@@ -208,11 +211,11 @@ describe.skipIf(!addonBuilt)("native kernels match the cpu backend", () => {
       tf.tensor1d([0, -0, NaN, Infinity, -Infinity, 1e-38, -1e-38, 1e-45, 88, 89, -104, 3.4e38])
     ])
     assert.isUndefined(await conforms(() => tf.sign(sweep), 0, 0), "sign")
-    assert.isUndefined(await conforms(() => tf.expm1(sweep), 0, 1.2e-7), "expm1")
-    assert.isUndefined(await conforms(() => tf.erf(sweep), 0, 1.2e-7), "erf")
+    assert.isUndefined(await conforms(() => tf.expm1(sweep), 0, 0), "expm1")
+    assert.isUndefined(await conforms(() => tf.erf(sweep), 0, 0), "erf")
     const [one, empty] = [t([1]), t([0, 3])]
     for (const op of [tf.sign, tf.expm1, tf.erf]) {
-      assert.isUndefined(await conforms(() => op(one), 0, 1.2e-7), "1 element")
+      assert.isUndefined(await conforms(() => op(one), 0, 0), "1 element")
       assert.isUndefined(await conforms(() => op(empty)), "empty")
     }
   })
