@@ -1,7 +1,8 @@
 // The N-API addon behind the native tfjs backend: OpenBLAS sgemm for matrix
-// products and plain loops for the element-wise, reduction and update kernels.
-// Every function works on caller-owned Float32Arrays and writes every element
-// of its output, so the JavaScript side may hand in recycled buffers.
+// products and plain loops for the element-wise, comparison, selection,
+// reduction, copy and update kernels. Every function works on caller-owned
+// typed arrays (Float32Array; Uint8Array for booleans) and writes every
+// element of its output, so the JavaScript side may hand in recycled buffers.
 #include <napi.h>
 #include <cblas.h>
 #include <cmath>
@@ -113,7 +114,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 
 // ---- element-wise binary with broadcasting ----------------------------------
 
-enum Binary { ADD = 0, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQDIFF };
+enum Binary { ADD = 0, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQDIFF, PRELU };
 
 template <int Op>
 inline float apply2(float a, float b) {
@@ -124,17 +125,19 @@ inline float apply2(float a, float b) {
   if constexpr (Op == MAXIMUM) return (a >= b || std::isnan(a)) ? a : b;
   if constexpr (Op == MINIMUM) return (a <= b || std::isnan(a)) ? a : b;
   if constexpr (Op == SQDIFF) return (a - b) * (a - b);
+  // tfjs's Prelu: a is x, b the slope; NaN passes through.
+  if constexpr (Op == PRELU) return a < 0.0f ? b * a : a;
   return 0.0f;
 }
 
 // Walks the output in row-major order; the inner dimension runs with the
 // inputs' own strides (0 where broadcast), so the common cases (same shape,
-// scalar, bias row) are tight loops.
-template <int Op>
-void binaryLoop(const float* a, const float* b, float* out, const int32_t* shape,
-                const int32_t* sa, const int32_t* sb, int rank) {
+// scalar, bias row) are tight loops. `f` maps an (a, b) pair to an output.
+template <typename In, typename Out, typename F>
+void broadcastLoop(const In* a, const In* b, Out* out, const int32_t* shape,
+                   const int32_t* sa, const int32_t* sb, int rank, F f) {
   if (rank == 0) {
-    out[0] = apply2<Op>(a[0], b[0]);
+    out[0] = f(a[0], b[0]);
     return;
   }
   const int inner = shape[rank - 1];
@@ -144,19 +147,19 @@ void binaryLoop(const float* a, const float* b, float* out, const int32_t* shape
   std::vector<int32_t> idx(rank > 1 ? rank - 1 : 1, 0);
   int64_t offA = 0, offB = 0;
   for (int64_t o = 0; o < outer; o++) {
-    const float* pa = a + offA;
-    const float* pb = b + offB;
-    float* po = out + o * inner;
+    const In* pa = a + offA;
+    const In* pb = b + offB;
+    Out* po = out + o * inner;
     if (ia == 1 && ib == 1) {
-      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(pa[j], pb[j]);
+      for (int j = 0; j < inner; j++) po[j] = f(pa[j], pb[j]);
     } else if (ia == 1 && ib == 0) {
-      const float vb = pb[0];
-      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(pa[j], vb);
+      const In vb = pb[0];
+      for (int j = 0; j < inner; j++) po[j] = f(pa[j], vb);
     } else if (ia == 0 && ib == 1) {
-      const float va = pa[0];
-      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(va, pb[j]);
+      const In va = pa[0];
+      for (int j = 0; j < inner; j++) po[j] = f(va, pb[j]);
     } else {
-      for (int j = 0; j < inner; j++) po[j] = apply2<Op>(pa[j * ia], pb[j * ib]);
+      for (int j = 0; j < inner; j++) po[j] = f(pa[j * ia], pb[j * ib]);
     }
     // Advance the outer multi-index.
     for (int d = rank - 2; d >= 0; d--) {
@@ -169,6 +172,12 @@ void binaryLoop(const float* a, const float* b, float* out, const int32_t* shape
       idx[d] = 0;
     }
   }
+}
+
+template <int Op>
+void binaryLoop(const float* a, const float* b, float* out, const int32_t* shape,
+                const int32_t* sa, const int32_t* sb, int rank) {
+  broadcastLoop(a, b, out, shape, sa, sb, rank, [](float x, float y) { return apply2<Op>(x, y); });
 }
 
 // binary(op, a, b, out, shape, stridesA, stridesB)
@@ -189,7 +198,91 @@ Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
     case MAXIMUM: binaryLoop<MAXIMUM>(a, b, out, shape.Data(), sa, sb, rank); break;
     case MINIMUM: binaryLoop<MINIMUM>(a, b, out, shape.Data(), sa, sb, rank); break;
     case SQDIFF: binaryLoop<SQDIFF>(a, b, out, shape.Data(), sa, sb, rank); break;
+    case PRELU: binaryLoop<PRELU>(a, b, out, shape.Data(), sa, sb, rank); break;
     default: Napi::Error::New(info.Env(), "unknown binary op").ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// ---- comparisons, logical ops and selection (booleans as 0/1 bytes) --------
+
+enum Comparison { GREATER = 0, GREATER_EQUAL, LESS, LESS_EQUAL, EQUAL, NOT_EQUAL };
+
+// compare(op, a, b, out, shape, stridesA, stridesB): float32 inputs with
+// broadcasting, a Uint8Array of 0/1 out. Any comparison with NaN is false
+// except NOT_EQUAL, as in JavaScript (and tfjs's cpu kernels).
+Napi::Value Compare(const Napi::CallbackInfo& info) {
+  const int op = I32(info[0]);
+  const float* a = F32(info[1]);
+  const float* b = F32(info[2]);
+  uint8_t* out = info[3].As<Napi::Uint8Array>().Data();
+  auto shape = info[4].As<Napi::Int32Array>();
+  const int32_t* sa = info[5].As<Napi::Int32Array>().Data();
+  const int32_t* sb = info[6].As<Napi::Int32Array>().Data();
+  const int rank = (int)shape.ElementLength();
+  const int32_t* sh = shape.Data();
+  switch (op) {
+    case GREATER: broadcastLoop(a, b, out, sh, sa, sb, rank, [](float x, float y) -> uint8_t { return x > y; }); break;
+    case GREATER_EQUAL: broadcastLoop(a, b, out, sh, sa, sb, rank, [](float x, float y) -> uint8_t { return x >= y; }); break;
+    case LESS: broadcastLoop(a, b, out, sh, sa, sb, rank, [](float x, float y) -> uint8_t { return x < y; }); break;
+    case LESS_EQUAL: broadcastLoop(a, b, out, sh, sa, sb, rank, [](float x, float y) -> uint8_t { return x <= y; }); break;
+    case EQUAL: broadcastLoop(a, b, out, sh, sa, sb, rank, [](float x, float y) -> uint8_t { return x == y; }); break;
+    case NOT_EQUAL: broadcastLoop(a, b, out, sh, sa, sb, rank, [](float x, float y) -> uint8_t { return x != y; }); break;
+    default: Napi::Error::New(info.Env(), "unknown comparison").ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+enum Logical { AND = 0, OR };
+
+// logical(op, a, b, out, shape, stridesA, stridesB): boolean bytes in and
+// out with broadcasting, as JavaScript's `a && b` and `a || b` on the bytes.
+Napi::Value Logical(const Napi::CallbackInfo& info) {
+  const int op = I32(info[0]);
+  const uint8_t* a = info[1].As<Napi::Uint8Array>().Data();
+  const uint8_t* b = info[2].As<Napi::Uint8Array>().Data();
+  uint8_t* out = info[3].As<Napi::Uint8Array>().Data();
+  auto shape = info[4].As<Napi::Int32Array>();
+  const int32_t* sa = info[5].As<Napi::Int32Array>().Data();
+  const int32_t* sb = info[6].As<Napi::Int32Array>().Data();
+  const int rank = (int)shape.ElementLength();
+  const int32_t* sh = shape.Data();
+  switch (op) {
+    case AND: broadcastLoop(a, b, out, sh, sa, sb, rank, [](uint8_t x, uint8_t y) -> uint8_t { return x ? y : x; }); break;
+    case OR: broadcastLoop(a, b, out, sh, sa, sb, rank, [](uint8_t x, uint8_t y) -> uint8_t { return x ? x : y; }); break;
+    default: Napi::Error::New(info.Env(), "unknown logical op").ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+// select(condition, t, e, out): t[i] where condition[i] is 1, else e[i]; all
+// of one length (tfjs's Select takes exactly the byte value 1 as true).
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  auto conditionArray = info[0].As<Napi::Uint8Array>();
+  const uint8_t* condition = conditionArray.Data();
+  const float* t = F32(info[1]);
+  const float* e = F32(info[2]);
+  float* out = F32(info[3]);
+  const int64_t n = (int64_t)conditionArray.ElementLength();
+  for (int64_t i = 0; i < n; i++) out[i] = condition[i] == 1 ? t[i] : e[i];
+  return info.Env().Undefined();
+}
+
+// ---- copies -----------------------------------------------------------------
+
+// copyRows(src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, length):
+// for r < rows, dst[dstOffset + r dstStride + j] = src[srcOffset + r srcStride + j]
+// for j < length. Concat and SplitV along any axis are one such call per part.
+Napi::Value CopyRows(const Napi::CallbackInfo& info) {
+  const float* src = F32(info[0]) + I32(info[1]);
+  const int64_t srcStride = I32(info[2]);
+  float* dst = F32(info[3]) + I32(info[4]);
+  const int64_t dstStride = I32(info[5]);
+  const int64_t rows = I32(info[6]), length = I32(info[7]);
+  if (length > 0) {
+    for (int64_t r = 0; r < rows; r++) {
+      std::memcpy(dst + r * dstStride, src + r * srcStride, (size_t)length * sizeof(float));
+    }
   }
   return info.Env().Undefined();
 }
@@ -198,7 +291,7 @@ Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
 
 enum Unary {
   RELU = 0, RELU6, SIGMOID, TANH, SOFTPLUS, EXP, LOG, NEG, SQUARE, STEP, ELU, LEAKY, ABS, SQRT, LOG1P,
-  RECIPROCAL
+  RECIPROCAL, SIGN, EXPM1, ERF
 };
 
 // e^x for the activations, in plain arithmetic so that loops over it vectorise
@@ -273,6 +366,79 @@ inline float softplus(float x) {
   return std::isnan(x) ? x : y;
 }
 
+// e^x in double, in plain arithmetic so that loops over it vectorise: the
+// same Cody-Waite reduction as expApprox with fdlibm's split of ln 2 (n ln2hi
+// is exact), e^r by its Taylor series to r^13 (truncation below 1e-17 for
+// |r| <= ln2/2), and 2^n built in the exponent bits. A few ulps of double, so
+// rounded to float32 it agrees with V8's Math.exp except when the double
+// lands within those ulps of a float32 rounding boundary. x is clamped to
+// [-708, 709] (NaN becomes -708): callers keep NaN and treat the ends.
+inline double expDouble(double x) {
+  x = x > -708.0 ? x : -708.0;
+  x = x < 709.0 ? x : 709.0;
+  const double t = x * 1.4426950408889634 + 6755399441055744.0;  // 1.5 * 2^52: n in the low bits
+  const double n = t - 6755399441055744.0;
+  int64_t tBits;
+  std::memcpy(&tBits, &t, sizeof tBits);
+  const double r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r * r + r + 1.0;
+  const int64_t bits = (tBits - 0x4338000000000000LL + 1023) << 52;
+  double scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// e^x - 1 in double: its Taylor series where |x| < 0.35 (no cancellation),
+// e^x - 1 elsewhere (|result| > 0.29, so the subtraction loses nothing that
+// float32 keeps). Rounded to float32 like the cpu kernel's Math.expm1.
+inline float expm1Float(float v) {
+  const double x = v;
+  double p = 1.0 / 6227020800.0;
+  p = p * x + 1.0 / 479001600.0;
+  p = p * x + 1.0 / 39916800.0;
+  p = p * x + 1.0 / 3628800.0;
+  p = p * x + 1.0 / 362880.0;
+  p = p * x + 1.0 / 40320.0;
+  p = p * x + 1.0 / 5040.0;
+  p = p * x + 1.0 / 720.0;
+  p = p * x + 1.0 / 120.0;
+  p = p * x + 1.0 / 24.0;
+  p = p * x + 1.0 / 6.0;
+  p = p * x + 0.5;
+  const double small = p * x * x + x;
+  const double large = expDouble(x) - 1.0;
+  const float y = (float)(std::fabs(x) < 0.35 ? small : large);
+  return std::isnan(v) ? v : y;  // +Infinity is clamped to 709 and still overflows float32 to Infinity
+}
+
+// erf as tfjs's cpu kernel computes it: Abramowitz & Stegun 7.1.26 (absolute
+// error below 1.5e-7), evaluated in double in the same order with the same
+// constants, then rounded to float32. Reproduced rather than replaced by
+// std::erf, whose more accurate values would differ from the cpu backend by
+// up to that 1.5e-7; the only difference left is expDouble against V8's exp
+// in the last bits of a double, which float32 rounding almost always absorbs.
+inline float erfAbramowitzStegun(float x) {
+  const double xd = x;
+  const double sign = xd > 0.0 ? 1.0 : (xd < 0.0 ? -1.0 : xd);  // Math.sign: keeps ±0 and NaN
+  const double v = std::fabs(xd);
+  const double t = 1.0 / (1.0 + 0.3275911 * v);
+  const double poly = ((((1.061405429 * t + -1.453152027) * t) + 1.421413741) * t + -0.284496736) * t + 0.254829592;
+  // e^(-v^2) is below 1e-307 where expDouble clamps, and 1 - poly t e^(-v^2) is then 1 either way.
+  return (float)(sign * (1.0 - poly * t * expDouble(-v * v)));
+}
+
 template <int Op>
 void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
   for (int64_t i = 0; i < n; i++) {
@@ -293,6 +459,9 @@ void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
     if constexpr (Op == SQRT) out[i] = std::sqrt(v);
     if constexpr (Op == LOG1P) out[i] = std::log1p(v);
     if constexpr (Op == RECIPROCAL) out[i] = 1.0f / v;
+    if constexpr (Op == SIGN) out[i] = v < 0.0f ? -1.0f : (v > 0.0f ? 1.0f : 0.0f);  // NaN and -0 give 0
+    if constexpr (Op == EXPM1) out[i] = expm1Float(v);
+    if constexpr (Op == ERF) out[i] = erfAbramowitzStegun(v);
   }
 }
 
@@ -321,6 +490,9 @@ Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
     case SQRT: unaryLoop<SQRT>(x, out, n, alpha); break;
     case LOG1P: unaryLoop<LOG1P>(x, out, n, alpha); break;
     case RECIPROCAL: unaryLoop<RECIPROCAL>(x, out, n, alpha); break;
+    case SIGN: unaryLoop<SIGN>(x, out, n, alpha); break;
+    case EXPM1: unaryLoop<EXPM1>(x, out, n, alpha); break;
+    case ERF: unaryLoop<ERF>(x, out, n, alpha); break;
     default: Napi::Error::New(info.Env(), "unknown unary op").ThrowAsJavaScriptException();
   }
   return info.Env().Undefined();
@@ -334,6 +506,23 @@ Napi::Value EluGrad(const Napi::CallbackInfo& info) {
   float* out = F32(info[2]);
   const int64_t n = (int64_t)dya.ElementLength();
   for (int64_t i = 0; i < n; i++) out[i] = y[i] >= 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
+  return info.Env().Undefined();
+}
+
+// clip(x, out, low, high): high where x > high, low where x < low, else x
+// (NaN passes through), as tfjs's ClipByValue. The bounds arrive already
+// rounded to float32; comparing with them gives the same result as comparing
+// with the unrounded double bounds, since they are the nearest floats.
+Napi::Value Clip(const Napi::CallbackInfo& info) {
+  auto xa = info[0].As<Napi::Float32Array>();
+  const float* x = xa.Data();
+  float* out = F32(info[1]);
+  const float low = (float)F64(info[2]), high = (float)F64(info[3]);
+  const int64_t n = (int64_t)xa.ElementLength();
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    out[i] = v > high ? high : (v < low ? low : v);
+  }
   return info.Env().Undefined();
 }
 
@@ -439,6 +628,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("stepProduct", Napi::Function::New(env, StepProduct));
   exports.Set("activateInPlace", Napi::Function::New(env, ActivateInPlace));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("compare", Napi::Function::New(env, Compare));
+  exports.Set("logical", Napi::Function::New(env, Logical));
+  exports.Set("select", Napi::Function::New(env, Select));
+  exports.Set("copyRows", Napi::Function::New(env, CopyRows));
+  exports.Set("clip", Napi::Function::New(env, Clip));
   return exports;
 }
 

@@ -64,10 +64,56 @@ export interface Addon {
   readonly activateInPlace: (op: number, x: Float32Array, alpha: number) => void
   /** x as [outer, size, inner] reduced over the middle axis: op 0 sums, op 1 takes the max. */
   readonly reduce: (op: number, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number) => void
+  /** A `Comparison` of float32 operands with broadcasting (the layout of `binary`), 0/1 bytes out. */
+  readonly compare: (
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Uint8Array,
+    shape: Int32Array,
+    stridesA: Int32Array,
+    stridesB: Int32Array
+  ) => void
+  /** A `Logical` op on boolean bytes with broadcasting (the layout of `binary`). */
+  readonly logical: (
+    op: number,
+    a: Uint8Array,
+    b: Uint8Array,
+    out: Uint8Array,
+    shape: Int32Array,
+    stridesA: Int32Array,
+    stridesB: Int32Array
+  ) => void
+  /** out[i] = condition[i] === 1 ? t[i] : e[i]; all four of one length. */
+  readonly select: (condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array) => void
+  /** `rows` runs of `length` elements from src (every srcStride, from srcOffset) to dst (every dstStride, from dstOffset). */
+  readonly copyRows: (
+    src: Float32Array,
+    srcOffset: number,
+    srcStride: number,
+    dst: Float32Array,
+    dstOffset: number,
+    dstStride: number,
+    rows: number,
+    length: number
+  ) => void
+  /** out = x clipped to [low, high] (NaN passes through), as tfjs's ClipByValue. */
+  readonly clip: (x: Float32Array, out: Float32Array, low: number, high: number) => void
 }
 
 /** Operation codes shared with addon/native.cc. */
-export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const
+export const BinaryOp = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  squaredDifference: 6,
+  prelu: 7
+} as const
+export const Comparison = { greater: 0, greaterEqual: 1, less: 2, lessEqual: 3, equal: 4, notEqual: 5 } as const
+export const LogicalOp = { and: 0, or: 1 } as const
 export const UnaryOp = {
   relu: 0,
   relu6: 1,
@@ -84,7 +130,10 @@ export const UnaryOp = {
   abs: 12,
   sqrt: 13,
   log1p: 14,
-  reciprocal: 15
+  reciprocal: 15,
+  sign: 16,
+  expm1: 17,
+  erf: 18
 } as const
 
 export const installHint = "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; " +

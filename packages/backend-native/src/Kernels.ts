@@ -2,20 +2,22 @@
  * The kernels the native backend computes itself: matrix products (with
  * transposes, batches and the fused bias + activation), element-wise binary
  * ops with broadcasting, the activations and the other unary ops on the
- * training path, the rectifier's gradient in one pass, and sums and maxima
- * over contiguous axes. Each returns
+ * training path, the rectifier's gradient in one pass, comparisons, logical
+ * ops and selection (what tfjs's activation gradients are made of), splits
+ * and concatenations along any axis, and sums and maxima over contiguous
+ * axes. Each returns
  * `undefined` for inputs it does not handle (other dtypes, unusual layouts),
  * and the caller then runs the cpu backend's kernel.
  */
 import { backend_util, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo, util } from "@tensorflow/tfjs-core"
-import { BinaryOp, UnaryOp } from "./Addon.ts"
+import { BinaryOp, Comparison, LogicalOp, UnaryOp } from "./Addon.ts"
 import type { NativeBackend } from "./NativeBackend.ts"
 
 export type NativeKernel = (
   backend: NativeBackend,
   inputs: NamedTensorInfoMap,
   attrs: NamedAttrMap
-) => TensorInfo | undefined
+) => TensorInfo | Array<TensorInfo> | undefined
 
 const product = (shape: ReadonlyArray<number>, from = 0, to = shape.length): number => {
   let size = 1
@@ -206,9 +208,10 @@ const broadcastLayout = (
   return [Int32Array.from(shape), Int32Array.from(stridesA), Int32Array.from(stridesB)]
 }
 
-const binary = (op: number): NativeKernel => (backend, inputs) => {
-  const a = inputs["a"]!
-  const b = inputs["b"]!
+/** A float32 binary op over the inputs named `first` and `second` (a and b; Prelu's x and alpha). */
+const binary = (op: number, first = "a", second = "b"): NativeKernel => (backend, inputs) => {
+  const a = inputs[first]!
+  const b = inputs[second]!
   if (!backend.isFloat(a) || !backend.isFloat(b)) return undefined
   const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape)
   const out = backend.output(outShape)
@@ -216,6 +219,104 @@ const binary = (op: number): NativeKernel => (backend, inputs) => {
     backend.addon.binary(op, backend.values(a), backend.values(b), out.values, ...broadcastLayout(a.shape, b.shape, outShape))
   }
   return out.info
+}
+
+/** A comparison of float32 tensors with broadcasting; a bool output (0/1 bytes), as the cpu backend stores it. */
+const comparison = (op: number): NativeKernel => (backend, inputs) => {
+  const a = inputs["a"]!
+  const b = inputs["b"]!
+  if (!backend.isFloat(a) || !backend.isFloat(b)) return undefined
+  const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape)
+  const out = backend.boolOutput(outShape)
+  if (out.values.length > 0) {
+    backend.addon.compare(op, backend.values(a), backend.values(b), out.values, ...broadcastLayout(a.shape, b.shape, outShape))
+  }
+  return out.info
+}
+
+/** LogicalAnd / LogicalOr of bool tensors with broadcasting. */
+const logical = (op: number): NativeKernel => (backend, inputs) => {
+  const a = inputs["a"]!
+  const b = inputs["b"]!
+  if (!backend.isBool(a) || !backend.isBool(b)) return undefined
+  const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape)
+  const out = backend.boolOutput(outShape)
+  if (out.values.length > 0) {
+    backend.addon.logical(op, backend.bools(a), backend.bools(b), out.values, ...broadcastLayout(a.shape, b.shape, outShape))
+  }
+  return out.info
+}
+
+/**
+ * Select (tf.where): t where the condition is true, else e. tf.where
+ * broadcasts all three to one shape before it runs the kernel, so only that
+ * case is native; a rank-1 condition over the first axis (possible only by
+ * calling the kernel directly) goes to the cpu kernel, which, in tfjs 4.22,
+ * reads t and e at the condition's index there rather than the element's.
+ */
+const select: NativeKernel = (backend, inputs) => {
+  const condition = inputs["condition"]!
+  const t = inputs["t"]!
+  const e = inputs["e"]!
+  if (!backend.isBool(condition) || !backend.isFloat(t) || !backend.isFloat(e)) return undefined
+  if (!util.arraysEqual(condition.shape, t.shape) || !util.arraysEqual(t.shape, e.shape)) return undefined
+  const out = backend.output(t.shape)
+  if (out.values.length > 0) {
+    backend.addon.select(backend.bools(condition), backend.values(t), backend.values(e), out.values)
+  }
+  return out.info
+}
+
+// ---- splits and concatenations --------------------------------------------------
+
+/**
+ * Concat along any axis of float32 tensors: with the output seen as
+ * [outer, total along the axis x inner], each input is a block of columns,
+ * copied row by row. Empty inputs contribute nothing (and are not read).
+ */
+const concat: NativeKernel = (backend, inputs, attrs) => {
+  const parts = Object.values(inputs) as Array<TensorInfo>
+  const first = parts[0]
+  if (first === undefined || first.shape.length === 0 || parts.some((part) => !backend.isFloat(part))) return undefined
+  const axis = util.parseAxisParam(attrs["axis"] as number, first.shape)[0]!
+  const shapes = parts.map((part) => part.shape)
+  backend_util.assertParamsConsistent(shapes, axis)
+  const outShape = backend_util.computeOutShape(shapes, axis)
+  const out = backend.output(outShape)
+  if (out.values.length === 0) return out.info
+  const outer = product(outShape, 0, axis)
+  const rowLength = product(outShape, axis)
+  let offset = 0
+  for (const part of parts) {
+    const length = product(part.shape, axis)
+    if (length > 0) backend.addon.copyRows(backend.values(part), 0, length, out.values, offset, rowLength, outer, length)
+    offset += length
+  }
+  return out.info
+}
+
+/**
+ * SplitV along any axis of a float32 tensor: each output is a block of
+ * columns of the input seen as [outer, size along the axis x inner], copied
+ * into its own buffer (never a view of the input, unlike the cpu kernel's slices).
+ */
+const splitV: NativeKernel = (backend, inputs, attrs) => {
+  const x = inputs["x"]!
+  if (!backend.isFloat(x) || x.shape.length === 0) return undefined
+  const axis = util.parseAxisParam(attrs["axis"] as number, x.shape)[0]!
+  const sizes = backend_util.prepareSplitSize(x, attrs["numOrSizeSplits"] as number | Array<number>, axis)
+  const outer = product(x.shape, 0, axis)
+  const inner = product(x.shape, axis + 1)
+  const rowLength = x.shape[axis]! * inner
+  let offset = 0
+  return sizes.map((size) => {
+    const shape = x.shape.map((d, i) => (i === axis ? size : d))
+    const out = backend.output(shape)
+    const length = size * inner
+    if (out.values.length > 0) backend.addon.copyRows(backend.values(x), offset, rowLength, out.values, 0, length, outer, length)
+    offset += length
+    return out.info
+  })
 }
 
 // ---- element-wise unary -------------------------------------------------------
@@ -227,6 +328,42 @@ const unary = (op: number, alpha: (attrs: NamedAttrMap) => number = () => 0): Na
   if (!backend.isFloat(x)) return undefined
   const out = backend.output(x.shape)
   if (out.values.length > 0) backend.addon.unary(op, backend.values(x), out.values, alpha(attrs))
+  return out.info
+}
+
+/** ClipByValue: the bounds rounded to float32, as the cpu kernel stores them; NaN passes through. */
+const clipByValue: NativeKernel = (backend, inputs, attrs) => {
+  const x = inputs["x"]!
+  if (!backend.isFloat(x)) return undefined
+  const out = backend.output(x.shape)
+  if (out.values.length > 0) {
+    const low = Math.fround(Number(attrs["clipValueMin"]))
+    const high = Math.fround(Number(attrs["clipValueMax"]))
+    backend.addon.clip(backend.values(x), out.values, low, high)
+  }
+  return out.info
+}
+
+/** ZerosLike of a float32 tensor (its input's values are never read). */
+const zerosLike: NativeKernel = (backend, inputs) => {
+  const x = inputs["x"]!
+  if (x.dtype !== "float32") return undefined
+  const out = backend.output(x.shape)
+  out.values.fill(0)
+  return out.info
+}
+
+/**
+ * Cast of a bool tensor to float32. The cpu kernel hands back the same bytes
+ * labelled float32, which no float kernel here can read (a Uint8Array); a real
+ * Float32Array of 0s and 1s keeps what follows (maxout's gradient multiplies
+ * by it) native.
+ */
+const cast: NativeKernel = (backend, inputs, attrs) => {
+  const x = inputs["x"]!
+  if (attrs["dtype"] !== "float32" || !backend.isBool(x)) return undefined
+  const out = backend.output(x.shape)
+  out.values.set(backend.bools(x))
   return out.info
 }
 
@@ -320,6 +457,24 @@ export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   Sqrt: unary(UnaryOp.sqrt),
   Log1p: unary(UnaryOp.log1p),
   Reciprocal: unary(UnaryOp.reciprocal),
+  Sign: unary(UnaryOp.sign),
+  Expm1: unary(UnaryOp.expm1),
+  Erf: unary(UnaryOp.erf),
+  ClipByValue: clipByValue,
+  Prelu: binary(BinaryOp.prelu, "x", "alpha"),
+  Greater: comparison(Comparison.greater),
+  GreaterEqual: comparison(Comparison.greaterEqual),
+  Less: comparison(Comparison.less),
+  LessEqual: comparison(Comparison.lessEqual),
+  Equal: comparison(Comparison.equal),
+  NotEqual: comparison(Comparison.notEqual),
+  LogicalAnd: logical(LogicalOp.and),
+  LogicalOr: logical(LogicalOp.or),
+  Select: select,
+  ZerosLike: zerosLike,
+  Cast: cast,
+  Concat: concat,
+  SplitV: splitV,
   EluGrad: eluGrad,
   Sum: reduction(0, "axis"),
   Max: reduction(1, "reductionIndices")

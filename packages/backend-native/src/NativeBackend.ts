@@ -56,6 +56,28 @@ export class NativeBackend extends MathBackendCPU {
     return this.deferred.has(info.dataId) || this.data.get(info.dataId)?.values instanceof Float32Array
   }
 
+  /** True when the tensor is bool and stored here as a Uint8Array of 0/1 bytes. */
+  isBool(info: TensorInfo): boolean {
+    return info.dtype === "bool" && this.data.get(info.dataId)?.values instanceof Uint8Array
+  }
+
+  /** The bytes behind a bool tensor. Callers check `isBool` first. */
+  bools(info: TensorInfo): Uint8Array {
+    return this.data.get(info.dataId).values as Uint8Array
+  }
+
+  /**
+   * A new bool output tensor of `shape` over a fresh Uint8Array (how the cpu
+   * backend stores bool) the kernel must fill. These are never pooled: the
+   * pool holds only Float32Arrays of float32 outputs.
+   */
+  boolOutput(shape: ReadonlyArray<number>): { readonly info: TensorInfo; readonly values: Uint8Array } {
+    let size = 1
+    for (const d of shape) size *= d
+    const values = new Uint8Array(size)
+    return { info: this.makeTensorInfo(shape as Array<number>, "bool", values), values }
+  }
+
   /** A new float32 output tensor of `shape` over a (possibly recycled) buffer the kernel must fill. */
   output(shape: ReadonlyArray<number>): { readonly info: TensorInfo; readonly values: Float32Array } {
     let size = 1

@@ -38,6 +38,7 @@ export const registerNative = (addon: Addon, poolBytes: number): void => {
   for (const config of tf.getKernelsForBackend("cpu")) {
     const fallback = viaCpu(config)
     const native = nativeKernels[config.kernelName]
+    // A native kernel gives one output, several (SplitV), or undefined to hand the inputs to the cpu kernel.
     const kernelFunc: KernelFunc = native === undefined ? fallback : (args) =>
       native(args.backend as NativeBackend, args.inputs, args.attrs ?? {}) ?? fallback(args)
     const kernel: KernelConfig = { kernelName: config.kernelName, backendName: engineName, kernelFunc }
