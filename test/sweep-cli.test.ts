@@ -18,7 +18,11 @@ import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
 const quick = ["--epochs", "1"]
 
-/** Starts the smoke sweep one run at a time and kills its whole process group once the first run is done. */
+/**
+ * Starts the smoke sweep one run at a time, kills its whole process group once
+ * the first run is done, and resolves when the killed process has been reaped
+ * (until then its pid is still alive and its run lock still held).
+ */
 const runUntilFirstFinished = (out: string) =>
   new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ["apps/cli/src/bin.ts", "pipeline", "smoke", ...quick, "--parallel", "1", "--out", out], {
@@ -27,21 +31,23 @@ const runUntilFirstFinished = (out: string) =>
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
+    let killed = false
     const timer = setTimeout(() => {
       process.kill(-child.pid!, "SIGKILL")
       reject(new Error(`no run finished in time:\n${stdout}`))
     }, 240_000)
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk
-      if (stdout.includes("run 1/4 done")) {
+      if (!killed && stdout.includes("run 1/4 done")) {
+        killed = true
         clearTimeout(timer)
         process.kill(-child.pid!, "SIGKILL")
-        resolve(stdout)
       }
     })
     child.on("exit", () => {
       clearTimeout(timer)
-      if (!stdout.includes("run 1/4 done")) reject(new Error(`sweep exited early:\n${stdout}`))
+      if (killed) resolve(stdout)
+      else reject(new Error(`sweep exited early:\n${stdout}`))
     })
   })
 
