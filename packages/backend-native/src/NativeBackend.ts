@@ -47,7 +47,7 @@ export class NativeBackend extends MathBackendCPU {
 
   /** The float32 values behind a tensor. Callers check the dtype first. */
   values(info: TensorInfo): Float32Array {
-    return this.data.get(info.dataId).values as Float32Array
+    return this.valuesOf(info.dataId)
   }
 
   /** True when the tensor is float32 and stored here as a Float32Array (asking does not compute a deferred tensor). */
