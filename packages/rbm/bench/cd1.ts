@@ -120,7 +120,7 @@ const sklearnPcd1 = (batchSize: number): RbmTrainingOptions => ({
 const timeOurs = (rows: Rows, options: RbmTrainingOptions) =>
   Effect.gen(function*() {
     const shape = { visibleUnits: "bernoulli", hiddenUnits: "bernoulli", hidden: HIDDEN, initialStd: 0.01 } as const
-    const streams = () => ({ order: RandomStream.derive(1, "order"), sampling: RandomStream.derive(1, "sampling") })
+    const streams = () => ({ order: RandomStream.derive(1, "order"), sampling: RandomStream.derive(1, "sampling"), monitor: RandomStream.derive(1, "monitor") })
     const warmup = sliceRows(rows, 0, Math.min(rows.count, 200))
     yield* trainRbm(initialRbm(shape, warmup, RandomStream.derive(1, "init")), options, warmup, undefined, streams())
     const { curve } = yield* trainRbm(initialRbm(shape, rows, RandomStream.derive(1, "init")), options, rows, undefined, streams())
