@@ -173,6 +173,22 @@ describe("contrastive divergence", () => {
       }
     })))
 
+  it.live("binary samples are on exactly where the probability exceeds its uniform draw", () =>
+    onCpu(Effect.sync(() => {
+      // Inputs from certain off to certain on, and many near 0 (probabilities near the draws).
+      const input = RandomStream.derive(10, "inputs").fillNormal(new Float32Array(4000), 0, 3)
+      input.set([-Infinity, Infinity, -100, 100, 0])
+      const stream = RandomStream.derive(10, "bernoulli")
+      const draws = RandomStream.fromState(stream.state()).fillUniform(new Float32Array(input.length), 0, 1)
+      const { probabilities, states } = tf.tidy(() => {
+        const x = tf.tensor2d(input, [40, 100])
+        return { probabilities: tf.sigmoid(x).dataSync(), states: sampleHidden("bernoulli", x, stream).dataSync() }
+      })
+      const expected = Float32Array.from(probabilities, (p, i) => (p > draws[i]! ? 1 : 0))
+      assert.deepStrictEqual(states, expected)
+      assert.deepStrictEqual(Array.from(states.subarray(0, 4)), [0, 1, 0, 1])
+    })))
+
   it.live("noisy rectified units have the mean of max(0, x + N(0, sigmoid(x)))", () =>
     onCpu(Effect.sync(() => {
       const inputs = [-1.5, -0.3, 0, 0.8, 2.5]
