@@ -16,9 +16,10 @@
  *     [--threads 1] [--backend auto] [--rounds 1] [--pcd-reconstruction samples]
  *
  * `--examples 50000` times a full epoch. `--threads` applies to both sides
- * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy). `--rounds n`
- * repeats ours then scikit-learn's n times, interleaved, and reports each
- * round's ratios and the medians (the machine's load drifts between runs).
+ * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy). Each batch size
+ * times ours and then scikit-learn's (a fresh Python, its start untimed);
+ * `--rounds n` repeats the whole n times and reports each round's ratios and
+ * the medians (the shared machine's load drifts from second to second).
  */
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -88,7 +89,7 @@ interface SklearnResult {
   readonly rows: ReadonlyArray<{ readonly batch: number; readonly seconds: number }>
 }
 
-const runSklearn = (python: string, rows: Rows): SklearnResult => {
+const runSklearn = (python: string, rows: Rows, batches: ReadonlyArray<number>): SklearnResult => {
   const folder = mkdtempSync(join(tmpdir(), "rbm-bench-"))
   try {
     const file = join(folder, "inputs.f32")
@@ -164,16 +165,12 @@ const main = Effect.gen(function*() {
     const results: Array<Round> = []
     let sklearn: SklearnResult | undefined
     for (let round = 0; round < rounds; round++) {
-      const ours: Array<Omit<Round, "sklearn">> = []
       for (const batch of batches) {
         const cd1 = yield* timeOurs(rows, guideCd1(batch))
         const pcd1 = yield* timeOurs(rows, sklearnPcd1(batch))
-        ours.push({ batch, cd1: cd1.perSecond, pcd1: pcd1.perSecond })
-      }
-      sklearn = python === undefined ? undefined : runSklearn(python, rows)
-      for (const row of ours) {
-        const theirs = sklearn?.rows.find((r) => r.batch === row.batch)
-        results.push({ ...row, sklearn: theirs === undefined ? undefined : rows.count / theirs.seconds })
+        sklearn = python === undefined ? undefined : runSklearn(python, rows, [batch])
+        const theirs = sklearn?.rows[0]
+        results.push({ batch, cd1: cd1.perSecond, pcd1: pcd1.perSecond, sklearn: theirs === undefined ? undefined : rows.count / theirs.seconds })
       }
     }
     return { backend, results, sklearn }
