@@ -5,15 +5,21 @@
  * minibatch sizes 10 and 100: examples per second and their ratio.
  *
  * scikit-learn's RBM does one Gibbs step per update from persistent chains
- * (PCD-1, the same arithmetic as CD-1) with no momentum or weight cost, so
- * ours is timed twice: with the practical guide's CD-1 settings (momentum,
- * weight cost), and with scikit-learn's (PCD-1, learning rate 0.1 only).
+ * (PCD-1, the same products as CD-1) with no momentum or weight cost, and
+ * takes its negative statistics at a sampled visible state, so ours is timed
+ * twice: with the practical guide's CD-1 settings (momentum, weight cost,
+ * probability reconstructions), and with scikit-learn's (PCD-1, learning rate
+ * 0.1 only, sampled reconstructions unless `--pcd-reconstruction
+ * probabilities`).
  *
  *   pnpm exec node packages/rbm/bench/cd1.ts [--examples 10000] [--batches 10,100]
- *     [--threads 1] [--backend auto]
+ *     [--threads 1] [--backend auto] [--rounds 1] [--pcd-reconstruction samples]
  *
  * `--examples 50000` times a full epoch. `--threads` applies to both sides
- * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy).
+ * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy). Each batch size
+ * times ours and then scikit-learn's (a fresh Python, its start untimed);
+ * `--rounds n` repeats the whole n times and reports each round's ratios and
+ * the medians (the shared machine's load drifts from second to second).
  */
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -31,12 +37,20 @@ const { values: flags } = parseArgs({
     examples: { type: "string", default: "10000" },
     batches: { type: "string", default: "10,100" },
     threads: { type: "string", default: "1" },
-    backend: { type: "string", default: "auto" }
+    backend: { type: "string", default: "auto" },
+    rounds: { type: "string", default: "1" },
+    "pcd-reconstruction": { type: "string", default: "samples" }
   }
 })
 const examples = Number(flags.examples)
 const batches = flags.batches.split(",").map(Number)
 const threads = Number(flags.threads)
+const rounds = Number(flags.rounds)
+const pcdReconstruction = flags["pcd-reconstruction"]
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive integer, got ${flags.rounds}`)
+if (pcdReconstruction !== "samples" && pcdReconstruction !== "probabilities") {
+  throw new Error(`--pcd-reconstruction: expected samples or probabilities, got ${pcdReconstruction}`)
+}
 const HIDDEN = 500
 const LEARNING_RATE = 0.1
 
@@ -75,7 +89,7 @@ interface SklearnResult {
   readonly rows: ReadonlyArray<{ readonly batch: number; readonly seconds: number }>
 }
 
-const runSklearn = (python: string, rows: Rows): SklearnResult => {
+const runSklearn = (python: string, rows: Rows, batches: ReadonlyArray<number>): SklearnResult => {
   const folder = mkdtempSync(join(tmpdir(), "rbm-bench-"))
   try {
     const file = join(folder, "inputs.f32")
@@ -111,6 +125,7 @@ const guideCd1 = (batchSize: number): RbmTrainingOptions => ({
 const sklearnPcd1 = (batchSize: number): RbmTrainingOptions => ({
   ...guideCd1(batchSize),
   method: "pcd",
+  reconstruction: pcdReconstruction,
   initialMomentum: 0,
   finalMomentum: 0,
   weightCost: 0
@@ -120,43 +135,76 @@ const sklearnPcd1 = (batchSize: number): RbmTrainingOptions => ({
 const timeOurs = (rows: Rows, options: RbmTrainingOptions) =>
   Effect.gen(function*() {
     const shape = { visibleUnits: "bernoulli", hiddenUnits: "bernoulli", hidden: HIDDEN, initialStd: 0.01 } as const
-    const streams = () => ({ order: RandomStream.derive(1, "order"), sampling: RandomStream.derive(1, "sampling") })
+    const streams = () => ({ order: RandomStream.derive(1, "order"), sampling: RandomStream.derive(1, "sampling"), monitor: RandomStream.derive(1, "monitor") })
     const warmup = sliceRows(rows, 0, Math.min(rows.count, 200))
     yield* trainRbm(initialRbm(shape, warmup, RandomStream.derive(1, "init")), options, warmup, undefined, streams())
     const { curve } = yield* trainRbm(initialRbm(shape, rows, RandomStream.derive(1, "init")), options, rows, undefined, streams())
-    return { perSecond: rows.count / curve[0]!.seconds, reconstructionError: curve[0]!.reconstructionError }
+    return { perSecond: rows.count / curve[0]!.seconds }
   })
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** One round's rates in examples per second, by batch size. */
+interface Round {
+  readonly batch: number
+  readonly cd1: number
+  readonly pcd1: number
+  readonly sklearn: number | undefined
+}
 
 const main = Effect.gen(function*() {
   const mnist = yield* loadMnist({ trainSize: examples })
   const rows = mnist.train
   const python = findPython()
-  const ours = yield* Effect.scoped(Effect.gen(function*() {
+  const { backend, results, sklearn } = yield* Effect.scoped(Effect.gen(function*() {
     const backend = yield* TensorBackend.useSync((b) => b.info)
-    const results: Array<{ batch: number; cd1: number; pcd1: number; error: number }> = []
-    for (const batch of batches) {
-      const cd1 = yield* timeOurs(rows, guideCd1(batch))
-      const pcd1 = yield* timeOurs(rows, sklearnPcd1(batch))
-      results.push({ batch, cd1: cd1.perSecond, pcd1: pcd1.perSecond, error: cd1.reconstructionError })
+    const results: Array<Round> = []
+    let sklearn: SklearnResult | undefined
+    for (let round = 0; round < rounds; round++) {
+      for (const batch of batches) {
+        const cd1 = yield* timeOurs(rows, guideCd1(batch))
+        const pcd1 = yield* timeOurs(rows, sklearnPcd1(batch))
+        sklearn = python === undefined ? undefined : runSklearn(python, rows, [batch])
+        const theirs = sklearn?.rows[0]
+        results.push({ batch, cd1: cd1.perSecond, pcd1: pcd1.perSecond, sklearn: theirs === undefined ? undefined : rows.count / theirs.seconds })
+      }
     }
-    return { backend, results }
+    return { backend, results, sklearn }
   }).pipe(Effect.provide(TensorBackend.layer({ backend: flags.backend as BackendChoice, threads }))))
   console.log(`784-${HIDDEN} RBM, one pass over ${rows.count} MNIST examples, learning rate ${LEARNING_RATE}, ${threads} thread(s)`)
-  console.log(`ours: tfjs ${ours.backend.tfjsCore} on ${ours.backend.name} (${JSON.stringify(ours.backend.details)})`)
-  const sklearn = python === undefined ? undefined : runSklearn(python, rows)
+  console.log(`ours: tfjs ${backend.tfjsCore} on ${backend.name} (${JSON.stringify(backend.details)}); PCD-1 with ${pcdReconstruction} reconstructions`)
   if (sklearn !== undefined) {
     console.log(`scikit-learn ${sklearn.sklearn} (${python}), NumPy ${sklearn.numpy}, BLAS ${sklearn.blas.join(", ") || "unknown"}`)
   }
+  const cell = (value: number | undefined, digits = 0) => (value === undefined ? "n/a" : value.toFixed(digits))
+  const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined ? undefined : ours / theirs)
+  if (rounds > 1) {
+    console.log("")
+    for (const [index, row] of results.entries()) {
+      console.log(
+        `round ${Math.floor(index / batches.length) + 1}, batch ${row.batch}: CD-1 ${cell(ratio(row.cd1, row.sklearn), 2)}x, ` +
+          `PCD-1 ${cell(ratio(row.pcd1, row.sklearn), 2)}x`
+      )
+    }
+  }
   console.log("")
-  console.log("| batch | ours CD-1, guide (ex/s) | ours PCD-1, sklearn settings (ex/s) | sklearn BernoulliRBM (ex/s) | ratio CD-1 | ratio PCD-1 |")
+  console.log(
+    `| batch | ours CD-1, guide (ex/s) | ours PCD-1, sklearn settings (ex/s) | sklearn BernoulliRBM (ex/s) | ratio CD-1 | ratio PCD-1 |` +
+      (rounds > 1 ? ` (medians of ${rounds} rounds)` : "")
+  )
   console.log("|---|---|---|---|---|---|")
-  for (const row of ours.results) {
-    const theirs = sklearn?.rows.find((r) => r.batch === row.batch)
-    const theirRate = theirs === undefined ? undefined : rows.count / theirs.seconds
-    const cell = (value: number | undefined, digits = 0) => (value === undefined ? "n/a" : value.toFixed(digits))
+  for (const batch of batches) {
+    const mine = results.filter((r) => r.batch === batch)
+    const theirs = mine.flatMap((r) => (r.sklearn === undefined ? [] : [r.sklearn]))
+    const ratios = (pick: (r: Round) => number) =>
+      theirs.length === 0 ? undefined : median(mine.map((r) => ratio(pick(r), r.sklearn)!))
     console.log(
-      `| ${row.batch} | ${cell(row.cd1)} | ${cell(row.pcd1)} | ${cell(theirRate)} | ` +
-        `${cell(theirRate === undefined ? undefined : row.cd1 / theirRate, 2)}x | ${cell(theirRate === undefined ? undefined : row.pcd1 / theirRate, 2)}x |`
+      `| ${batch} | ${cell(median(mine.map((r) => r.cd1)))} | ${cell(median(mine.map((r) => r.pcd1)))} | ` +
+        `${cell(theirs.length === 0 ? undefined : median(theirs))} | ${cell(ratios((r) => r.cd1), 2)}x | ${cell(ratios((r) => r.pcd1), 2)}x |`
     )
   }
   if (sklearn === undefined) {

@@ -72,7 +72,7 @@ const rbmStack = Effect.fnUntraced(function*(config: RbmPretrainConfig, data: Pr
       config,
       train,
       validation,
-      { order: streams(`${name}/order`), sampling: streams(`${name}/sampling`) },
+      { order: streams(`${name}/order`), sampling: streams(`${name}/sampling`), monitor: streams(`${name}/monitor`) },
       `rbm ${index + 1} (${train.features}-${hidden})`
     )
     layers.push({ kind: "rbm", rbm, curve })

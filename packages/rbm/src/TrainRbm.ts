@@ -4,11 +4,22 @@
  * L2 weight cost on the weights only, an optional sparsity target, and
  * per-epoch monitoring (reconstruction error, mean free energy of training
  * vs validation data, and the exact log-likelihood for small models).
+ * Persistent chains (PCD) carry their hidden states from one batch to the next.
  */
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
-import { biasStatistics, type CdStatistics, cdStatistics, disposeTensors, freeEnergy, type RbmTensors, type Reconstruction, rowWeight } from "./ContrastiveDivergence.ts"
+import {
+  biasStatistics,
+  type CdStatistics,
+  cdStatistics,
+  disposeTensors,
+  freeEnergy,
+  type RbmTensors,
+  type Reconstruction,
+  reconstructionError,
+  rowWeight
+} from "./ContrastiveDivergence.ts"
 import { exactLogLikelihood, isEnumerable, logPartition } from "./ExactLikelihood.ts"
 import type { SparsityTarget } from "./PretrainConfig.ts"
 import type { RbmParameters } from "./Rbm.ts"
@@ -36,7 +47,13 @@ export interface RbmEpoch {
   /** 1-based. */
   readonly epoch: number
   readonly momentum: number
-  /** Squared error of the one-step reconstruction from the data, summed over units, mean over examples. */
+  /**
+   * Squared error of the one-step reconstruction from the data, summed over
+   * units, mean over examples: for CD over the epoch's batches as they were
+   * trained (it is their negative phase's first step), for PCD over the
+   * monitored training examples at the end of the epoch (its chains never
+   * reconstruct the data, so a per-batch figure would cost a product a batch).
+   */
   readonly reconstructionError: number
   /** Mean free energy of the monitored training and validation examples (binary hidden units only). */
   readonly freeEnergyTrain?: number
@@ -52,6 +69,8 @@ export interface RbmStreams {
   readonly order: RandomStream
   /** Every sampling draw of the Gibbs chains. */
   readonly sampling: RandomStream
+  /** The hidden samples of monitoring (PCD's reconstruction error), apart so that monitoring never moves training's draws. */
+  readonly monitor: RandomStream
 }
 
 /**
@@ -71,7 +90,7 @@ interface State {
   readonly weightBuffers: WeightBuffers
   readonly visibleStep: Float32Array
   readonly hiddenStep: Float32Array
-  /** The persistent chains (PCD). */
+  /** The persistent chains' hidden states (PCD), once started. */
   chain: tf.Tensor2D | undefined
   /** The running mean of hidden activity (sparsity target). */
   activity: Float32Array | undefined
@@ -129,19 +148,20 @@ const read = (tensor: tf.Tensor): Float32Array => {
   return values
 }
 
-/** One parameter update from one batch; returns the batch's summed reconstruction error. */
+/** One parameter update from one batch; returns the batch's summed reconstruction error (CD only). */
 const step = (
   state: State,
   batch: tf.Tensor2D,
   options: RbmTrainingOptions,
   momentum: number,
   sampling: RandomStream
-): number => {
+): number | undefined => {
   const { learningRate, weightCost } = options
   const tensors = tensorsOf(state)
   const statistics: Omit<CdStatistics, "positiveRows"> = tf.tidy(() => {
-    const { chain, positiveRows: _, ...rest } = cdStatistics(tensors, batch, options, sampling, state.chain)
-    return chain === undefined ? rest : { ...rest, chain }
+    const chain = options.method === "pcd" ? state.chain ?? "start" : undefined
+    const { positiveRows: _, ...rest } = cdStatistics(tensors, batch, options, sampling, chain)
+    return rest
   })
   disposeTensors(tensors)
   if (statistics.chain !== undefined) {
@@ -152,7 +172,7 @@ const step = (
   const rows = statistics.visibles.shape[0]
   let visibles = read(statistics.visibles)
   let hiddens = read(statistics.hiddens)
-  const error = read(statistics.reconstructionError)[0]!
+  const error = statistics.reconstructionError === undefined ? undefined : read(statistics.reconstructionError)[0]!
   const { hiddenActivity, hiddenBias: hiddenGradient, visibleActivity, visibleBias: visibleGradient } = biasStatistics(
     read(statistics.visibleSums),
     read(statistics.hiddenSums)
@@ -206,15 +226,25 @@ const step = (
 
 const MONITOR_CHUNK = 1000
 
-/** Mean free energy of the rows, computed in chunks. */
-const meanFreeEnergy = (rbm: RbmTensors, rows: Rows): number => {
+/** The mean over the rows of a per-batch sum, computed in chunks. */
+const meanOver = (rows: Rows, sum: (chunk: tf.Tensor2D) => tf.Scalar): number => {
   let total = 0
   for (let start = 0; start < rows.count; start += MONITOR_CHUNK) {
     const end = Math.min(rows.count, start + MONITOR_CHUNK)
     const chunk = sliceRows(rows, start, end)
-    total += tf.tidy(() => tf.sum(freeEnergy(rbm, tf.tensor2d(chunk.inputs, [chunk.count, chunk.features]))).dataSync()[0]!)
+    total += tf.tidy(() => sum(tf.tensor2d(chunk.inputs, [chunk.count, chunk.features])).dataSync()[0]!)
   }
   return total / rows.count
+}
+
+const meanFreeEnergy = (rbm: RbmTensors, rows: Rows): number => meanOver(rows, (chunk) => tf.sum(freeEnergy(rbm, chunk)))
+
+/** PCD's reconstruction error: on the monitored training examples, with hidden samples from the monitoring stream. */
+const monitoredReconstructionError = (state: State, options: RbmTrainingOptions, train: Rows, stream: RandomStream): number => {
+  const rbm = tensorsOf(state)
+  const error = meanOver(sliceRows(train, 0, Math.min(train.count, options.monitorSize)), (chunk) => reconstructionError(rbm, chunk, stream))
+  disposeTensors(rbm)
+  return error
 }
 
 const monitor = (
@@ -271,21 +301,20 @@ export const trainRbm = (
             const started = performance.now()
             const momentum = momentumAt(options, epoch)
             const order = streams.order.permutation(train.count)
-            if (options.method === "pcd" && state.chain === undefined) {
-              state.chain = tf.tensor2d(gatherRows(train, order, 0, batchSize), [batchSize, train.features])
-            }
             let error = 0
             for (let start = 0; start < train.count; start += batchSize) {
               const end = Math.min(train.count, start + batchSize)
               const batch = tf.tensor2d(gatherRows(train, order, start, end), [end - start, train.features])
-              error += step(state, batch, options, momentum, streams.sampling)
+              error += step(state, batch, options, momentum, streams.sampling) ?? 0
               batch.dispose()
             }
             const seconds = (performance.now() - started) / 1000
             return {
               epoch: epoch + 1,
               momentum,
-              reconstructionError: error / train.count,
+              reconstructionError: options.method === "pcd"
+                ? monitoredReconstructionError(state, options, train, streams.monitor)
+                : error / train.count,
               ...monitor(state, options, train, validation),
               seconds
             }

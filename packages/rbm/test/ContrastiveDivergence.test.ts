@@ -14,6 +14,7 @@ import {
   initialRbm,
   modelExpectations,
   type RbmParameters,
+  type RbmTrainingOptions,
   type Rows,
   sampleHidden,
   toTensors,
@@ -172,6 +173,22 @@ describe("contrastive divergence", () => {
       }
     })))
 
+  it.live("binary samples are on exactly where the probability exceeds its uniform draw", () =>
+    onCpu(Effect.sync(() => {
+      // Inputs from certain off to certain on, and many near 0 (probabilities near the draws).
+      const input = RandomStream.derive(10, "inputs").fillNormal(new Float32Array(4000), 0, 3)
+      input.set([-Infinity, Infinity, -100, 100, 0])
+      const stream = RandomStream.derive(10, "bernoulli")
+      const draws = RandomStream.fromState(stream.state()).fillUniform(new Float32Array(input.length), 0, 1)
+      const { probabilities, states } = tf.tidy(() => {
+        const x = tf.tensor2d(input, [40, 100])
+        return { probabilities: tf.sigmoid(x).dataSync(), states: sampleHidden("bernoulli", x, stream).dataSync() }
+      })
+      const expected = Float32Array.from(probabilities, (p, i) => (p > draws[i]! ? 1 : 0))
+      assert.deepStrictEqual(states, expected)
+      assert.deepStrictEqual(Array.from(states.subarray(0, 4)), [0, 1, 0, 1])
+    })))
+
   it.live("noisy rectified units have the mean of max(0, x + N(0, sigmoid(x)))", () =>
     onCpu(Effect.sync(() => {
       const inputs = [-1.5, -0.3, 0, 0.8, 2.5]
@@ -218,7 +235,7 @@ describe("RBM training", () => {
           { ...guide, method, ...schedule },
           data,
           barsAndStripes(),
-          { order: RandomStream.derive(11, "order"), sampling: RandomStream.derive(11, "sampling") }
+          { order: RandomStream.derive(11, "order"), sampling: RandomStream.derive(11, "sampling"), monitor: RandomStream.derive(11, "monitor") }
         )
         const after = exactLogLikelihood(rbm, barsAndStripes())
         const last = curve[schedule.epochs - 1]!
@@ -231,6 +248,126 @@ describe("RBM training", () => {
         assert.isBelow(last.reconstructionError, curve[0]!.reconstructionError)
       })))
   }
+
+  /**
+   * PCD-1 in double precision with the draws of `trainRbm`, in its order: each
+   * epoch a permutation from the order stream; each batch, on the sampling
+   * stream, the chains' first hidden states (first batch only, a sample of the
+   * data's hidden probabilities), the visible sample of the negative phase
+   * (sampled reconstructions only), then the chains' next hidden states (with
+   * probability reconstructions after a visible sample of their own).
+   */
+  const referencePcd1 = (rbm: RbmParameters, data: Rows, options: RbmTrainingOptions, seed: number) => {
+    const { hidden, visible } = rbm
+    const weights = Float64Array.from(rbm.weights)
+    const visibleBias = Float64Array.from(rbm.visibleBias)
+    const hiddenBias = Float64Array.from(rbm.hiddenBias)
+    const weightStep = new Float64Array(weights.length)
+    const visibleStep = new Float64Array(visible)
+    const hiddenStep = new Float64Array(hidden)
+    const order = RandomStream.derive(seed, "order")
+    const sampling = RandomStream.derive(seed, "sampling")
+    const hiddenGiven = (v: ArrayLike<number>) =>
+      Array.from({ length: hidden }, (_, j) => {
+        let x = hiddenBias[j]!
+        for (let i = 0; i < visible; i++) x += v[i]! * weights[i * hidden + j]!
+        return sigmoid(x)
+      })
+    const visibleGiven = (h: ArrayLike<number>) =>
+      Array.from({ length: visible }, (_, i) => {
+        let x = visibleBias[i]!
+        for (let j = 0; j < hidden; j++) x += weights[i * hidden + j]! * h[j]!
+        return sigmoid(x)
+      })
+    /** One uniform per unit, row after row, as `bernoulli` draws them. */
+    const sample = (probabilities: Array<Array<number>>) => {
+      const u = sampling.fillUniform(new Float32Array(probabilities.length * probabilities[0]!.length), 0, 1)
+      return probabilities.map((row, r) => row.map((p, c) => (p > u[r * row.length + c]! ? 1 : 0)))
+    }
+    let chain: Array<Array<number>> | undefined
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const momentum = epoch < options.momentumSwitchEpoch ? options.initialMomentum : options.finalMomentum
+      const permutation = order.permutation(data.count)
+      for (let start = 0; start < data.count; start += options.batchSize) {
+        const rows = Array.from({ length: Math.min(options.batchSize, data.count - start) }, (_, r) => {
+          const at = permutation[start + r]! * visible
+          return Array.from(data.inputs.subarray(at, at + visible))
+        })
+        const positive = rows.map(hiddenGiven)
+        chain ??= sample(positive)
+        const means = chain.map(visibleGiven)
+        const negativeVisible = options.reconstruction === "samples" ? sample(means) : means
+        const negative = negativeVisible.map(hiddenGiven)
+        chain = sample(options.reconstruction === "samples" ? negative : sample(means).map(hiddenGiven))
+        const rate = options.learningRate
+        for (let i = 0; i < visible; i++) {
+          for (let j = 0; j < hidden; j++) {
+            let gradient = 0
+            rows.forEach((v, r) => (gradient += (v[i]! * positive[r]![j]!) / rows.length))
+            negativeVisible.forEach((v, r) => (gradient -= (v[i]! * negative[r]![j]!) / negativeVisible.length))
+            const at = i * hidden + j
+            weightStep[at] = momentum * weightStep[at]! + rate * gradient - rate * options.weightCost * weights[at]!
+          }
+        }
+        for (let i = 0; i < visible; i++) {
+          let gradient = 0
+          rows.forEach((v) => (gradient += v[i]! / rows.length))
+          negativeVisible.forEach((v) => (gradient -= v[i]! / negativeVisible.length))
+          visibleStep[i] = momentum * visibleStep[i]! + rate * gradient
+        }
+        for (let j = 0; j < hidden; j++) {
+          let gradient = 0
+          positive.forEach((h) => (gradient += h[j]! / positive.length))
+          negative.forEach((h) => (gradient -= h[j]! / negative.length))
+          hiddenStep[j] = momentum * hiddenStep[j]! + rate * gradient
+        }
+        weights.forEach((w, at) => (weights[at] = w + weightStep[at]!))
+        visibleBias.forEach((b, i) => (visibleBias[i] = b + visibleStep[i]!))
+        hiddenBias.forEach((c, j) => (hiddenBias[j] = c + hiddenStep[j]!))
+      }
+    }
+    return { weights, visibleBias, hiddenBias }
+  }
+
+  for (const reconstruction of ["probabilities", "samples"] as const) {
+    it.live(`pcd carries its chains' hidden states from batch to batch and epoch to epoch (${reconstruction})`, () =>
+      onCpu(Effect.gen(function*() {
+        // 25 rows in batches of 10: the last batch of each epoch is short, the chains keep their 10 rows.
+        const data: Rows = { ...repeat(barsAndStripes(), 3), count: 25 }
+        const options = { ...guide, method: "pcd" as const, reconstruction, epochs: 3, momentumSwitchEpoch: 1, learningRate: 0.5 }
+        const seed = 21
+        const { rbm } = yield* trainRbm(tinyRbm(4), options, data, undefined, {
+          order: RandomStream.derive(seed, "order"),
+          sampling: RandomStream.derive(seed, "sampling"),
+          monitor: RandomStream.derive(seed, "monitor")
+        })
+        const reference = referencePcd1(tinyRbm(4), data, options, seed)
+        // Float32 arithmetic against double; a sample flips only if a probability lies within ~1e-7 of its draw.
+        assert.isBelow(maxDifference(rbm.weights, reference.weights), 1e-4)
+        assert.isBelow(maxDifference(rbm.visibleBias, reference.visibleBias), 1e-4)
+        assert.isBelow(maxDifference(rbm.hiddenBias, reference.hiddenBias), 1e-4)
+        // And the parameters moved well beyond that tolerance.
+        assert.isAbove(maxDifference(rbm.weights, tinyRbm(4).weights), 0.1)
+      })))
+  }
+
+  it.live("pcd's monitoring draws from its own stream: the learnt parameters do not depend on it", () =>
+    onCpu(Effect.gen(function*() {
+      const data = repeat(barsAndStripes(), 4)
+      const train = (monitorSize: number, validation: Rows | undefined, monitorSeed: number) =>
+        trainRbm(
+          tinyRbm(5),
+          { ...guide, method: "pcd", epochs: 3, monitorSize },
+          data,
+          validation,
+          { order: RandomStream.derive(14, "order"), sampling: RandomStream.derive(14, "sampling"), monitor: RandomStream.derive(monitorSeed, "monitor") }
+        )
+      const small = yield* train(1, undefined, 14)
+      const large = yield* train(40, barsAndStripes(), 15)
+      assert.deepStrictEqual(large.rbm, small.rbm)
+      for (const epoch of large.curve) assert.isAbove(epoch.reconstructionError, 0)
+      assert.notStrictEqual(large.curve[2]!.reconstructionError, small.curve[2]!.reconstructionError)
+    })))
 
   it.live("a sparsity target pulls the mean hidden activity toward it", () =>
     onCpu(Effect.gen(function*() {
@@ -245,7 +382,7 @@ describe("RBM training", () => {
           { ...guide, epochs: 30, sparsity },
           data,
           undefined,
-          { order: RandomStream.derive(13, "order"), sampling: RandomStream.derive(13, "sampling") }
+          { order: RandomStream.derive(13, "order"), sampling: RandomStream.derive(13, "sampling"), monitor: RandomStream.derive(13, "monitor") }
         )
       const free = meanActivity((yield* train()).rbm)
       const sparse = meanActivity((yield* train({ target: 0.05, cost: 0.5, decay: 0.9 })).rbm)
@@ -278,7 +415,7 @@ describe("RBM training", () => {
         { ...guide, learningRate: 0.01, batchSize: 50, epochs: 15, k: 5, reconstruction: "samples" },
         data,
         undefined,
-        { order: RandomStream.derive(12, "order"), sampling: RandomStream.derive(12, "sampling") }
+        { order: RandomStream.derive(12, "order"), sampling: RandomStream.derive(12, "sampling"), monitor: RandomStream.derive(12, "monitor") }
       )
       // The model is a mixture of unit-variance Gaussians centred at b + W h: sum it exactly.
       const model = modelExpectations(rbm)
