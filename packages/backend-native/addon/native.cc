@@ -366,6 +366,24 @@ inline float softplus(float x) {
   return std::isnan(x) ? x : y;
 }
 
+// (e^r - 1 - r) / r^2 by the Taylor series of e^r to r^13, in Horner form:
+// the shared core of expDouble and expm1Float.
+inline double expSeriesTail(double r) {
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  return p;
+}
+
 // e^x in double, in plain arithmetic so that loops over it vectorise: the
 // same Cody-Waite reduction as expApprox with fdlibm's split of ln 2 (n ln2hi
 // is exact), e^r by its Taylor series to r^13 (truncation below 1e-17 for
@@ -381,19 +399,7 @@ inline double expDouble(double x) {
   int64_t tBits;
   std::memcpy(&tBits, &t, sizeof tBits);
   const double r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r * r + r + 1.0;
+  const double p = expSeriesTail(r) * r * r + r + 1.0;
   const int64_t bits = (tBits - 0x4338000000000000LL + 1023) << 52;
   double scale;
   std::memcpy(&scale, &bits, sizeof scale);
@@ -405,19 +411,7 @@ inline double expDouble(double x) {
 // float32 keeps). Rounded to float32 like the cpu kernel's Math.expm1.
 inline float expm1Float(float v) {
   const double x = v;
-  double p = 1.0 / 6227020800.0;
-  p = p * x + 1.0 / 479001600.0;
-  p = p * x + 1.0 / 39916800.0;
-  p = p * x + 1.0 / 3628800.0;
-  p = p * x + 1.0 / 362880.0;
-  p = p * x + 1.0 / 40320.0;
-  p = p * x + 1.0 / 5040.0;
-  p = p * x + 1.0 / 720.0;
-  p = p * x + 1.0 / 120.0;
-  p = p * x + 1.0 / 24.0;
-  p = p * x + 1.0 / 6.0;
-  p = p * x + 0.5;
-  const double small = p * x * x + x;
+  const double small = expSeriesTail(x) * x * x + x;
   const double large = expDouble(x) - 1.0;
   const float y = (float)(std::fabs(x) < 0.35 ? small : large);
   return std::isnan(v) ? v : y;  // +Infinity is clamped to 709 and still overflows float32 to Infinity
