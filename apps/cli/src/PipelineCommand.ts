@@ -13,8 +13,10 @@ import {
   estimateSeconds,
   findPreset,
   formatDuration,
+  PAPER_PROTOCOL,
   planRuns,
   type Preset,
+  Protocol,
   presets,
   readRunStart,
   resolveConfig,
@@ -78,6 +80,14 @@ const flags = {
     Flag.withSchema(NumberList),
     Flag.optional
   ),
+  protocol: Flag.Literals("protocol", Protocol.literals).pipe(
+    Flag.withDescription(
+      "paper: select each net's learning rate from the paper's grid with early stopping " +
+        `(patience ${PAPER_PROTOCOL.patience}, at most ${PAPER_PROTOCOL.epochs} epochs; Table 1 and Figure 3 default to it); ` +
+        "shortcut: the configuration's own rate and epochs"
+    ),
+    Flag.optional
+  ),
   selectLearningRate: Flag.Boolean("select-learning-rate").pipe(
     Flag.withDescription(`the paper's protocol: --learning-rates ${PAPER_LEARNING_RATES.join(",")}`),
     Flag.withDefault(false)
@@ -138,6 +148,7 @@ const listing = Effect.gen(function*() {
 
 /** Keeps only the flags the user gave, in the shape of ConfigOverrides. */
 const overridesFrom = (preset: Preset, input: {
+  readonly protocol: Option.Option<Protocol>
   readonly pretrainEpochs: Option.Option<number>
   readonly epochs: Option.Option<number>
   readonly trainSize: Option.Option<number>
@@ -160,6 +171,7 @@ const overridesFrom = (preset: Preset, input: {
   const defined = <T extends Record<string, unknown>>(record: T) =>
     Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
   return defined({
+    protocol: Option.getOrUndefined(input.protocol),
     dataset: defined({
       trainSize: Option.getOrUndefined(input.trainSize),
       evaluationSize: Option.getOrUndefined(input.evalSize)

@@ -1,3 +1,4 @@
-/** Cross-cutting pieces every stage shares: the seeded random source and atomic writes. */
+/** Cross-cutting pieces every stage shares: the seeded random source, atomic writes and the numerics version. */
 export * from "./AtomicFile.ts"
+export * from "./Numerics.ts"
 export * from "./Rng.ts"

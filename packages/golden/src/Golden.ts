@@ -2,14 +2,14 @@
  * Running golden cases and checking them against, or writing them to, the
  * committed golden files (`golden/<case>.json` at the repository root).
  */
-import { writeFileAtomic } from "@rectifier/core"
+import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { describeDifferences } from "@rectifier/report"
 import { findPreset, resolveRuns, runPipeline } from "@rectifier/pipeline"
 import { comparable, compare, type Difference, exact, type Json, type RunRecord, type Tolerance } from "@rectifier/report"
 import { Effect, FileSystem, Path } from "effect"
 import { cpus, tmpdir } from "node:os"
 import type { GoldenCase } from "./GoldenCase.ts"
-import { GoldenMismatch, GoldenMissing } from "./GoldenError.ts"
+import { GoldenMismatch, GoldenMissing, NumericsVersionStale } from "./GoldenError.ts"
 
 /** How a golden comparison names its two sides. */
 export const goldenLabels = { expected: "golden", actual: "now" } as const
@@ -17,6 +17,8 @@ export const goldenLabels = { expected: "golden", actual: "now" } as const
 /** What a golden file holds: the outcome, and where it was recorded. */
 export interface GoldenFile {
   readonly case: string
+  /** The numerics version (packages/core/src/Numerics.ts) the outcome was recorded under. */
+  readonly numericsVersion?: number
   readonly recordedOn: { readonly cpu: string; readonly threads: number; readonly backend: string }
   readonly outcome: Json
 }
@@ -70,6 +72,15 @@ const readGolden = (root: string, golden: GoldenCase) =>
 export const checkCase = (root: string, golden: GoldenCase) =>
   Effect.gen(function*() {
     const { content, file } = yield* readGolden(root, golden)
+    if (content.numericsVersion !== NUMERICS_VERSION) {
+      return yield* new NumericsVersionStale({
+        name: golden.name,
+        file,
+        ...(content.numericsVersion === undefined ? {} : { recorded: content.numericsVersion }),
+        current: NUMERICS_VERSION,
+        details: ""
+      })
+    }
     const runs = yield* runCase(golden)
     const differences = differencesFrom(golden, content, runs)
     if (differences.length > 0) {
@@ -78,7 +89,11 @@ export const checkCase = (root: string, golden: GoldenCase) =>
     return runs
   })
 
-/** Re-runs a case and writes its golden file; returns what moved relative to the old file. */
+/**
+ * Re-runs a case and writes its golden file; returns what moved relative to
+ * the old file. Numbers may move only under a new numerics version: a change
+ * recorded under the old file's version is refused, and nothing is written.
+ */
 export const updateCase = (root: string, golden: GoldenCase) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -86,8 +101,19 @@ export const updateCase = (root: string, golden: GoldenCase) =>
     const runs = yield* runCase(golden)
     const file = path.join(goldenDirectory(root), `${golden.name}.json`)
     const previous = (yield* fs.exists(file)) ? JSON.parse(yield* fs.readFileString(file)) as GoldenFile : undefined
+    const moved = previous === undefined ? undefined : compare(previous.outcome, outcomeOf(runs))
+    if (previous?.numericsVersion === NUMERICS_VERSION && moved !== undefined && moved.length > 0) {
+      return yield* new NumericsVersionStale({
+        name: golden.name,
+        file,
+        recorded: NUMERICS_VERSION,
+        current: NUMERICS_VERSION,
+        details: describeDifferences(moved, { expected: "recorded", actual: "now" })
+      })
+    }
     const next: GoldenFile = {
       case: golden.name,
+      numericsVersion: NUMERICS_VERSION,
       recordedOn: {
         cpu: cpuModel(),
         threads: runs[0]!.record.config.threads,
@@ -96,5 +122,5 @@ export const updateCase = (root: string, golden: GoldenCase) =>
       outcome: outcomeOf(runs)
     }
     yield* writeFileAtomic(file, JSON.stringify(next, null, 2) + "\n")
-    return previous === undefined ? undefined : compare(previous.outcome, next.outcome)
+    return moved
   })

@@ -8,7 +8,8 @@ export class GoldenMismatch extends Schema.TaggedError<GoldenMismatch>()("Golden
 }) {
   override get message(): string {
     return `golden case ${this.name} no longer reproduces ${this.file}:\n${this.details}\n` +
-      "If the change was intended, run `pnpm run golden update` and commit the files."
+      "If the change was intended, bump NUMERICS_VERSION in packages/core/src/Numerics.ts, " +
+      "run `pnpm run golden update` and commit both together."
   }
 }
 
@@ -18,5 +19,22 @@ export class GoldenMissing extends Schema.TaggedError<GoldenMissing>()("GoldenMi
 }) {
   override get message(): string {
     return `golden case ${this.name} has no golden file ${this.file}; run \`pnpm run golden update\``
+  }
+}
+
+export class NumericsVersionStale extends Schema.TaggedError<NumericsVersionStale>()("NumericsVersionStale", {
+  name: Schema.String,
+  file: Schema.String,
+  recorded: Schema.optional(Schema.Int),
+  current: Schema.Int,
+  details: Schema.String
+}) {
+  override get message(): string {
+    return this.recorded === this.current
+      ? `golden case ${this.name}: the numbers moved but NUMERICS_VERSION is still ${this.current}, so finished ` +
+        `runs of the old numerics would be reused as if they were new:\n${this.details}\n` +
+        "Bump NUMERICS_VERSION in packages/core/src/Numerics.ts and run `pnpm run golden update` again."
+      : `golden case ${this.name}: ${this.file} was recorded under numerics version ${this.recorded ?? "(none)"}, ` +
+        `the code is version ${this.current}; run \`pnpm run golden update\` and commit the files with the bump.`
   }
 }

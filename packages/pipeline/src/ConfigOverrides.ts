@@ -7,6 +7,7 @@ import { BackendChoice } from "@rectifier/backend"
 import { RunConfig } from "@rectifier/report"
 import { TrainingConfig } from "@rectifier/train"
 import { Schema } from "effect"
+import { Protocol } from "./Protocol.ts"
 
 const partial = <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fields>) =>
   Schema.Struct(
@@ -23,6 +24,8 @@ const partial = <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fiel
 const PretrainingOverride = Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))
 
 export const ConfigOverrides = Schema.Struct({
+  /** The training protocol (Protocol.ts); `shortcut` when no layer names one. */
+  protocol: Schema.optionalKey(Protocol),
   dataset: Schema.optionalKey(partial(RunConfig.fields.dataset)),
   pretraining: Schema.optionalKey(PretrainingOverride),
   training: Schema.optionalKey(partial(TrainingConfig)),

@@ -3,18 +3,28 @@
  * composed over one seeded random source and one tensor backend. The run
  * folder is created first and receives the resolved configuration
  * (`config.json`), a checkpoint after every epoch (`checkpoint/`), and at the
- * end `results.json` and `report.md`. `resumePipeline` continues a killed run
+ * end `results.json` and `report.md`. A pre-trained stack is kept in
+ * `pretrained/` once it is complete, so a resumed run does not pre-train again.
+ * `resumePipeline` continues a killed run
  * from its folder alone; the results are the uninterrupted run's, bit for bit.
  * A diverged run still writes its record and report, then fails. With a
  * labelled fraction below 1, supervised training sees only the labelled
  * examples and pre-training all of the training inputs (the paper's Figure 4).
  */
 import { TensorBackend } from "@rectifier/backend"
-import { Rng, writeFileAtomic } from "@rectifier/core"
+import { NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
 import { Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
-import { checkpointStore, type EpochMetrics, SparsityAnalysis, Trainer, TrainingDiverged } from "@rectifier/train"
+import {
+  checkpointStore,
+  type EpochMetrics,
+  readWeights,
+  SparsityAnalysis,
+  Trainer,
+  TrainingDiverged,
+  writeWeights
+} from "@rectifier/train"
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
 import { environment } from "./Environment.ts"
 import { RunDiverged, RunNotResumable } from "./PipelineError.ts"
@@ -48,7 +58,9 @@ export const RunStart = Schema.Struct({
   format: Schema.Literal("rectifier-run-start/1"),
   pipeline: Schema.String,
   config: RunConfig,
-  startedAt: Schema.String
+  startedAt: Schema.String,
+  /** The numerics version of the code that started it; a resume under another version is refused. */
+  numericsVersion: Schema.optionalKey(Schema.Int)
 })
 export type RunStart = typeof RunStart.Type
 
@@ -70,10 +82,48 @@ const pretrainingCurves = (pretrained: PretrainResult) => ({
   layers: pretrained.layers.map((layer) => ({
     kind: layer.kind,
     curve: layer.curve.map((epoch) =>
-      Object.fromEntries(Object.entries(epoch).filter((entry): entry is [string, number] => typeof entry[1] === "number"))
-    )
+      Object.fromEntries(Object.entries(epoch).filter((entry): entry is [string, number] => Number.isFinite(entry[1])))
+    ),
+    ...(layer.kind === "dae" && layer.candidates !== undefined
+      ? { learningRate: layer.learningRate, learningRateCandidates: layer.candidates }
+      : {})
   }))
 })
+
+const PretrainingRecord = RunRecordSchema.fields.pretraining.schema
+type PretrainingRecord = typeof PretrainingRecord.Type
+const encodePretraining = Schema.encodeEffect(Schema.fromJsonString(PretrainingRecord))
+const decodePretraining = Schema.decodeUnknownEffect(Schema.fromJsonString(PretrainingRecord))
+
+/**
+ * The run's pre-trained stack: the one saved in `<folder>/pretrained/` when
+ * there is one (its curves and weights), else pre-trained now and saved
+ * there, curves first and `weights` last, so a complete pair means a
+ * complete stack.
+ */
+const pretrainedStack = (config: RunConfig, folder: string) =>
+  Effect.gen(function*() {
+    if (config.pretraining === undefined) return undefined
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const base = path.join(folder, "pretrained")
+    const curvesFile = path.join(base, "curves.json")
+    const weightsBase = path.join(base, "weights")
+    if ((yield* fs.exists(curvesFile)) && (yield* fs.exists(`${weightsBase}.json`))) {
+      const curves = yield* decodePretraining(yield* fs.readFileString(curvesFile))
+      return { curves, weights: yield* readWeights(weightsBase) }
+    }
+    const dataset = yield* Dataset
+    const pretrained = yield* (yield* Pretrainer).pretrain(config.pretraining, {
+      train: yield* TrainingInputs,
+      validation: dataset.validation
+    })
+    const curves: PretrainingRecord = pretrainingCurves(pretrained)
+    yield* fs.makeDirectory(base, { recursive: true })
+    yield* writeFileAtomic(curvesFile, (yield* encodePretraining(curves)) + "\n")
+    yield* writeWeights(weightsBase, pretrained.weights)
+    return { curves, weights: pretrained.weights }
+  })
 
 const encodeRecord = Schema.encodeEffect(Schema.fromJsonString(RunRecordSchema))
 const encodeStart = Schema.encodeEffect(Schema.fromJsonString(RunStart))
@@ -88,12 +138,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
       const trainer = yield* Trainer
       const sparsityAnalysis = yield* SparsityAnalysis
       const report = yield* Report
-      const pretrained = config.pretraining === undefined
-        ? undefined
-        : yield* (yield* Pretrainer).pretrain(config.pretraining, {
-          train: yield* TrainingInputs,
-          validation: dataset.validation
-        })
+      const pretrained = yield* pretrainedStack(config, folder)
       const path = yield* Path.Path
       const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"))
       const training = yield* trainer.run(config.training, {
@@ -116,7 +161,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
         wallSeconds: (finished.getTime() - started.getTime()) / 1000,
         data: dataCounts(config, dataset),
         epochs: training.epochs,
-        ...(pretrained === undefined ? {} : { pretraining: pretrainingCurves(pretrained) }),
+        ...(pretrained === undefined ? {} : { pretraining: pretrained.curves }),
         result: {
           bestEpoch: training.bestEpoch,
           validationError: training.validationError,
@@ -154,7 +199,8 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
       format: "rectifier-run-start/1",
       pipeline: preset.name,
       config,
-      startedAt: started.toISOString()
+      startedAt: started.toISOString(),
+      numericsVersion: NUMERICS_VERSION
     })
     yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
     return yield* runInFolder(preset, config, folder, started, options)
@@ -180,6 +226,13 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
     const path = yield* Path.Path
     const absolute = path.resolve(folder)
     const start = yield* readRunStart(absolute)
+    if (start.numericsVersion !== undefined && start.numericsVersion !== NUMERICS_VERSION) {
+      return yield* new RunNotResumable({
+        folder: absolute,
+        reason: `it was started under numerics version ${start.numericsVersion}, this code is version ` +
+          `${NUMERICS_VERSION}: its checkpoints would continue with different numerics`
+      })
+    }
     const preset = yield* findPreset(start.pipeline)
     return yield* runInFolder(preset, start.config, absolute, new Date(start.startedAt), options)
   })

@@ -20,6 +20,7 @@ import { seedMnist, seedNistp, seedNorb } from "./presets/seed.ts"
 import { smoke } from "./presets/smoke.ts"
 import { speed } from "./presets/speed.ts"
 import { table1Cifar10, table1Mnist, table1MnistSupervised, table1Nistp, table1Norb } from "./presets/table1.ts"
+import { protocolOverrides, protocolPretraining, selects } from "./Protocol.ts"
 import { checkDatasetSizes } from "./RunData.ts"
 
 export const presets: ReadonlyArray<Preset> = [
@@ -58,11 +59,14 @@ export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline>
 }
 
 const decodeOverrides = Schema.decodeUnknownEffect(ConfigOverrides)
-/** A pre-training stack always has the MLP's hidden layer sizes. */
-const withStackSizes = (config: UnresolvedConfig): UnresolvedConfig =>
+/** A pre-training stack always has the MLP's hidden layer sizes, and follows the run's protocol. */
+const withStack = (config: UnresolvedConfig, protocol: "shortcut" | "paper"): UnresolvedConfig =>
   config.pretraining === undefined || config.pretraining === null
     ? config
-    : { ...config, pretraining: { ...config.pretraining, hiddenSizes: config.training.hiddenLayers } }
+    : {
+      ...config,
+      pretraining: protocolPretraining(protocol, { ...config.pretraining, hiddenSizes: config.training.hiddenLayers })
+    }
 
 const decodeConfig = Schema.decodeUnknownEffect(RunConfigSchema)
 const strict = { onExcessProperty: "error" } as const
@@ -78,6 +82,12 @@ export interface PlannedRun {
   readonly cell: string
   readonly references: ReadonlyArray<Reference>
   readonly config: RunConfig
+  /**
+   * Under the paper protocol in a sweep, the cell's first seed selects the
+   * rates (`leader`) and its other seeds reuse them (`follower`: `config` is
+   * then the grid, resolved by `reuseSelection` once the leader has finished).
+   */
+  readonly selection?: "leader" | "follower"
 }
 
 /**
@@ -100,15 +110,23 @@ export const planRuns = (
     const runs: Array<PlannedRun> = []
     for (const cell of cells) {
       const fromCell = yield* validated(`preset ${preset.name}, cell "${cell.label}"`, cell.overrides)
-      for (const seed of seedList) {
-        const layered = mergeOverrides(mergeOverrides(fromPreset, fromCell), fromCaller)
+      const written = mergeOverrides(mergeOverrides(fromPreset, fromCell), fromCaller)
+      const protocol = written.protocol ?? "shortcut"
+      const layered = mergeOverrides(
+        mergeOverrides(mergeOverrides(fromPreset, fromCell), protocolOverrides(protocol, fromCaller)),
+        fromCaller
+      )
+      for (const [index, seed] of seedList.entries()) {
         const merged = applyOverrides(defaults, seed === undefined ? layered : { ...layered, seed })
-        const config = yield* decodeConfig(withStackSizes(merged), strict).pipe(
+        const config = yield* decodeConfig(withStack(merged, protocol), strict).pipe(
           Effect.mapError((issue) =>
             new ConfigInvalid({ source: `resolved configuration of ${preset.name} (${cell.label})`, detail: issue.message })
           )
         )
-        runs.push({ cell: cell.label, references: [...preset.references, ...cell.references], config })
+        const selection = protocol === "paper" && seedList.length > 1 && selects(config)
+          ? { selection: index === 0 ? "leader" as const : "follower" as const }
+          : {}
+        runs.push({ cell: cell.label, references: [...preset.references, ...cell.references], config, ...selection })
       }
     }
     return runs

@@ -69,6 +69,14 @@ export const DaePretrainConfig = Schema.Struct({
   epochs: defaulted(PositiveInt, 10),
   /** The paper picks it from {0.1, 0.01, 0.001, 0.0001} by reconstruction error. */
   learningRate: defaulted(Positive, 0.01),
+  /**
+   * The paper's selection: each layer is trained once per rate and keeps the
+   * one whose clean reconstruction error on the monitored validation examples
+   * (training examples without validation data) is lowest after the last epoch.
+   */
+  learningRates: Schema.optionalKey(Schema.Array(Positive).check(Schema.isMinLength(1))),
+  /** A fixed rate per layer, bottom first (a selection's outcome, reused); overrides the two above. */
+  layerLearningRates: Schema.optionalKey(Schema.Array(Positive).check(Schema.isMinLength(1))),
   batchSize: defaulted(PositiveInt, 10),
   activation: defaulted(ActivationName, "rectifier"),
   /** Probability of setting each input to 0. */

@@ -4,6 +4,8 @@
  * probabilities, or max(0, x) for rectified units, for RBMs; the clean
  * encoder output for auto-encoders). The result is the MLP's hidden layers
  * as `ModelWeights`, plus each layer's full parameters and training curve.
+ * Auto-encoders given several learning rates train each layer once per rate
+ * and keep the lowest reconstruction error (the paper's selection).
  */
 import type { ActivationName } from "@rectifier/activations"
 import type { RandomStream } from "@rectifier/core"
@@ -31,9 +33,25 @@ export interface PretrainData {
   readonly validation?: Rows | undefined
 }
 
+/** One learning rate a layer's selection tried: its final reconstruction errors and whether it was kept. */
+export interface DaeCandidate {
+  readonly learningRate: number
+  /** Absent when it was not finite (the candidate diverged). */
+  readonly reconstructionError?: number
+  readonly validationReconstructionError?: number
+  readonly kept: boolean
+}
+
 export type PretrainedLayer =
   | { readonly kind: "rbm"; readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }
-  | { readonly kind: "dae"; readonly dae: DaeParameters; readonly curve: ReadonlyArray<DaeEpoch> }
+  | {
+    readonly kind: "dae"
+    readonly dae: DaeParameters
+    readonly curve: ReadonlyArray<DaeEpoch>
+    readonly learningRate: number
+    /** Present when the layer's rate was selected from several. */
+    readonly candidates?: ReadonlyArray<DaeCandidate>
+  }
 
 export interface PretrainResult {
   readonly config: PretrainConfig
@@ -100,16 +118,45 @@ const daeStack = Effect.fnUntraced(function*(config: DaePretrainConfig, data: Pr
       train.features,
       streams(`${name}/init`)
     )
-    const activationStream = streams(`${name}/activation`)
-    const { curve, dae } = yield* trainDae(
-      initial,
-      config,
-      train,
-      validation,
-      { order: streams(`${name}/order`), noise: streams(`${name}/noise`), activation: activationStream },
-      `dae ${index + 1} (${train.features}-${hidden})`
-    )
-    layers.push({ kind: "dae", dae, curve })
+    const rates = config.layerLearningRates !== undefined
+      ? [config.layerLearningRates[index] ?? config.layerLearningRates[config.layerLearningRates.length - 1]!]
+      : config.learningRates ?? [config.learningRate]
+    // Every candidate starts from the same weights and streams, so the selection does not depend on their order.
+    const trained = []
+    for (const learningRate of rates) {
+      const activation = streams(`${name}/activation`)
+      const run = yield* trainDae(
+        initial,
+        { ...config, learningRate },
+        train,
+        validation,
+        { order: streams(`${name}/order`), noise: streams(`${name}/noise`), activation },
+        `dae ${index + 1} (${train.features}-${hidden}), learning rate ${learningRate}`
+      )
+      trained.push({ learningRate, activation, ...run })
+    }
+    const finalError = (curve: ReadonlyArray<DaeEpoch>) => {
+      const last = curve[curve.length - 1]
+      const error = last?.validationReconstructionError ?? last?.reconstructionError ?? Number.NaN
+      // A diverged candidate (NaN or infinite error) ranks last.
+      return Number.isFinite(error) ? error : Infinity
+    }
+    const kept = trained.reduce((best, run) => (finalError(run.curve) < finalError(best.curve) ? run : best))
+    // The kept candidate's activation stream goes on to encode the next layer's inputs.
+    const { activation: activationStream, curve, dae, learningRate } = kept
+    const candidates = trained.map((run): DaeCandidate => {
+      const last = run.curve[run.curve.length - 1]
+      const finite = (value: number | undefined) => value !== undefined && Number.isFinite(value)
+      return {
+        learningRate: run.learningRate,
+        ...(finite(last?.reconstructionError) ? { reconstructionError: last!.reconstructionError } : {}),
+        ...(finite(last?.validationReconstructionError)
+          ? { validationReconstructionError: last!.validationReconstructionError! }
+          : {}),
+        kept: run === kept
+      }
+    })
+    layers.push({ kind: "dae", dae, curve, learningRate, ...(rates.length > 1 ? { candidates } : {}) })
     if (index + 1 < config.hiddenSizes.length) {
       train = encodeRows(dae, train, activationStream)
       validation = validation === undefined ? undefined : encodeRows(dae, validation, activationStream)

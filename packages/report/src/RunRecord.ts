@@ -5,7 +5,7 @@
  */
 import { BackendChoice, BackendName } from "@rectifier/backend"
 import { PretrainConfig } from "@rectifier/rbm"
-import { EpochDiagnostics, EpochMetrics, TrainingConfig } from "@rectifier/train"
+import { CandidateEpoch, CandidateStop, CandidateVerdict, EpochDiagnostics, EpochMetrics, TrainingConfig } from "@rectifier/train"
 import { Effect, Schema } from "effect"
 
 /**
@@ -67,7 +67,13 @@ export const LearningRateCandidateRecord = Schema.Struct({
   validationError: Schema.Number,
   testError: Schema.Number,
   epochsRun: Schema.Int,
-  diverged: Schema.optionalKey(DivergenceRecord)
+  diverged: Schema.optionalKey(DivergenceRecord),
+  /** Why the candidate's training ended (records before this field: absent). */
+  stop: Schema.optionalKey(CandidateStop),
+  /** Whether the selection kept it, and why not. */
+  verdict: Schema.optionalKey(CandidateVerdict),
+  /** The candidate's learning curve. */
+  curve: Schema.optionalKey(Schema.Array(CandidateEpoch))
 })
 
 export const RunRecord = Schema.Struct({
@@ -77,6 +83,11 @@ export const RunRecord = Schema.Struct({
   config: RunConfig,
   environment: Schema.Struct({
     rectifier: Schema.String,
+    /** The numerics version the run was computed under (see @rectifier/core); absent in older records. */
+    numericsVersion: Schema.optionalKey(Schema.Int),
+    /** The git commit the code ran from, and whether tracked files differed from it. */
+    commit: Schema.optionalKey(Schema.String),
+    dirty: Schema.optionalKey(Schema.Boolean),
     node: Schema.String,
     platform: Schema.String,
     cpu: Schema.String,
@@ -115,7 +126,16 @@ export const RunRecord = Schema.Struct({
     activation: Schema.String,
     layers: Schema.Array(Schema.Struct({
       kind: Schema.Literals(["rbm", "dae"]),
-      curve: Schema.Array(Schema.Record(Schema.String, Schema.Number))
+      curve: Schema.Array(Schema.Record(Schema.String, Schema.Number)),
+      /** The layer's learning rate, when it was selected from several. */
+      learningRate: Schema.optionalKey(Schema.Number),
+      /** Every rate the layer's selection tried: final reconstruction errors, and the kept one. */
+      learningRateCandidates: Schema.optionalKey(Schema.Array(Schema.Struct({
+        learningRate: Schema.Number,
+        reconstructionError: Schema.optionalKey(Schema.Number),
+        validationReconstructionError: Schema.optionalKey(Schema.Number),
+        kept: Schema.Boolean
+      })))
     }))
   })),
   result: Schema.Struct({

@@ -1,9 +1,11 @@
 /**
  * The sweep runner: expands a preset into its runs (cells x seeds), names
- * each run folder by the hash of its configuration and code version, skips
- * runs already finished (so a killed sweep resumes where it stopped), runs
- * the rest in worker processes, `parallel` at a time, each under a run lock,
- * and writes the pipeline's report from every finished run.
+ * each run folder by the hash of its configuration and the numerics version,
+ * skips runs already finished (so a killed sweep resumes where it stopped),
+ * runs the rest in worker processes, `parallel` at a time, each under a run
+ * lock, and writes the pipeline's report from every finished run. Under the
+ * paper protocol a cell's first seed selects the learning rates and its
+ * other seeds reuse them (they are planned once it has finished).
  *
  * Parallelism uses processes, not Effect worker threads: tfjs's engine and
  * backend are process-global, and the wasm and cpu backends are
@@ -12,14 +14,14 @@
 import { resolveActivation, specName } from "@rectifier/activations"
 import { type ActivationSpec, sampleActivation } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
-import { writeFileAtomic } from "@rectifier/core"
-import { type PlannedRun, type Preset, readRunRecord, resolveRuns } from "@rectifier/pipeline"
+import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
+import { type PlannedRun, type Preset, readRunRecord, resolveRuns, reuseSelection } from "@rectifier/pipeline"
 import { type ActivationShape, type RunRecord, type SweepReportInput, writeSweepReport } from "@rectifier/report"
-import { Effect, FileSystem, Path, Schema } from "effect"
+import { Effect, FileSystem, Path, Schema, Semaphore } from "effect"
 import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { basename, join } from "node:path"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
-import { codeVersion, runKey, slug } from "./RunKey.ts"
+import { runKey, slug } from "./RunKey.ts"
 import { acquireRunLock, clearStaleLock } from "./RunLock.ts"
 
 export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
@@ -101,26 +103,79 @@ const runWorker = (job: WorkerJob, onEpoch: (epoch: WorkerEpoch) => void) =>
     })
   })
 
-/** The runs `preset` stands for with their keys and folders; fails if any cannot run yet. */
+/** A planned run with its key and folder under `sweepFolder`. */
+const placed = (run: PlannedRun, sweepFolder: string): SweepRun => {
+  const key = runKey(run.config, NUMERICS_VERSION)
+  return {
+    ...run,
+    key,
+    folder: join(sweepFolder, `${slug(run.cell)}-seed${run.config.seed}-${key}`),
+    name: `${run.cell}, seed ${run.config.seed}`
+  }
+}
+
+/**
+ * The record a finished run left in its folder, if it may be reused: one
+ * that decodes and was computed under this numerics version. A record that
+ * does not decode is moved aside (`results.json.unreadable-<time>`) so the
+ * run is computed again; one from another numerics version is refused.
+ */
+const finishedRecord = (run: SweepRun) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const file = join(run.folder, "results.json")
+    if (!(yield* fs.exists(file))) return undefined
+    const record = yield* readRunRecord(run.folder).pipe(
+      Effect.catch((error) =>
+        Effect.gen(function*() {
+          const aside = `${file}.unreadable-${Date.now()}`
+          yield* fs.rename(file, aside)
+          yield* Effect.logWarning(`${file} could not be read (${error.message}); moved to ${aside}, the run is computed again`)
+          return undefined
+        })
+      )
+    )
+    if (record === undefined) return undefined
+    const version = record.environment.numericsVersion
+    if (version !== undefined && version !== NUMERICS_VERSION) {
+      return yield* new RunFailed({
+        folder: run.folder,
+        detail: `its results.json was computed under numerics version ${version}, this code is version ${NUMERICS_VERSION}; ` +
+          "it is not reused (move the folder away to recompute it)"
+      })
+    }
+    return record
+  })
+
+/**
+ * The runs `preset` stands for with their keys and folders; fails if any
+ * cannot run yet. A follower whose leader has not finished is `waiting`.
+ */
 export const planSweep = (preset: Preset, options: Pick<SweepOptions, "out" | "overrides" | "seeds">) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
     const planned = yield* resolveRuns(preset, options.overrides ?? {}, options.seeds)
-    const code = codeVersion()
     const folder = path.resolve(options.out, preset.name)
-    const runs: ReadonlyArray<SweepRun> = planned.map((run) => {
-      const key = runKey(run.config, code)
-      return {
-        ...run,
-        key,
-        folder: path.join(folder, `${slug(run.cell)}-seed${run.config.seed}-${key}`),
-        name: `${run.cell}, seed ${run.config.seed}`
+    const leaders = new Map<string, SweepRun>()
+    for (const run of planned) if (run.selection === "leader") leaders.set(run.cell, placed(run, folder))
+    const runs: Array<SweepRun> = []
+    const waiting: Array<{ readonly planned: PlannedRun; readonly leader: SweepRun }> = []
+    for (const run of planned) {
+      if (run.selection === "leader") {
+        runs.push(leaders.get(run.cell)!)
+        continue
       }
-    })
-    return { folder, code, runs }
+      if (run.selection !== "follower") {
+        runs.push(placed(run, folder))
+        continue
+      }
+      const leader = leaders.get(run.cell)!
+      const record = yield* finishedRecord(leader)
+      if (record === undefined) waiting.push({ planned: run, leader })
+      else runs.push(placed({ ...run, config: reuseSelection(run.config, record) }, folder))
+    }
+    return { folder, runs, waiting }
   })
-
-const isFinished = (run: SweepRun) => existsSync(`${run.folder}/results.json`)
 
 /** The activation shapes of the sweep's distinct activations, sampled on the cpu backend. */
 const activationShapes = (runs: ReadonlyArray<SweepRun>) =>
@@ -139,13 +194,25 @@ const activationShapes = (runs: ReadonlyArray<SweepRun>) =>
     })
   }).pipe(Effect.provide(TensorBackend.layer({ backend: "cpu", threads: 1 })))
 
-/** Writes the report of `preset` from whatever runs of the plan have finished. */
-export const writeReport = (preset: Preset, folder: string, runs: ReadonlyArray<SweepRun>) =>
+/** Writes the report of `preset` from whatever runs of the plan have finished; diverged runs are reported apart. */
+export const writeReport = (
+  preset: Preset,
+  folder: string,
+  runs: ReadonlyArray<SweepRun>,
+  waiting: ReadonlyArray<string> = []
+) =>
   Effect.gen(function*() {
     const finished: Array<{ run: SweepRun; record: RunRecord }> = []
+    const failed: Array<string> = []
     for (const run of runs) {
-      if (isFinished(run)) finished.push({ run, record: yield* readRunRecord(run.folder) })
+      const record = yield* finishedRecord(run)
+      if (record === undefined) continue
+      if (record.result.diverged !== undefined) {
+        failed.push(`${run.name} (diverged at epoch ${record.result.diverged.epoch}: ${record.result.diverged.quantity} ` +
+          `${record.result.diverged.value})`)
+      } else finished.push({ run, record })
     }
+    const done = new Set(finished.map((f) => f.run.folder))
     const cells = [...new Set(runs.map((r) => r.cell))].map((label) => ({
       label,
       references: runs.find((r) => r.cell === label)!.references,
@@ -171,31 +238,62 @@ export const writeReport = (preset: Preset, folder: string, runs: ReadonlyArray<
         }
       }),
       activations: yield* activationShapes(runs),
-      missing: runs.filter((run) => !isFinished(run)).map((run) => run.name)
+      missing: [
+        ...runs.filter((run) => !done.has(run.folder) && !failed.some((f) => f.startsWith(`${run.name} (`))).map((run) => run.name),
+        ...waiting.map((name) => `${name} (waits for its cell's first seed to select the learning rates)`),
+        ...failed
+      ]
     }
     return yield* writeSweepReport(folder, input)
   })
 
-/** Runs every unfinished run of `preset` and writes its report into `<out>/<preset>/`. */
+/**
+ * Runs every unfinished run of `preset` and writes its report into
+ * `<out>/<preset>/`. At most `parallel` runs at once; under the paper protocol
+ * a cell's other seeds start when its first seed has selected their rates.
+ */
 export const runSweep = (preset: Preset, options: SweepOptions) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
     const emit = options.onEvent ?? (() => {})
-    const { folder, code, runs } = yield* planSweep(preset, options)
+    const plan = yield* planSweep(preset, options)
+    const { folder } = plan
     yield* fs.makeDirectory(folder, { recursive: true })
-    yield* writeFileAtomic(
-      path.join(folder, "sweep.json"),
-      JSON.stringify({ pipeline: preset.name, code, runs: runs.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: path.basename(r.folder) })) }, null, 2) + "\n"
-    )
-    const pending = runs.filter((run) => !isFinished(run))
-    emit({ _tag: "Planned", total: runs.length, finished: runs.length - pending.length, folder })
+    const known: Array<SweepRun> = [...plan.runs]
+    /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
+    const writeIndex = () =>
+      writeFileAtomic(
+        join(folder, "sweep.json"),
+        JSON.stringify(
+          {
+            pipeline: preset.name,
+            numericsVersion: NUMERICS_VERSION,
+            runs: known.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
+          },
+          null,
+          2
+        ) + "\n"
+      )
+    yield* writeIndex()
+    const total = plan.runs.length + plan.waiting.length
+    let finishedBefore = 0
+    for (const run of plan.runs) {
+      if ((yield* finishedRecord(run)) !== undefined) {
+        finishedBefore++
+        clearStaleLock(run.folder)
+      }
+    }
+    emit({ _tag: "Planned", total, finished: finishedBefore, folder })
+    const permits = yield* Semaphore.make(Math.max(1, options.parallel))
     let executed = 0
-    for (const run of runs) if (isFinished(run)) clearStaleLock(run.folder)
-    yield* Effect.forEach(pending, (run) =>
+
+    /** Runs `run` under a permit unless it is finished or locked; its record, or undefined when skipped. */
+    const execute = (run: SweepRun) =>
       Effect.gen(function*() {
+        const before = yield* finishedRecord(run)
+        if (before !== undefined) return before
         // The lock is released when the scope closes, before the run is announced as finished.
-        const finished = yield* Effect.scoped(Effect.gen(function*() {
+        const ran = yield* Effect.scoped(Effect.gen(function*() {
           yield* fs.makeDirectory(run.folder, { recursive: true })
           const locked = yield* acquireRunLock(run.folder).pipe(
             Effect.as(false),
@@ -205,7 +303,7 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
             })
           )
           if (locked) return false
-          if (isFinished(run)) {
+          if ((yield* finishedRecord(run)) !== undefined) {
             emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
             return false
           }
@@ -218,12 +316,33 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
             folder: run.folder
           }, (epoch) => emit({ _tag: "Epoch", run, epoch }))
           return true
-        }))
-        if (!finished) return
-        executed++
-        emit({ _tag: "RunFinished", run, record: yield* readRunRecord(run.folder) })
-      }), { concurrency: Math.max(1, options.parallel), discard: true })
-    const report = yield* writeReport(preset, folder, runs)
-    const outcome: SweepOutcome = { folder, runs, executed, report }
+        })).pipe(Semaphore.withPermit(permits))
+        const record = yield* finishedRecord(run)
+        if (ran && record !== undefined) {
+          executed++
+          emit({ _tag: "RunFinished", run, record })
+        }
+        return record
+      })
+
+    const followersOf = (leader: SweepRun) => plan.waiting.filter((w) => w.leader.folder === leader.folder)
+    yield* Effect.forEach(plan.runs, (run) =>
+      Effect.gen(function*() {
+        const record = yield* execute(run)
+        const followers = followersOf(run)
+        if (record === undefined || followers.length === 0) return
+        const resolved = followers.map((f) => placed({ ...f.planned, config: reuseSelection(f.planned.config, record) }, folder))
+        known.push(...resolved)
+        yield* writeIndex()
+        yield* Effect.forEach(resolved, execute, { concurrency: "unbounded", discard: true })
+      }), { concurrency: "unbounded", discard: true })
+    const unresolved = plan.waiting.filter((w) => !known.some((k) => k.cell === w.planned.cell && k.config.seed === w.planned.config.seed))
+    const report = yield* writeReport(
+      preset,
+      folder,
+      known,
+      unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`)
+    )
+    const outcome: SweepOutcome = { folder, runs: known, executed, report }
     return outcome
   })

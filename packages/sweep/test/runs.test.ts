@@ -9,14 +9,14 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 describe("run identity", () => {
-  it("hashes the resolved config and code version, not key order", () => {
-    const key = runKey(defaults, "abc")
+  it("hashes the resolved config and numerics version, not key order", () => {
+    const key = runKey(defaults, 1)
     assert.match(key, /^[0-9a-f]{12}$/)
     const reordered = JSON.parse(canonicalJson({ ...defaults, training: { ...defaults.training } }))
-    assert.strictEqual(runKey(reordered, "abc"), key)
-    assert.notStrictEqual(runKey({ ...defaults, seed: 2 }, "abc"), key)
-    assert.notStrictEqual(runKey({ ...defaults, backend: "wasm" }, "abc"), key)
-    assert.notStrictEqual(runKey(defaults, "abd"), key)
+    assert.strictEqual(runKey(reordered, 1), key)
+    assert.notStrictEqual(runKey({ ...defaults, seed: 2 }, 1), key)
+    assert.notStrictEqual(runKey({ ...defaults, backend: "wasm" }, 1), key)
+    assert.notStrictEqual(runKey(defaults, 2), key)
     assert.strictEqual(canonicalJson({ b: 1, a: { d: 2, c: 3 } }), "{\"a\":{\"c\":3,\"d\":2},\"b\":1}")
     assert.strictEqual(slug("tanh, pre-trained"), "tanh-pre-trained")
     assert.strictEqual(slug("a = 1.3"), "a-1.3")

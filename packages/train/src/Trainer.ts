@@ -4,7 +4,9 @@
  * minibatch SGD (optional momentum and weight decay, the L1 activation
  * penalty) evaluated after each epoch on the validation and test sets, with
  * early stopping; each run keeps its epoch of lowest validation error, and
- * the rate whose run reached the lowest validation error wins. After every
+ * the rate whose run reached the lowest validation error wins. With
+ * `candidatePruning`, a rate clearly beaten by an earlier one, or one that
+ * learns nothing, stops early (Selection.ts). After every
  * epoch the run can be checkpointed, and a checkpointed run resumes bit for
  * bit. A NaN or infinite cost or weight stops a run as diverged.
  */
@@ -22,6 +24,7 @@ import { evaluate } from "./Evaluation.ts"
 import { Mlp } from "./Mlp.ts"
 import { type Model, modelCost } from "./Model.ts"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
+import { type CandidateEpoch, type CandidateStop, type CandidateVerdict, pruneReason, verdicts } from "./Selection.ts"
 import { Sgd } from "./Sgd.ts"
 import { learningRatesOf, type TrainingConfig } from "./TrainingConfig.ts"
 import {
@@ -50,6 +53,11 @@ export interface LearningRateCandidate {
   readonly testError: number
   readonly epochsRun: number
   readonly diverged?: Divergence
+  /** Why its training ended. */
+  readonly stop: CandidateStop
+  /** Whether the selection kept it, and why. */
+  readonly verdict: CandidateVerdict
+  readonly curve: ReadonlyArray<CandidateEpoch>
 }
 
 export interface TrainingResult {
@@ -162,7 +170,7 @@ const nonFinite = (model: Model): string | undefined => {
 }
 
 interface CandidateRun {
-  readonly summary: LearningRateCandidate
+  readonly summary: Omit<LearningRateCandidate, "verdict">
   readonly epochs: ReadonlyArray<EpochMetrics>
   readonly weights: ModelWeights
   readonly stoppedEarly: boolean
@@ -204,7 +212,12 @@ export class Trainer extends Context.Service<Trainer, {
       }
 
       /** One learning rate's run, in its own scope; returns its best weights as plain arrays. */
-      const runCandidate = (config: TrainingConfig, learningRate: number, hooks: TrainingHooks) =>
+      const runCandidate = (
+        config: TrainingConfig,
+        learningRate: number,
+        hooks: TrainingHooks,
+        rivals: ReadonlyArray<CandidateRun>
+      ) =>
         Effect.scoped(Effect.gen(function*() {
           const model = yield* Effect.acquireRelease(buildModel(config, data, rng), (m) => Effect.sync(() => m.dispose()))
           if (hooks.initialHiddenWeights !== undefined) yield* startFrom(model, hooks.initialHiddenWeights, config)
@@ -237,9 +250,23 @@ export class Trainer extends Context.Service<Trainer, {
           const lastGood = model.snapshot()
           let diverged: Divergence | undefined
           let stoppedEarly = false
+          let stop: CandidateStop = { reason: "epochs", detail: `ran all ${config.epochs} epochs` }
+          const rivalCurves = rivals.map((r) => ({ learningRate: r.summary.learningRate, curve: r.summary.curve }))
           for (let epoch = epochs.length + 1; epoch <= config.epochs; epoch++) {
             if (config.patience !== undefined && best !== undefined && epoch - 1 - best.epoch >= config.patience) {
               stoppedEarly = true
+              stop = {
+                reason: "patience",
+                detail: `no lower validation error in the ${config.patience} epochs after epoch ${best.epoch}`
+              }
+              break
+            }
+            const pruned = config.candidatePruning === undefined
+              ? undefined
+              : pruneReason(epochs.map(curveEpoch), rivalCurves, config.candidatePruning, data.classes)
+            if (pruned !== undefined) {
+              stoppedEarly = true
+              stop = pruned
               break
             }
             const started = performance.now()
@@ -285,6 +312,12 @@ export class Trainer extends Context.Service<Trainer, {
             }
             if (hooks.onEpoch !== undefined) yield* hooks.onEpoch(metrics, config, learningRate)
           }
+          if (diverged !== undefined) {
+            stop = {
+              reason: "diverged",
+              detail: `${diverged.quantity} became ${diverged.value} at epoch ${diverged.epoch}, step ${diverged.step}`
+            }
+          }
           let chosen: BestEpoch & { weights: ModelWeights }
           if (best !== undefined) {
             chosen = best
@@ -302,7 +335,9 @@ export class Trainer extends Context.Service<Trainer, {
               validationError: chosen.validationError,
               testError: chosen.testError,
               epochsRun: epochs.length,
-              ...(diverged === undefined ? {} : { diverged })
+              ...(diverged === undefined ? {} : { diverged }),
+              stop,
+              curve: epochs.map(curveEpoch)
             },
             epochs,
             weights: chosen.weights,
@@ -314,12 +349,15 @@ export class Trainer extends Context.Service<Trainer, {
 
       const run = Effect.fnUntraced(function*(config: TrainingConfig, hooks: TrainingHooks = {}) {
         const runs: Array<CandidateRun> = []
-        for (const learningRate of learningRatesOf(config)) runs.push(yield* runCandidate(config, learningRate, hooks))
+        for (const learningRate of learningRatesOf(config)) {
+          runs.push(yield* runCandidate(config, learningRate, hooks, runs))
+        }
         // The lowest validation error among runs that did not diverge; if all diverged, the last one.
         const finished = runs.filter((r) => r.summary.diverged === undefined)
         const chosen = finished.length === 0
           ? runs[runs.length - 1]!
           : finished.reduce((a, b) => (b.summary.validationError < a.summary.validationError ? b : a))
+        const judged = verdicts(runs.map((r) => r.summary), runs.indexOf(chosen))
         const model = yield* Effect.acquireRelease(buildModel(config, data, rng), (m) => Effect.sync(() => m.dispose()))
         model.restore(chosen.weights)
         const result: TrainingResult = {
@@ -328,7 +366,7 @@ export class Trainer extends Context.Service<Trainer, {
           validationError: chosen.summary.validationError,
           testError: chosen.summary.testError,
           learningRate: chosen.summary.learningRate,
-          candidates: runs.map((r) => r.summary),
+          candidates: runs.map((r, i) => ({ ...r.summary, verdict: judged[i]! })),
           stoppedEarly: chosen.stoppedEarly,
           initialDiagnostics: chosen.initialDiagnostics,
           diverged: chosen.summary.diverged,
@@ -345,6 +383,15 @@ export class Trainer extends Context.Service<Trainer, {
     })
   )
 }
+
+/** The part of an epoch's metrics a candidate's learning curve keeps. */
+const curveEpoch = (metrics: EpochMetrics): CandidateEpoch => ({
+  epoch: metrics.epoch,
+  trainLoss: metrics.trainLoss,
+  validationError: metrics.validationError,
+  testError: metrics.testError,
+  seconds: metrics.seconds
+})
 
 /** Loads pre-trained hidden layers into a fresh model after checking their shapes. */
 const startFrom = (model: Model, initial: ModelWeights, config: TrainingConfig) =>

@@ -6,6 +6,7 @@
  */
 import { ActivationSpec, InitializerName } from "@rectifier/activations"
 import { Schema } from "effect"
+import { CandidatePruning } from "./Selection.ts"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
@@ -43,6 +44,8 @@ export const TrainingConfig = Schema.Struct({
   learningRate: LearningRate,
   /** Train once per rate and keep the run with the lowest validation error (the paper's protocol). */
   learningRates: Schema.optionalKey(Schema.Array(LearningRate).check(Schema.isMinLength(1))),
+  /** Stop a candidate rate early when an earlier one clearly beats it (see Selection.ts); never when absent. */
+  candidatePruning: Schema.optionalKey(CandidatePruning),
   /** Classical momentum coefficient in [0, 1); 0 (plain SGD) when absent. */
   momentum: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1))),
   /** L2 weight decay on weight matrices and kernels (not biases); 0 when absent. */

@@ -1,7 +1,7 @@
 /**
  * Figure 3: rectifier nets on MNIST trained with L1 penalties on the
  * activations from 0 to 0.01 (the paper), plus the seed article's 0.1 and
- * 1.0; sparsity against test error.
+ * 1.0; sparsity against test error, under the paper's protocol (Protocol.ts).
  */
 import type { Preset, SweepCell } from "../Preset.ts"
 import { seedError, seedSparsity } from "./References.ts"
@@ -33,7 +33,7 @@ export const l1Sweep: Preset = {
   name: "l1-sweep",
   description: "Figure 3: rectifier nets on MNIST with L1 activation penalties 0 to 0.01 (and the seed's 0.1, 1.0); " +
     "does sparsity hurt test error?",
-  overrides: { training: { activation: "rectifier-alternating" } },
+  overrides: { protocol: "paper", training: { activation: "rectifier-alternating" } },
   references: [],
   sweep: {
     cells: penalties.map(cell),

@@ -2,6 +2,7 @@
  * Table 1 of the paper, one sweep per dataset: rectifier, tanh and softplus,
  * each with and without denoising auto-encoder pre-training, three seeds per
  * cell; the report tests each neuron's pair (with vs without) as the paper did.
+ * They follow the paper's protocol (Protocol.ts) unless `--protocol shortcut`.
  */
 import type { DatasetName } from "@rectifier/report"
 import type { ConfigOverrides } from "../ConfigOverrides.ts"
@@ -61,7 +62,7 @@ const make = (
   name,
   description: `Table 1, ${column.toUpperCase()} column: rectifier, tanh and softplus nets with and without ` +
     "denoising auto-encoder pre-training, 3 seeds per cell, paired test per neuron.",
-  overrides: { ...extra, dataset: { name: dataset, ...extra.dataset } },
+  overrides: { protocol: "paper", ...extra, dataset: { name: dataset, ...extra.dataset } },
   references: [],
   sweep: { cells: cells(column, seedRows, true), seeds: [1, 2, 3], comparisons: pairs }
 })
@@ -79,7 +80,7 @@ export const table1MnistSupervised: Preset = {
   name: "table1-mnist-supervised",
   description: "Table 1, MNIST, the rows without pre-training: rectifier, tanh and softplus, 3 seeds per cell, " +
     "each neuron tested against the rectifier.",
-  overrides: {},
+  overrides: { protocol: "paper" },
   references: [],
   sweep: { cells: cells("mnist", { rectifier: 0.0143, tanh: 0.022 }, false), seeds: [1, 2, 3] }
 }
