@@ -326,6 +326,8 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
       })
 
     const followersOf = (leader: SweepRun) => plan.waiting.filter((w) => w.leader.folder === leader.folder)
+    // A run and the followers it unlocks form one unit; `parallel` units at once (the permits bound the
+    // processes), so a cell's other seeds run before the next cell's selection and cells finish in order.
     yield* Effect.forEach(plan.runs, (run) =>
       Effect.gen(function*() {
         const record = yield* execute(run)
@@ -335,7 +337,7 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
         known.push(...resolved)
         yield* writeIndex()
         yield* Effect.forEach(resolved, execute, { concurrency: "unbounded", discard: true })
-      }), { concurrency: "unbounded", discard: true })
+      }), { concurrency: Math.max(1, options.parallel), discard: true })
     const unresolved = plan.waiting.filter((w) => !known.some((k) => k.cell === w.planned.cell && k.config.seed === w.planned.config.seed))
     const report = yield* writeReport(
       preset,
