@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Long sweeps ("campaigns") from a checkout pinned at one commit, outside the development tree.
+#   bash scripts/campaign.sh start <pipeline> [pipeline flags...]   pin (once), install, run in the background
+#   bash scripts/campaign.sh status                                 pinned commit, running sweeps, last log lines
+#   bash scripts/campaign.sh stop <pipeline>                        stop it (a later start resumes)
+# The campaign folder is $RECTIFIER_CAMPAIGN_DIR (default ~/rectifier-campaign): src/ is a git worktree
+# detached at the commit that was HEAD on the first start, runs/ the sweep folders, logs/ one log per
+# pipeline. Runs are keyed by configuration and numerics version and checkpointed after every epoch, so
+# `start` after any stop (a kill, a reboot, the end of a session) resumes where the sweep stopped.
+# Edits in the development tree never reach a running campaign; to move it to newer code, stop it and
+# `git -C <dir>/src checkout --detach <commit>` (finished runs stay valid while NUMERICS_VERSION is unchanged).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${RECTIFIER_CAMPAIGN_DIR:-$HOME/rectifier-campaign}"
+mkdir -p "$dir/runs" "$dir/logs"
+
+pin() {
+  if [[ ! -d "$dir/src" ]]; then
+    git -C "$repo" worktree add --detach "$dir/src" HEAD >/dev/null
+    (cd "$dir/src" && pnpm install --frozen-lockfile --reporter=silent)
+  fi
+}
+
+case "${1:-}" in
+  start)
+    name="${2:?usage: campaign.sh start <pipeline> [flags...]}"
+    shift 2
+    pin
+    pidfile="$dir/logs/$name.pid"
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "campaign: $name is already running (pid $(cat "$pidfile"))" >&2
+      exit 1
+    fi
+    cd "$dir/src"
+    setsid nohup pnpm run --silent pipeline "$name" --parallel 2 --out "$dir/runs" "$@" \
+      >>"$dir/logs/$name.log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+    echo "campaign: $name started from $(git rev-parse --short HEAD) (pid $!); log $dir/logs/$name.log"
+    ;;
+  status)
+    [[ -d "$dir/src" ]] && echo "pinned at $(git -C "$dir/src" rev-parse HEAD)" || echo "not pinned yet"
+    for pidfile in "$dir"/logs/*.pid; do
+      [[ -e "$pidfile" ]] || continue
+      name="$(basename "$pidfile" .pid)"
+      state=stopped
+      kill -0 "$(cat "$pidfile")" 2>/dev/null && state="running (pid $(cat "$pidfile"))"
+      echo "$name: $state"
+      tail -n 3 "$dir/logs/$name.log" | sed 's/^/  /'
+    done
+    ;;
+  stop)
+    name="${2:?usage: campaign.sh stop <pipeline>}"
+    kill -- -"$(cat "$dir/logs/$name.pid")" 2>/dev/null || true
+    ;;
+  *)
+    sed -n '2,10p' "$0"
+    exit 2
+    ;;
+esac
