@@ -3,9 +3,10 @@
 #   bash scripts/campaign.sh start <pipeline> [pipeline flags...]   pin (once), install, run in the background
 #   bash scripts/campaign.sh status                                 pinned commit, running sweeps, last log lines
 #   bash scripts/campaign.sh stop <pipeline>                        stop it (a later start resumes)
-# The campaign folder is $RECTIFIER_CAMPAIGN_DIR (default ~/rectifier-campaign): src/ is a git worktree
+# The campaign folder is $RECTIFIER_CAMPAIGN_DIR (default ~/rectifier-campaign): src/ is a checkout
 # detached at the commit that was HEAD on the first start, runs/ the sweep folders, logs/ one log per
-# pipeline. Runs are keyed by configuration and numerics version and checkpointed after every epoch, so
+# pipeline. src/ is a clone with its own .git (not a worktree of the development tree), so it survives
+# the development tree being laid anew between sessions and records still name their commit. Runs are keyed by configuration and numerics version and checkpointed after every epoch, so
 # `start` after any stop (a kill, a reboot, the end of a session) resumes where the sweep stopped.
 # Edits in the development tree never reach a running campaign; to move it to newer code, stop it and
 # `git -C <dir>/src checkout --detach <commit>` (finished runs stay valid while NUMERICS_VERSION is unchanged).
@@ -16,7 +17,8 @@ mkdir -p "$dir/runs" "$dir/logs"
 
 pin() {
   if [[ ! -d "$dir/src" ]]; then
-    git -C "$repo" worktree add --detach "$dir/src" HEAD >/dev/null
+    git clone --quiet --no-checkout "$repo" "$dir/src"
+    git -C "$dir/src" checkout --quiet --detach "$(git -C "$repo" rev-parse HEAD)"
     (cd "$dir/src" && pnpm install --frozen-lockfile --reporter=silent)
   fi
 }
