@@ -12,7 +12,7 @@ import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
 import { describeData } from "./Markdown.ts"
-import { type PairedTest, pairedTest, SIGNIFICANCE_LEVEL, type Summary, summarize } from "./Statistics.ts"
+import { pairBySeed, type PairedTTest, pairedTTest, SIGNIFICANCE_LEVEL, type Summary, summarize } from "./Statistics.ts"
 
 export interface SweepCellRuns {
   readonly label: string
@@ -60,7 +60,7 @@ export interface CellRow {
 export interface ComparisonRow {
   readonly a: string
   readonly b: string
-  readonly test: PairedTest | undefined
+  readonly test: (PairedTTest & { readonly significant: boolean }) | undefined
 }
 
 const reference = (refs: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
@@ -88,9 +88,14 @@ export const sweepTables = (input: SweepReportInput) => {
   const comparisons: ReadonlyArray<ComparisonRow> = input.comparisons.map(([a, b]) => ({
     a,
     b,
-    test: pairedTest(bySeed(a), bySeed(b))
+    test: significance(pairBySeed(bySeed(a), bySeed(b)))
   }))
   return { rows, comparisons }
+}
+
+const significance = ({ a, b }: { readonly a: ReadonlyArray<number>; readonly b: ReadonlyArray<number> }) => {
+  const test = pairedTTest(a, b)
+  return test === undefined ? undefined : { ...test, significant: test.pValue < SIGNIFICANCE_LEVEL }
 }
 
 const optional = <K extends string>(key: K, value: number | undefined) =>
