@@ -12,7 +12,7 @@
  * two-sided p-value is the rest of the series, a sum of positive terms. When
  * p is small it is summed that way, which keeps its relative accuracy where
  * 1 - P(|T| < |t|) would cancel; when p >= 1/2 the finite form is exact enough.
- * simple-statistics has no t distribution, and jstat's stops its continued
+ * simple-statistics has no t distribution, and jstat stops its continued
  * fraction at a relative step of 3e-7 (measured 9e-8 off SciPy), hence this.
  */
 
