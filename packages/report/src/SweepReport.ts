@@ -1,18 +1,31 @@
 /**
  * The report of a pipeline's runs (a sweep, or one cell): per cell our mean
  * ± standard deviation over seeds beside the paper's and the seed article's
- * numbers, paired significance tests, and the figures (learning curves,
- * sparsity vs test error, the sweep's own curve, activation shapes, time per
- * epoch, and gradient norms and activation probabilities when the records
- * hold them). Renders one self-contained HTML file (inline SVG, no scripts)
- * and one Markdown file with PNG figures beside it.
+ * numbers, the paired tests between cells (difference and equivalence, their
+ * p-values Holm-adjusted over the whole report), and the figures (learning
+ * curves, sparsity vs test error, the sweep's own curve, activation shapes,
+ * time per epoch, and gradient norms and activation probabilities when the
+ * records hold them). Renders one self-contained HTML file (inline SVG, no
+ * scripts) and one Markdown file with PNG figures beside it.
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
 import { describeData } from "./Markdown.ts"
-import { type PairedTest, pairedTest, SIGNIFICANCE_LEVEL, type Summary, summarize } from "./Statistics.ts"
+import {
+  DEFAULT_EQUIVALENCE_MARGIN,
+  holm,
+  MIN_SEEDS_FOR_TESTS,
+  pairBySeed,
+  type PairedTTest,
+  pairedTTest,
+  SIGNIFICANCE_LEVEL,
+  type Summary,
+  summarize,
+  type Tost,
+  tost
+} from "./Statistics.ts"
 
 export interface SweepCellRuns {
   readonly label: string
@@ -35,12 +48,17 @@ export interface ActivationShape {
   readonly derivative: ReadonlyArray<number>
 }
 
+/**
+ * Two cells to compare, their runs matched by seed. `equivalenceMargin` is
+ * TOST's margin in error units (default 0.002, ±0.2 percentage points).
+ */
+export type Comparison = readonly [a: string, b: string, options?: { readonly equivalenceMargin?: number }]
+
 export interface SweepReportInput {
   readonly name: string
   readonly description: string
   readonly cells: ReadonlyArray<SweepCellRuns>
-  /** Cell label pairs to test; each pair's runs are matched by seed. */
-  readonly comparisons: ReadonlyArray<readonly [string, string]>
+  readonly comparisons: ReadonlyArray<Comparison>
   readonly curve?: { readonly title: string; readonly logX: boolean; readonly points: ReadonlyArray<CurvePoint> }
   readonly activations: ReadonlyArray<ActivationShape>
   /** Runs the sweep planned but that are not (yet) finished, by label. */
@@ -49,6 +67,8 @@ export interface SweepReportInput {
 
 export interface CellRow {
   readonly label: string
+  /** Finished runs; below MIN_SEEDS_FOR_TESTS the report warns. */
+  readonly seeds: number
   readonly testError: Summary | undefined
   readonly sparsity: Summary | undefined
   readonly secondsPerEpoch: Summary | undefined
@@ -60,7 +80,26 @@ export interface CellRow {
 export interface ComparisonRow {
   readonly a: string
   readonly b: string
-  readonly test: PairedTest | undefined
+  /** Seeds finished in both cells. */
+  readonly seeds: number
+  /** Mean of A − B over those seeds; undefined with none. */
+  readonly meanDifference: number | undefined
+  /** TOST's margin, in error units. */
+  readonly margin: number
+  /** Undefined below MIN_SEEDS_FOR_TESTS seeds: no test, no claim. */
+  readonly tests: ComparisonTests | undefined
+}
+
+export interface ComparisonTests {
+  readonly difference: PairedTTest
+  readonly equivalence: Tost
+  /** Holm-adjusted over every test of the report (all paired t-tests and TOSTs). */
+  readonly differenceHolm: number
+  readonly equivalenceHolm: number
+  /** Holm-adjusted paired t-test p below the level. */
+  readonly significant: boolean
+  /** Holm-adjusted TOST p below the level: equivalent within ±margin. */
+  readonly equivalent: boolean
 }
 
 const reference = (refs: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
@@ -70,6 +109,7 @@ const reference = (refs: ReadonlyArray<Reference>, metric: Reference["metric"], 
 export const sweepTables = (input: SweepReportInput) => {
   const rows: ReadonlyArray<CellRow> = input.cells.map((cell) => ({
     label: cell.label,
+    seeds: cell.records.length,
     testError: summarize(cell.records.map((r) => r.result.testError)),
     sparsity: summarize(cell.records.map((r) => r.result.sparsity.mean)),
     secondsPerEpoch: summarize(cell.records.map((r) => r.epochs.reduce((s, e) => s + e.seconds, 0) / r.epochs.length)),
@@ -85,11 +125,39 @@ export const sweepTables = (input: SweepReportInput) => {
   }))
   const bySeed = (label: string) =>
     new Map(input.cells.find((c) => c.label === label)?.records.map((r) => [r.config.seed, r.result.testError]) ?? [])
-  const comparisons: ReadonlyArray<ComparisonRow> = input.comparisons.map(([a, b]) => ({
-    a,
-    b,
-    test: pairedTest(bySeed(a), bySeed(b))
-  }))
+  const tested = input.comparisons.map(([a, b, options]) => {
+    const pairs = pairBySeed(bySeed(a), bySeed(b))
+    const margin = options?.equivalenceMargin ?? DEFAULT_EQUIVALENCE_MARGIN
+    const enough = pairs.seeds.length >= MIN_SEEDS_FOR_TESTS
+    return {
+      a,
+      b,
+      seeds: pairs.seeds.length,
+      meanDifference: summarize(pairs.a.map((x, i) => x - pairs.b[i]!))?.mean,
+      margin,
+      difference: enough ? pairedTTest(pairs.a, pairs.b) : undefined,
+      equivalence: enough ? tost(pairs.a, pairs.b, margin) : undefined
+    }
+  })
+  // One Holm family for the whole report: each tested comparison's paired t-test p, then its TOST p.
+  const adjusted = holm(tested.flatMap((c) => c.difference === undefined ? [] : [c.difference.pValue, c.equivalence!.pValue]))
+  let next = 0
+  const comparisons: ReadonlyArray<ComparisonRow> = tested.map(({ difference, equivalence, ...row }) => {
+    if (difference === undefined || equivalence === undefined) return { ...row, tests: undefined }
+    const differenceHolm = adjusted[next++]!
+    const equivalenceHolm = adjusted[next++]!
+    return {
+      ...row,
+      tests: {
+        difference,
+        equivalence,
+        differenceHolm,
+        equivalenceHolm,
+        significant: differenceHolm < SIGNIFICANCE_LEVEL,
+        equivalent: equivalenceHolm < SIGNIFICANCE_LEVEL
+      }
+    }
+  })
   return { rows, comparisons }
 }
 
@@ -292,9 +360,11 @@ const resultHeader = [
   "best epoch"
 ]
 
+const fewSeeds = (row: CellRow) => row.seeds < MIN_SEEDS_FOR_TESTS
+
 const resultCells = (row: CellRow): ReadonlyArray<string> => [
   row.label,
-  pm(row.testError),
+  pm(row.testError) + (fewSeeds(row) ? " ⚠ too few seeds" : ""),
   percent(row.paper.testError),
   percent(row.seedArticle.testError),
   pm(row.sparsity, 100, 1),
@@ -304,20 +374,57 @@ const resultCells = (row: CellRow): ReadonlyArray<string> => [
   pm(row.bestEpoch, 1, 1, "")
 ]
 
-const comparisonHeader = ["cell A", "cell B", "mean difference (A − B)", "pairs", "p", `significant at ${SIGNIFICANCE_LEVEL}`]
+/** A warning under the results when some cell has fewer seeds than a test needs. */
+const seedWarning = (rows: ReadonlyArray<CellRow>) => {
+  const few = rows.filter(fewSeeds)
+  return few.length === 0 ? undefined : `⚠ Fewer than ${MIN_SEEDS_FOR_TESTS} seeds: ` +
+    few.map((row) => `${row.label} (${row.seeds})`).join(", ") +
+    ". Their standard deviation rests on too few runs, and no comparison with them is tested."
+}
+
+/** Percentage points, e.g. 0.002 -> "0.2". */
+const pp = (value: number) => String(Number((100 * value).toPrecision(3)))
+const pValue = (p: number) => (p === 0 ? "0" : p < 1e-3 ? p.toExponential(2) : p.toPrecision(3))
+const withHolm = (raw: number, adjusted: number) => `${pValue(raw)} (Holm ${pValue(adjusted)})`
+
+const comparisonHeader = [
+  "cell A",
+  "cell B",
+  "mean difference (A − B)",
+  "seeds",
+  "paired t-test, df = n − 1: p (Holm)",
+  "TOST: margin, p (Holm)",
+  `verdict at ${SIGNIFICANCE_LEVEL}`
+]
+
+const verdict = (row: ComparisonRow) => {
+  if (row.tests === undefined) return `too few seeds (${row.seeds}; a test needs ${MIN_SEEDS_FOR_TESTS})`
+  const t = row.tests
+  const within = `equivalent within ±${pp(row.margin)} pp (TOST p = ${pValue(t.equivalence.pValue)}, Holm ${pValue(t.equivalenceHolm)})`
+  if (t.significant && t.equivalent) return `significant difference, and ${within}`
+  if (t.significant) return "significant difference"
+  return t.equivalent ? within : "not significant"
+}
+
 const comparisonCells = (row: ComparisonRow): ReadonlyArray<string> => [
   row.a,
   row.b,
-  row.test === undefined ? "—" : `${(100 * row.test.meanDifference).toFixed(2)} points`,
-  String(row.test?.n ?? 0),
-  row.test === undefined ? "—" : row.test.pValue.toPrecision(3),
-  row.test === undefined ? "too few paired seeds" : row.test.significant ? "yes" : "no (equivalent)"
+  row.meanDifference === undefined ? "—" : `${(100 * row.meanDifference).toFixed(2)} pp`,
+  String(row.seeds),
+  row.tests === undefined ? "—" : withHolm(row.tests.difference.pValue, row.tests.differenceHolm),
+  row.tests === undefined ? "—" : `±${pp(row.margin)} pp: ${withHolm(row.tests.equivalence.pValue, row.tests.equivalenceHolm)}`,
+  verdict(row)
 ]
 
 const explanation = [
   "Ours: mean ± sample standard deviation over seeds (n runs). The paper (Glorot, Bordes, Bengio 2011) is the",
-  "ground truth; the seed article's numbers are what it reports, partly wrong about the paper. Significance: a",
-  `paired two-sided t-test on per-seed test errors (runs with the same seed share initial weights and data order), p < ${SIGNIFICANCE_LEVEL}.`
+  "ground truth; the seed article's numbers are what it reports, partly wrong about the paper. Tests pair runs",
+  "by seed (the same seed shares initial weights and data order) on per-seed test errors. Difference: paired",
+  "t-test, two-sided, df = n − 1. Equivalence: TOST, two one-sided paired t-tests against ±margin",
+  `(±${pp(DEFAULT_EQUIVALENCE_MARGIN)} pp of test error unless the comparison sets its own). Every p is shown raw and`,
+  `Holm-adjusted over all the tests of this report; a claim needs Holm p < ${SIGNIFICANCE_LEVEL}. "Not significant"`,
+  "means no difference was shown, not that the cells are equivalent; only TOST can show that. With fewer than",
+  `${MIN_SEEDS_FOR_TESTS} seeds in common there is no test ("too few seeds").`
 ].join(" ")
 
 const protocol = (input: SweepReportInput): string => {
@@ -347,6 +454,7 @@ export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyAr
     "",
     mdTable(resultHeader, rows.map(resultCells)),
     "",
+    ...(seedWarning(rows) === undefined ? [] : [`**${seedWarning(rows)}**`, ""]),
     explanation,
     "",
     ...(comparisons.length === 0 ? [] : ["## Paired tests", "", mdTable(comparisonHeader, comparisons.map(comparisonCells)), ""]),
@@ -367,7 +475,7 @@ const htmlTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyAr
 const style = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th:first-child,td:first-child{text-align:left}thead{background:#f3f3f3}figure{margin:2em 0}figcaption{color:#555;font-size:14px}
-.note{color:#555;font-size:14px}`
+.note{color:#555;font-size:14px}.warning{color:#a40000;font-weight:bold}`
 
 export const renderSweepHtml = (input: SweepReportInput, figures: ReadonlyArray<RenderedFigure>) => {
   const { rows, comparisons } = sweepTables(input)
@@ -380,6 +488,7 @@ export const renderSweepHtml = (input: SweepReportInput, figures: ReadonlyArray<
 <p class="note">${markdownBold(protocol(input))}</p>
 <h2>Results</h2>
 ${htmlTable(resultHeader, rows.map(resultCells))}
+${seedWarning(rows) === undefined ? "" : `<p class="warning">${escape(seedWarning(rows)!)}</p>`}
 <p class="note">${escape(explanation)}</p>
 ${comparisons.length === 0 ? "" : `<h2>Paired tests</h2>\n${htmlTable(comparisonHeader, comparisons.map(comparisonCells))}`}
 ${input.missing.length === 0 ? "" : `<h2>Not finished</h2><ul>${input.missing.map((m) => `<li>${escape(m)}</li>`).join("")}</ul>`}

@@ -6,5 +6,7 @@ export * from "./Charts.ts"
 export * from "./Comparable.ts"
 export * from "./Compare.ts"
 export * from "./DiagnosticsMarkdown.ts"
+// Comparing cells over seeds: pairBySeed, pairedTTest, tost, holm, and the t tails they use.
 export * from "./Statistics.ts"
+export * from "./StudentT.ts"
 export * from "./SweepReport.ts"

@@ -1,6 +1,16 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { renderSvg, type RunRecord, sweepFigures, type SweepReportInput, sweepTables, writeSweepReport } from "@rectifier/report"
+import {
+  holm,
+  renderSvg,
+  renderSweepHtml,
+  renderSweepMarkdown,
+  type RunRecord,
+  sweepFigures,
+  type SweepReportInput,
+  sweepTables,
+  writeSweepReport
+} from "@rectifier/report"
 import { Effect } from "effect"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -107,8 +117,8 @@ describe("sweep report", () => {
     assert.strictEqual(rows[1]!.seedArticle.testError, 0.022)
     assert.strictEqual(rows[1]!.secondsPerEpoch!.mean, 4)
     // Differences -0.1 at every seed: a constant shift is significant.
-    assert.closeTo(comparisons[0]!.test!.meanDifference, -0.1, 1e-12)
-    assert.isTrue(comparisons[0]!.test!.significant)
+    assert.closeTo(comparisons[0]!.tests!.difference.meanDifference, -0.1, 1e-12)
+    assert.isTrue(comparisons[0]!.tests!.significant)
   })
 
   it.live("renders every figure the records support to SVG, PNG, HTML and Markdown", () =>
@@ -137,7 +147,54 @@ describe("sweep report", () => {
       const markdown = readFileSync(written.markdown, "utf8")
       assert.include(markdown, "| 2 layers | 11.00% ± 1.00% (n=3) | 1.43% | — |")
       assert.include(markdown, "| 3 layers | 21.00% ± 1.00% (n=3) | — | 2.20% |")
-      assert.include(markdown, "| 2 layers | 3 layers | -10.00 points | 3 |")
+      assert.include(markdown, "| 2 layers | 3 layers | -10.00 pp | 3 |")
       assert.include(markdown, "- 4 layers, seed 1")
     }).pipe(Effect.provide(NodeServices.layer)))
+
+  it("states its statistics: Holm over the report, TOST for equivalence, no test below 3 seeds", () => {
+    const cell = (label: string, errors: ReadonlyArray<number>) => ({
+      label,
+      references: [],
+      records: errors.map((e, i) => record(i + 1, e, 0.5, 2, 0.001))
+    })
+    const pairs: ReadonlyArray<readonly [string, string]> = [["A", "B"], ["A", "C"], ["A", "D"]]
+    const stated: SweepReportInput = {
+      ...input,
+      cells: [
+        cell("A", [0.0181, 0.0185, 0.0179, 0.0190]),
+        cell("B", [0.0183, 0.0182, 0.0181, 0.0186]), // within 0.2 pp of A at every seed
+        cell("C", [0.031, 0.018, 0.026, 0.012]), // noisy: no difference shown, and no equivalence either
+        cell("D", [0.02, 0.021])
+      ],
+      // Plain pairs (as presets give them) and one with its own, tighter margin.
+      comparisons: [...pairs, ["A", "B", { equivalenceMargin: 0.0001 }]],
+      missing: []
+    }
+    const { comparisons } = sweepTables(stated)
+    const [ab, ac, ad, abTight] = comparisons
+    const family = [ab!, ac!, abTight!].flatMap((c) => [c.tests!.difference.pValue, c.tests!.equivalence.pValue])
+    assert.deepStrictEqual(
+      [ab!, ac!, abTight!].flatMap((c) => [c.tests!.differenceHolm, c.tests!.equivalenceHolm]),
+      [...holm(family)]
+    )
+    assert.isTrue(ab!.tests!.equivalent)
+    assert.isFalse(ab!.tests!.significant)
+    assert.isFalse(ac!.tests!.equivalent || ac!.tests!.significant)
+    assert.isUndefined(ad!.tests)
+    assert.strictEqual(ad!.seeds, 2)
+    assert.isFalse(abTight!.tests!.equivalent)
+
+    const markdown = renderSweepMarkdown(stated, [], "figures")
+    const row = (a: string, b: string, margin: string) =>
+      markdown.split("\n").find((line) => line.startsWith(`| ${a} | ${b} |`) && line.includes(`±${margin} pp:`))
+    assert.include(markdown, "paired t-test, two-sided, df = n − 1")
+    assert.match(row("A", "B", "0.2")!, /\| equivalent within ±0\.2 pp \(TOST p = [0-9.e-]+, Holm [0-9.e-]+\) \|$/)
+    assert.match(row("A", "C", "0.2")!, /\| not significant \|$/)
+    assert.notInclude(row("A", "C", "0.2")!, "equivalent")
+    assert.match(row("A", "B", "0.01")!, /\| not significant \|$/)
+    assert.include(markdown, "| A | D | -0.22 pp | 2 | — | — | too few seeds (2; a test needs 3) |")
+    assert.include(markdown, "| D | 2.05% ± 0.07% (n=2) ⚠ too few seeds |")
+    assert.include(markdown, "**⚠ Fewer than 3 seeds: D (2).")
+    assert.include(renderSweepHtml(stated, []), '<p class="warning">⚠ Fewer than 3 seeds: D (2).')
+  })
 })
