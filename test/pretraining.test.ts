@@ -1,8 +1,8 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/pipeline"
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { comparableRecord, temporaryFolder } from "./helpers.ts"
 
@@ -41,6 +41,24 @@ describe("pre-training then fine-tuning (pipeline, end to end)", () => {
       assert.include(report, "1.20%")
       const second = yield* run("mnist-relu-dae", out)
       assert.deepStrictEqual(comparableRecord(first.folder), comparableRecord(second.folder))
+    }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.live("a resumed run reuses the pre-trained stack kept in its folder instead of pre-training again", () =>
+    Effect.gen(function*() {
+      const { folder, record } = yield* run("mnist-relu-dae", temporaryFolder("dae-resume"))
+      const curves = join(folder, "pretrained", "curves.json")
+      const kept = JSON.parse(readFileSync(curves, "utf8")) as { layers: Array<{ curve: Array<Record<string, number>> }> }
+      assert.deepStrictEqual(kept as unknown, record.pretraining)
+      // Mark the kept curves, and drop what the supervised phase wrote: a resume starts fine-tuning afresh.
+      kept.layers[0]!.curve[0]!["reconstructionError"] = -1
+      writeFileSync(curves, JSON.stringify(kept))
+      rmSync(join(folder, "checkpoint"), { recursive: true })
+      rmSync(join(folder, "results.json"))
+      const resumed = yield* resumePipeline(folder)
+      assert.strictEqual(resumed.record.pretraining!.layers[0]!.curve[0]!["reconstructionError"], -1)
+      // The weights were the kept ones, so fine-tuning is bit-identical to the uninterrupted run.
+      assert.deepStrictEqual(resumed.record.epochs.map((e) => e.validationError), record.epochs.map((e) => e.validationError))
+      assert.strictEqual(resumed.record.result.testError, record.result.testError)
     }).pipe(Effect.provide(NodeServices.layer)))
 
   it.live("an RBM-pre-trained sigmoid net fine-tunes to well under chance", () =>

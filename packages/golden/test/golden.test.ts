@@ -2,10 +2,12 @@ import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { addonBuilt } from "@rectifier/backend-native"
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
+import { NUMERICS_VERSION } from "@rectifier/core"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { comparable, compare, describeDifferences } from "@rectifier/report"
-import { checkCase, differencesFrom, type GoldenFile, goldenCases, goldenLabels, runCase } from "../src/index.ts"
+import { checkCase, differencesFrom, type GoldenFile, goldenCases, goldenLabels, runCase, updateCase } from "../src/index.ts"
 
 const root = resolve(import.meta.dirname, "../../..")
 const goldenFile = (name: string) => JSON.parse(readFileSync(join(root, "golden", `${name}.json`), "utf8")) as GoldenFile
@@ -17,6 +19,30 @@ describe("golden run records", () => {
     ;(available ? it.live : it.live.skip)(`${golden.name} reproduces golden/${golden.name}.json`, () =>
       checkCase(root, golden).pipe(Effect.asVoid, Effect.provide(NodeServices.layer)))
   }
+
+  it.live("golden files recorded under another numerics version fail the check, naming both versions", () =>
+    Effect.gen(function*() {
+      const golden = goldenCases.find((c) => c.name === "mnist-relu-cpu")!
+      assert.strictEqual(goldenFile(golden.name).numericsVersion, NUMERICS_VERSION)
+      const other = mkdtempSync(join(tmpdir(), "rectifier-golden-version-"))
+      mkdirSync(join(other, "golden"))
+      const file = join(other, "golden", `${golden.name}.json`)
+      writeFileSync(file, JSON.stringify({ ...goldenFile(golden.name), numericsVersion: NUMERICS_VERSION - 1 }))
+      const error = yield* Effect.flip(checkCase(other, golden))
+      assert.strictEqual(error._tag, "NumericsVersionStale")
+      assert.include(error.message, `recorded under numerics version ${NUMERICS_VERSION - 1}`)
+      assert.include(error.message, `the code is version ${NUMERICS_VERSION}`)
+      // Numbers that move under an unchanged version are refused by update, and the file is kept as it was.
+      const outcome = structuredClone(goldenFile(golden.name).outcome) as { epochs: Array<{ testError: number }> }
+      outcome.epochs[0]!.testError += 0.01
+      const moved = JSON.stringify({ ...goldenFile(golden.name), outcome })
+      writeFileSync(file, moved)
+      const refused = yield* Effect.flip(updateCase(other, golden))
+      assert.strictEqual(refused._tag, "NumericsVersionStale")
+      assert.include(refused.message, "the numbers moved but NUMERICS_VERSION is still")
+      assert.include(refused.message, "testError at epoch 1")
+      assert.strictEqual(readFileSync(file, "utf8"), moved)
+    }).pipe(Effect.provide(NodeServices.layer)))
 
   it.live("a perturbed golden file is caught, with a diff naming the metric, the epoch and both values", () =>
     Effect.gen(function*() {

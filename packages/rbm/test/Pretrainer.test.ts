@@ -32,6 +32,29 @@ const pretrainMnist = (seed: number, config: PretrainConfigInput) =>
 const bytes = (result: { readonly weights: Parameters<typeof encodeWeights>[0] }) => encodeWeights(result.weights).data
 
 describe("Pretrainer", () => {
+  it.live("dae: each layer selects its learning rate by the lowest validation reconstruction error", () =>
+    Effect.gen(function*() {
+      const grid = [0.1, 0.01, 0.0001]
+      const selected = yield* pretrainMnist(5, { ...daeConfig, epochs: 2, learningRates: grid })
+      const chosen: Array<number> = []
+      for (const layer of selected.layers) {
+        assert.strictEqual(layer.kind, "dae")
+        if (layer.kind !== "dae") continue
+        const candidates = layer.candidates!
+        assert.deepStrictEqual(candidates.map((c) => c.learningRate), grid)
+        const errors = candidates.map((c) => c.validationReconstructionError ?? Infinity)
+        const kept = candidates.find((c) => c.kept)!
+        assert.strictEqual(kept.validationReconstructionError, Math.min(...errors))
+        assert.strictEqual(layer.learningRate, kept.learningRate)
+        assert.strictEqual(candidates.filter((c) => c.kept).length, 1)
+        chosen.push(kept.learningRate)
+      }
+      // The kept layers are exactly a stack trained with those rates fixed (same start, same streams).
+      const fixed = yield* pretrainMnist(5, { ...daeConfig, epochs: 2, layerLearningRates: chosen })
+      assert.deepStrictEqual(bytes(fixed), bytes(selected))
+      assert.isTrue(fixed.layers.every((layer) => layer.kind === "dae" && layer.candidates === undefined))
+    }))
+
   for (const config of [rbmConfig, daeConfig]) {
     it.live(`${config.kind}: a stack on MNIST is reproducible from the seed`, () =>
       Effect.gen(function*() {

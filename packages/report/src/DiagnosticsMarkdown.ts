@@ -33,14 +33,19 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
   if (candidates !== undefined) {
     lines.push("## Learning-rate selection", "", `Each rate trained from the same initial weights; the lowest validation error wins (${result.learningRate}).`, "")
     lines.push(...table(
-      ["learning rate", "best epoch", "validation error", "test error", "epochs run", "outcome"],
+      ["learning rate", "best epoch", "validation error", "test error", "epochs run", "stopped", "outcome"],
       candidates.map((c) => [
         String(c.learningRate),
         String(c.bestEpoch),
         percent(c.validationError),
         percent(c.testError),
         String(c.epochsRun),
-        c.diverged === undefined ? (c.learningRate === result.learningRate ? "chosen" : "") : `diverged (epoch ${c.diverged.epoch}, step ${c.diverged.step})`
+        c.stop === undefined ? "" : `${c.stop.reason}: ${c.stop.detail}`,
+        c.verdict !== undefined
+          ? (c.verdict.kept ? `kept: ${c.verdict.reason}` : `dropped: ${c.verdict.reason}`)
+          : c.diverged === undefined
+          ? (c.learningRate === result.learningRate ? "chosen" : "")
+          : `diverged (epoch ${c.diverged.epoch}, step ${c.diverged.step})`
       ])
     ), "")
   }

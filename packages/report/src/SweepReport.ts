@@ -13,6 +13,7 @@ import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
 import { describeData } from "./Markdown.ts"
+import { selectionFigure, selectionHeader, selectionNotes, selectionRows } from "./SelectionReport.ts"
 import {
   DEFAULT_EQUIVALENCE_MARGIN,
   holm,
@@ -217,6 +218,8 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
       yFormat: ".1%"
     })
   })
+  const candidates = selectionFigure(input.cells)
+  if (candidates !== undefined) figures.push(candidates)
   if (input.curve !== undefined && input.curve.points.length > 0) {
     const groups = new Map<string, Array<CurvePoint>>()
     for (const point of input.curve.points) {
@@ -437,8 +440,15 @@ const protocol = (input: SweepReportInput): string => {
     : record.data.train + record.data.unlabelled < record.data.paper.train
   return `Dataset ${describeData(record)}` +
     (subset ? " (a subset: **not directly comparable to the paper**)" : "") +
-    `; hidden layers ${t.hiddenLayers.join(" x ")} (first cell); SGD, learning rate ${t.learningRate}, minibatch ${t.batchSize}, ` +
-    `${t.epochs} epochs; backend ${record.environment.backend.name}; code ${record.environment.rectifier}.`
+    `; hidden layers ${t.hiddenLayers.join(" x ")} (first cell); SGD, ` +
+    (t.learningRates === undefined
+      ? `learning rate ${t.learningRate}`
+      : `learning rate selected from {${t.learningRates.join(", ")}} on validation error`) +
+    `, minibatch ${t.batchSize}, ` +
+    (t.patience === undefined ? `${t.epochs} epochs` : `early stopping (patience ${t.patience}, at most ${t.epochs} epochs)`) +
+    `; backend ${record.environment.backend.name}; code ${record.environment.rectifier}` +
+    (record.environment.commit === undefined ? "" : ` at ${record.environment.commit.slice(0, 12)}${record.environment.dirty ? " (dirty)" : ""}`) +
+    "."
 }
 
 export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyArray<Figure>, figureFolder: string) => {
@@ -458,6 +468,14 @@ export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyAr
     explanation,
     "",
     ...(comparisons.length === 0 ? [] : ["## Paired tests", "", mdTable(comparisonHeader, comparisons.map(comparisonCells)), ""]),
+    ...(selectionRows(input.cells).length === 0 ? [] : [
+      "## Learning-rate selection",
+      "",
+      ...selectionNotes(input.cells).map((n) => `- ${n}`),
+      "",
+      mdTable(selectionHeader, selectionRows(input.cells)),
+      ""
+    ]),
     ...(input.missing.length === 0 ? [] : ["## Not finished", "", ...input.missing.map((m) => `- ${m}`), ""]),
     "## Figures",
     "",
@@ -491,6 +509,7 @@ ${htmlTable(resultHeader, rows.map(resultCells))}
 ${seedWarning(rows) === undefined ? "" : `<p class="warning">${escape(seedWarning(rows)!)}</p>`}
 <p class="note">${escape(explanation)}</p>
 ${comparisons.length === 0 ? "" : `<h2>Paired tests</h2>\n${htmlTable(comparisonHeader, comparisons.map(comparisonCells))}`}
+${selectionRows(input.cells).length === 0 ? "" : `<h2>Learning-rate selection</h2><ul>${selectionNotes(input.cells).map((n) => `<li>${escape(n)}</li>`).join("")}</ul>\n${htmlTable(selectionHeader, selectionRows(input.cells))}`}
 ${input.missing.length === 0 ? "" : `<h2>Not finished</h2><ul>${input.missing.map((m) => `<li>${escape(m)}</li>`).join("")}</ul>`}
 <h2>Figures</h2>
 ${figures.map((f) => `<figure id="${f.id}"><h3>${escape(f.title)}</h3>${f.svg}<figcaption>${escape(f.caption)}</figcaption></figure>`).join("\n")}

@@ -53,6 +53,40 @@ describe("the training protocol", () => {
       assert.deepStrictEqual(alone.weights, selected.weights)
     }))
 
+  it.live("pruning stops clearly beaten candidates early, records each curve and verdict, and resumes to the same choice", () =>
+    Effect.gen(function*() {
+      const config = {
+        learningRates: [0.05, 0.0001],
+        epochs: 4,
+        candidatePruning: { afterEpochs: 2, factor: 1.5 },
+        diagnosticExamples: 0
+      }
+      const pruned = yield* trainOnce(config)
+      const [good, slow] = pruned.candidates
+      assert.strictEqual(good!.stop.reason, "epochs")
+      assert.strictEqual(good!.curve.length, 4)
+      assert.isTrue(good!.verdict.kept)
+      // The tiny rate is at about chance after its first epoch: stopped there, and never kept.
+      assert.include(["stalled", "beaten"], slow!.stop.reason)
+      assert.isBelow(slow!.epochsRun, 4)
+      assert.isFalse(slow!.verdict.kept)
+      assert.include(slow!.verdict.reason, slow!.stop.detail)
+      // The kept candidate is the same run as without pruning, bit for bit.
+      const full = yield* trainOnce({ ...config, candidatePruning: undefined })
+      assert.deepStrictEqual(full.weights, pruned.weights)
+      assert.strictEqual(full.candidates[1]!.epochsRun, 4)
+      // A run killed after the first candidate resumes from its checkpoints to the same decisions.
+      const folder = mkdtempSync(join(tmpdir(), "rectifier-prune-"))
+      const checkpoints = yield* checkpointStore(folder).pipe(Effect.provide(NodeServices.layer))
+      yield* trainOnce({ ...config, learningRates: [0.05] }, { checkpoints })
+      const resumed = yield* trainOnce(config, { checkpoints })
+      // Wall times differ between the two runs; everything else is equal.
+      const timeless = (candidates: typeof pruned.candidates) =>
+        candidates.map((c) => ({ ...c, curve: c.curve.map((e) => ({ ...e, seconds: 0 })) }))
+      assert.deepStrictEqual(timeless(resumed.candidates), timeless(pruned.candidates))
+      assert.deepStrictEqual(resumed.weights, pruned.weights)
+    }))
+
   it.live("early stopping ends a run whose validation error stops improving, keeping its best epoch", () =>
     Effect.gen(function*() {
       const result = yield* trainOnce({ learningRate: 0.0001, epochs: 6, patience: 1, diagnosticExamples: 0 })

@@ -1,0 +1,102 @@
+/**
+ * The learning-rate selection of a sweep under the paper's protocol, for its
+ * report: per cell, the run that selected (its candidates with their curves,
+ * why each stopped and why it was kept or dropped, and each pre-trained
+ * layer's rate), the seeds that reused its choice, and a figure of every
+ * candidate's validation curve.
+ */
+import { type Figure, lineChart } from "./Charts.ts"
+import type { RunRecord } from "./RunRecord.ts"
+
+interface Cell {
+  readonly label: string
+  readonly records: ReadonlyArray<RunRecord>
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(2)}%`
+
+/** The run of a cell that selected its rates (the one with candidates), and the seeds that reused them. */
+const selectionOf = (cell: Cell) => {
+  const selector = cell.records.find((r) => r.result.learningRateCandidates !== undefined)
+  if (selector === undefined) return undefined
+  const reused = cell.records.filter((r) => r !== selector && r.result.learningRateCandidates === undefined &&
+    r.config.training.learningRate === selector.result.learningRate)
+  return { selector, reused }
+}
+
+export const selectionHeader = ["cell", "learning rate", "epochs run", "best epoch", "validation error", "test error", "stopped", "verdict"]
+
+/** One row per candidate of each cell's selecting run. */
+export const selectionRows = (cells: ReadonlyArray<Cell>): ReadonlyArray<ReadonlyArray<string>> =>
+  cells.flatMap((cell) => {
+    const selection = selectionOf(cell)
+    if (selection === undefined) return []
+    return (selection.selector.result.learningRateCandidates ?? []).map((c) => [
+      `${cell.label} (seed ${selection.selector.config.seed})`,
+      String(c.learningRate),
+      String(c.epochsRun),
+      String(c.bestEpoch),
+      percent(c.validationError),
+      percent(c.testError),
+      c.stop === undefined ? (c.diverged === undefined ? "" : "diverged") : `${c.stop.reason}: ${c.stop.detail}`,
+      c.verdict === undefined
+        ? ""
+        : c.verdict.kept
+        ? `kept: ${c.verdict.reason}`
+        : c.stop === undefined || c.stop.reason === "epochs" || c.stop.reason === "patience"
+        ? `dropped: ${c.verdict.reason}`
+        : "dropped (see stopped)"
+    ])
+  })
+
+/** Sentences: which seed selected each cell's rates, which seeds reused them, and each pre-trained layer's rate. */
+export const selectionNotes = (cells: ReadonlyArray<Cell>): ReadonlyArray<string> =>
+  cells.flatMap((cell) => {
+    const selection = selectionOf(cell)
+    if (selection === undefined) return []
+    const { selector, reused } = selection
+    const layers = selector.pretraining?.layers.flatMap((layer, i) =>
+      layer.learningRate === undefined ? [] : [`layer ${i + 1} ${layer.learningRate}`]
+    ) ?? []
+    return [
+      `${cell.label}: learning rate ${selector.result.learningRate} selected on seed ${selector.config.seed}` +
+        (layers.length === 0 ? "" : `, pre-training rates by lowest reconstruction error ${layers.join(", ")}`) +
+        (reused.length === 0
+          ? "."
+          : `; ${reused.length === 1 ? "seed" : "seeds"} ${reused.map((r) => r.config.seed).join(", ")} ` +
+            `${reused.length === 1 ? "reuses" : "reuse"} these rates without selecting again.`)
+    ]
+  })
+
+/** Every candidate's validation error per epoch, one panel per cell; absent when nothing selected. */
+export const selectionFigure = (cells: ReadonlyArray<Cell>): Figure | undefined => {
+  const values = cells.flatMap((cell) =>
+    (selectionOf(cell)?.selector.result.learningRateCandidates ?? []).flatMap((c) =>
+      (c.curve ?? []).map((e) => ({
+        cell: cell.label,
+        "learning rate": String(c.learningRate),
+        epoch: e.epoch,
+        "validation error": e.validationError
+      }))
+    )
+  )
+  if (values.length === 0) return undefined
+  return {
+    id: "learning-rate-candidates",
+    title: "Learning-rate candidates",
+    caption: "Validation error per epoch of every learning rate the selection tried, on the seed that selected; " +
+      "a curve that ends early was stopped (see the selection table for why).",
+    spec: lineChart({
+      values,
+      x: "epoch",
+      y: "validation error",
+      color: "learning rate",
+      xTitle: "epoch",
+      yTitle: "validation error",
+      yFormat: ".1%",
+      facet: "cell",
+      facetOrder: cells.map((c) => c.label),
+      integerX: true
+    })
+  }
+}

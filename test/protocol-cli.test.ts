@@ -1,0 +1,85 @@
+/**
+ * The paper's protocol end to end, as a user runs it: a Table 1 sweep on a
+ * small MNIST subset selects each cell's learning rate on its first seed
+ * (every candidate recorded with its curve and verdict), its second seed
+ * reuses the choice, run folders are named by configuration and numerics
+ * version, records carry the commit, a rerun computes nothing, and a record
+ * from another numerics version is refused, naming its folder.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { NUMERICS_VERSION } from "@rectifier/core"
+import { PAPER_LEARNING_RATES } from "@rectifier/train"
+import type { RunRecord } from "@rectifier/report"
+import { runKey } from "@rectifier/sweep"
+import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
+
+const flags = [
+  "--train-size", "600", "--eval-size", "300", "--hidden", "24", "--epochs", "3",
+  "--seeds", "1,2", "--parallel", "2", "--backend", "wasm"
+]
+
+const records = (sweep: string) =>
+  readdirSync(sweep, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== "figures").map((e) => ({
+    folder: e.name,
+    record: JSON.parse(readFileSync(join(sweep, e.name, "results.json"), "utf8")) as RunRecord
+  }))
+
+describe("the paper protocol (CLI, end to end)", () => {
+  it.live("selects on the first seed, reuses on the others, keys runs by numerics version and refuses another's", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("protocol")
+      const first = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
+      assert.strictEqual(first.status, 0, first.stderr)
+      const sweep = join(out, "table1-mnist-supervised")
+      const runs = records(sweep)
+      assert.strictEqual(runs.length, 6)
+      const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repositoryRoot, encoding: "utf8" }).trim()
+      for (const { folder, record } of runs) {
+        assert.isTrue(folder.endsWith(`-${runKey(record.config, NUMERICS_VERSION)}`), folder)
+        assert.strictEqual(record.environment.numericsVersion, NUMERICS_VERSION)
+        assert.strictEqual(record.environment.commit, head)
+        assert.isBoolean(record.environment.dirty)
+      }
+      for (const cell of ["rectifier", "tanh", "softplus"]) {
+        const leader = runs.find((r) => r.record.config.seed === 1 && r.folder.startsWith(`${cell}-seed`))!.record
+        const follower = runs.find((r) => r.record.config.seed === 2 && r.folder.startsWith(`${cell}-seed`))!.record
+        const candidates = leader.result.learningRateCandidates!
+        assert.deepStrictEqual(candidates.map((c) => c.learningRate), PAPER_LEARNING_RATES)
+        assert.deepStrictEqual(leader.config.training.candidatePruning, { afterEpochs: 10, factor: 1.5 })
+        assert.strictEqual(candidates.filter((c) => c.verdict!.kept).length, 1)
+        const kept = candidates.find((c) => c.verdict!.kept)!
+        assert.strictEqual(leader.result.learningRate, kept.learningRate)
+        assert.strictEqual(leader.result.validationError, Math.min(...candidates.map((c) => c.validationError)))
+        for (const c of candidates) {
+          assert.strictEqual(c.curve!.length, c.epochsRun)
+          assert.isString(c.stop!.detail)
+        }
+        // The follower trains the chosen rate alone, under the same stopping rules.
+        assert.isUndefined(follower.config.training.learningRates)
+        assert.isUndefined(follower.result.learningRateCandidates)
+        assert.strictEqual(follower.config.training.learningRate, leader.result.learningRate)
+        assert.strictEqual(follower.config.training.patience, 10)
+      }
+      const report = readFileSync(join(sweep, "report.md"), "utf8")
+      assert.include(report, "## Learning-rate selection")
+      assert.include(report, "selected on seed 1; seed 2 reuses these rates without selecting again")
+      assert.include(report, "learning rate selected from {0.1, 0.01, 0.001, 0.0001} on validation error")
+
+      const again = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
+      assert.strictEqual(again.status, 0, again.stderr)
+      assert.include(again.stdout, "6 runs (0 run now")
+
+      const stale = runs.find((r) => r.record.config.seed === 2)!
+      const file = join(sweep, stale.folder, "results.json")
+      writeFileSync(file, JSON.stringify({ ...stale.record, environment: { ...stale.record.environment, numericsVersion: 999 } }))
+      const refused = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
+      assert.notStrictEqual(refused.status, 0)
+      const said = refused.stdout + refused.stderr
+      assert.include(said, stale.folder)
+      assert.include(said, "numerics version 999")
+    }))
+})
