@@ -3,17 +3,18 @@
  * small MNIST subset selects each cell's learning rate on its first seed
  * (every candidate recorded with its curve and verdict), its second seed
  * reuses the choice, run folders are named by configuration and numerics
- * version, records carry the commit, a rerun computes nothing, and a record
- * from another numerics version is refused, naming its folder.
+ * version, records carry the commit, the results registry imports it and
+ * generates a README table that catches hand edits, a rerun computes nothing,
+ * and a record from another numerics version is refused, naming its folder.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { NUMERICS_VERSION } from "@rectifier/core"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import type { RunRecord } from "@rectifier/report"
-import { runKey } from "@rectifier/sweep"
+import { RESULTS_END, RESULTS_START, runKey } from "@rectifier/sweep"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
@@ -29,6 +30,11 @@ const records = (sweep: string) =>
   }))
 
 describe("the paper protocol (CLI, end to end)", () => {
+  it("README.md's results table is the one results/ generates", () => {
+    const check = cli(["results", "readme", "--check"])
+    assert.strictEqual(check.status, 0, check.stdout + check.stderr)
+  })
+
   it.live("selects on the first seed, reuses on the others, keys runs by numerics version and refuses another's", () =>
     Effect.sync(() => {
       const out = temporaryFolder("protocol")
@@ -68,6 +74,28 @@ describe("the paper protocol (CLI, end to end)", () => {
       assert.include(report, "## Learning-rate selection")
       assert.include(report, "selected on seed 1; seed 2 reuses these rates without selecting again")
       assert.include(report, "learning rate selected from {0.1, 0.01, 0.001, 0.0001} on validation error")
+
+      // The registry: import the sweep, generate a README's table from it, and catch a hand edit.
+      const registry = join(out, "results")
+      const imported = cli(["results", "import", sweep, "--command", "pnpm run pipeline table1-mnist-supervised ...", "--results", registry])
+      assert.strictEqual(imported.status, 0, imported.stderr)
+      assert.include(imported.stdout, "imported 6 of 6 runs of table1-mnist-supervised")
+      assert.isTrue(existsSync(join(registry, "table1-mnist-supervised", "report.html")))
+      assert.strictEqual(readdirSync(join(registry, "table1-mnist-supervised", "runs")).length, 6)
+      const readme = join(out, "README.md")
+      writeFileSync(readme, `# x\n\n${RESULTS_START}\n${RESULTS_END}\n`)
+      assert.strictEqual(cli(["results", "readme", "--check", "--readme", readme, "--results", registry]).status, 1)
+      assert.strictEqual(cli(["results", "readme", "--readme", readme, "--results", registry]).status, 0)
+      const table = readFileSync(readme, "utf8")
+      const rectifiers = runs.filter((r) => r.folder.startsWith("rectifier-seed")).map((r) => r.record.result.testError)
+      const mean = (rectifiers[0]! + rectifiers[1]!) / 2
+      assert.include(table, `| rectifier | ${(100 * mean).toFixed(2)}% ± `)
+      assert.include(table, "(n=2) | 1.43% |")
+      assert.strictEqual(cli(["results", "readme", "--check", "--readme", readme, "--results", registry]).status, 0)
+      writeFileSync(readme, table.replace("| rectifier |", "| rectifier (edited) |"))
+      const edited = cli(["results", "readme", "--check", "--readme", readme, "--results", registry])
+      assert.strictEqual(edited.status, 1)
+      assert.include(edited.stdout + edited.stderr, "run `pnpm run results readme`")
 
       const again = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
       assert.strictEqual(again.status, 0, again.stderr)
