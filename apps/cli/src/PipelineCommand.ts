@@ -14,6 +14,7 @@ import {
   findPreset,
   formatDuration,
   PAPER_PROTOCOL,
+  type PlannedRun,
   planRuns,
   type Preset,
   Protocol,
@@ -24,8 +25,8 @@ import {
   runPipeline,
   throughput
 } from "@rectifier/pipeline"
-import type { RunRecord } from "@rectifier/report"
-import { runSweep } from "@rectifier/sweep"
+import type { RunConfig, RunRecord } from "@rectifier/report"
+import { readResults, type ResultsEntry, runSweep } from "@rectifier/sweep"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
@@ -123,22 +124,38 @@ const flags = {
   out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs"))
 }
 
-/** One line of --list: name, runs and estimated time here. */
-const describe = (preset: Preset) =>
+/** A follower reuses its leader's rates, so it trains one candidate (and pre-trains once per layer). */
+const asTrained = (run: PlannedRun): RunConfig => {
+  if (run.selection !== "follower") return run.config
+  const { candidatePruning: _pruning, learningRates: _rates, ...training } = run.config.training
+  const pretraining = run.config.pretraining?.kind === "dae"
+    ? (({ learningRates: _grid, ...rest }) => rest)(run.config.pretraining)
+    : run.config.pretraining
+  return { ...run.config, training, ...(pretraining === undefined ? {} : { pretraining }) }
+}
+
+/** One line of --list: name, runs, estimated time here, and the measured cost when results/ holds the pipeline. */
+const describe = (preset: Preset, measured: ReadonlyArray<ResultsEntry>) =>
   Effect.gen(function*() {
     const runs = yield* planRuns(preset)
-    const seconds = runs.reduce((sum, run) => sum + (estimateSeconds(run.config) ?? Number.NaN), 0)
+    const seconds = runs.reduce((sum, run) => sum + (estimateSeconds(asTrained(run)) ?? Number.NaN), 0)
+    const entry = measured.find((e) => e.pipeline === preset.name)
     return `${preset.name.padEnd(24)} ${String(runs.length).padStart(3)} run${runs.length === 1 ? " " : "s"}  ` +
-      `~${(Number.isFinite(seconds) ? formatDuration(seconds) : "?").padEnd(10)} ${preset.description}`
+      `~${(Number.isFinite(seconds) ? formatDuration(seconds) : "?").padEnd(10)} ${preset.description}` +
+      (entry === undefined ? "" : `\n${"".padEnd(41)}measured (results/${entry.pipeline}): ` +
+        entry.cells.map((cell) => `${cell.label} ${cell.coreHours.toFixed(1)}`).join(", ") +
+        ` core-hours; ${entry.finished} of ${entry.planned ?? "?"} runs, ${entry.coreHours.toFixed(1)} core-hours in all`)
   })
 
 const listing = Effect.gen(function*() {
-  const lines = yield* Effect.forEach(presets, describe)
+  const measured = yield* readResults(new URL("../../../results", import.meta.url).pathname)
+  const lines = yield* Effect.forEach(presets, (preset) => describe(preset, measured))
   const figures = Object.entries(throughput).map(([backend, figure]) =>
     `  ${backend}: ${figure.samplesPerSecond} training examples/s on 784-1000-1000-1000-10 (${figure.measured})`
   )
   return [
-    "Named pipelines (runs = cells x seeds; time estimated for this machine at the paper's full size):",
+    "Named pipelines (runs = cells x seeds; time estimated for this machine at the paper's full size, the paper " +
+    "protocol's at its epoch cap for every run that keeps up; measured core-hours where results/ holds the pipeline):",
     ...lines,
     "",
     "Estimates scale one measured figure per backend by each run's size (see packages/pipeline/src/Estimate.ts):",

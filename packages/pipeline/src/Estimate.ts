@@ -56,9 +56,22 @@ export const estimateBackend = (config: RunConfig): Exclude<BackendChoice, "auto
   config.backend !== "auto" ? config.backend : addonBuilt() ? "native" : "wasm"
 
 /**
- * Seconds `config` should take: epochs x (training examples + evaluation at a
- * third of a training step's cost) x the net's size relative to the reference;
- * undefined when the backend has no measured figure.
+ * Epochs `config` trains at most, over all of its learning-rate candidates:
+ * the first runs to the epoch cap; with pruning, each later one at least to
+ * the pruning point (a candidate that keeps up runs longer, one that stalls
+ * stops sooner), else to the cap too.
+ */
+export const plannedEpochs = (config: RunConfig): number => {
+  const candidates = config.training.learningRates?.length ?? 1
+  const later = Math.min(config.training.epochs, config.training.candidatePruning?.afterEpochs ?? config.training.epochs)
+  return config.training.epochs + (candidates - 1) * later
+}
+
+/**
+ * Seconds `config` should take: epochs (of every learning-rate candidate) x
+ * (training examples + evaluation at a third of a training step's cost) x the
+ * net's size relative to the reference, plus pre-training (once per rate it
+ * selects from); undefined when the backend has no measured figure.
  */
 export const estimateSeconds = (config: RunConfig): number | undefined => {
   const measured = throughput[estimateBackend(config)]
@@ -75,9 +88,12 @@ export const estimateSeconds = (config: RunConfig): number | undefined => {
   const evaluated = (config.dataset.evaluationSize === undefined
     ? split.validation + split.test
     : 2 * config.dataset.evaluationSize) / 3
-  const pretraining = config.pretraining === undefined ? 0 : trainSize * config.pretraining.epochs
+  const pretrainingRates = config.pretraining?.kind === "dae" && config.pretraining.layerLearningRates === undefined
+    ? config.pretraining.learningRates?.length ?? 1
+    : 1
+  const pretraining = config.pretraining === undefined ? 0 : trainSize * config.pretraining.epochs * pretrainingRates
   return RUN_OVERHEAD_SECONDS +
-    (relative * (config.training.epochs * (trainExamples + evaluated) + pretraining)) / measured.samplesPerSecond
+    (relative * (plannedEpochs(config) * (trainExamples + evaluated) + pretraining)) / measured.samplesPerSecond
 }
 
 /** "42s", "3m05s", "4h10m", "2.1 days". */
