@@ -19,7 +19,14 @@ import { norbSoftplusRescaled } from "./presets/norbSoftplus.ts"
 import { seedMnist, seedNistp, seedNorb } from "./presets/seed.ts"
 import { smoke } from "./presets/smoke.ts"
 import { speed } from "./presets/speed.ts"
-import { table1Cifar10, table1Mnist, table1MnistSupervised, table1Nistp, table1Norb } from "./presets/table1.ts"
+import {
+  table1Cifar10,
+  table1Mnist,
+  table1MnistSelectionCheck,
+  table1MnistSupervised,
+  table1Nistp,
+  table1Norb
+} from "./presets/table1.ts"
 import { protocolOverrides, protocolPretraining, selects } from "./Protocol.ts"
 import { checkDatasetSizes } from "./RunData.ts"
 
@@ -35,6 +42,7 @@ export const presets: ReadonlyArray<Preset> = [
   mnistReluRbm,
   table1MnistSupervised,
   table1Mnist,
+  table1MnistSelectionCheck,
   table1Cifar10,
   table1Nistp,
   table1Norb,
