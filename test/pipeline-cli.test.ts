@@ -2,7 +2,7 @@ import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { readRunRecord } from "@rectifier/pipeline"
 import { Effect } from "effect"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { cli, temporaryFolder } from "./helpers.ts"
 
@@ -54,5 +54,25 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
       assert.notStrictEqual(badBackend.status, 0)
       assert.include(badBackend.stdout + badBackend.stderr, "--backend")
       assert.isFalse(existsSync(join(out, "mnist-relu")))
+    }))
+
+  it.live("refuses flags that would be misread or silently dropped, naming the flag, and runs nothing", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("cli-conflicts")
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["--seeds", "1,1"], "seed 1 is named twice"],
+        [["--hidden", "0x20"], "--hidden"],
+        [["--hidden", "0,5"], "every width must be at least 1"],
+        [["--parallel", "0"], "--parallel"],
+        [["--select-learning-rate", "--learning-rates", "0.1"], "--select-learning-rate and --learning-rates"],
+        [["--learning-rate", "0.1", "--learning-rates", "0.1,0.01"], "--learning-rate fixes one rate"],
+        [["--pretrain-epochs", "2"], "mnist-relu pre-trains nothing"]
+      ]
+      for (const [flags, message] of cases) {
+        const result = cli(["pipeline", "mnist-relu", ...flags, "--epochs", "1", "--out", out])
+        assert.strictEqual(result.status, 1, flags.join(" "))
+        assert.include(result.stdout + result.stderr, message)
+      }
+      assert.deepStrictEqual(readdirSync(out), [])
     }))
 })

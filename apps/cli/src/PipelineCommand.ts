@@ -32,12 +32,26 @@ import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
 import { progressPrinter, sweepProgress } from "./Progress.ts"
 
+/** Comma-separated decimal integers ("0x20" or "1e3" are refused, not read as 32 or 1000). */
+const integerList = (what: string) =>
+  Schema.String.check(Schema.isPattern(/^\d+(,\d+)*$/, { message: `expected ${what}: decimal integers separated by commas` }))
+    .pipe(
+      Schema.decodeTo(Schema.Array(Schema.Int), {
+        decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
+        encode: SchemaGetter.transform((values) => values.join(","))
+      })
+    )
+
 /** "1000,1000,1000" -> [1000, 1000, 1000]; validated again with the rest of the configuration. */
-const HiddenLayers = Schema.String.pipe(
-  Schema.decodeTo(Schema.Array(Schema.Int.check(Schema.isGreaterThan(0))), {
-    decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
-    encode: SchemaGetter.transform((widths) => widths.join(","))
-  })
+const HiddenLayers = integerList("widths").pipe(
+  Schema.check(Schema.makeFilter((widths) => widths.every((w) => w > 0) || "every width must be at least 1"))
+)
+
+/** "1,2,3" -> [1, 2, 3]; a seed named twice would count one run twice in the statistics. */
+const SeedList = integerList("seeds").pipe(
+  Schema.check(Schema.makeFilter((seeds) =>
+    new Set(seeds).size === seeds.length || `seed ${seeds.find((s, i) => seeds.indexOf(s) !== i)} is named twice`
+  ))
 )
 
 /** "0.1,0.01" -> [0.1, 0.01]; validated again with the rest of the configuration. */
@@ -113,12 +127,13 @@ const flags = {
   ),
   threads: optionalInt("threads", "threads for multi-threaded backends"),
   seeds: Flag.String("seeds").pipe(
-    Flag.withDescription("comma-separated seeds; runs the pipeline as a sweep over them (replaces a sweep's seeds)"),
-    Flag.withSchema(HiddenLayers),
+    Flag.withDescription("comma-separated distinct seeds; runs the pipeline as a sweep over them (replaces a sweep's seeds)"),
+    Flag.withSchema(SeedList),
     Flag.optional
   ),
   parallel: Flag.Int("parallel").pipe(
     Flag.withDescription("sweep runs at once, each in its own process (default 1)"),
+    Flag.withSchema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
     Flag.withDefault(1)
   ),
   out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs"))
@@ -218,6 +233,26 @@ const overridesFrom = (preset: Preset, input: {
   })
 }
 
+/** Flags that contradict each other or the pipeline fail, naming both, instead of one being dropped silently. */
+const conflicts = (preset: Preset, input: {
+  readonly selectLearningRate: boolean
+  readonly learningRates: Option.Option<ReadonlyArray<number>>
+  readonly learningRate: Option.Option<number>
+  readonly pretrainEpochs: Option.Option<number>
+}) => {
+  const fail = (userMessage: string) => Effect.fail(new CliError.UserError({ cause: undefined, userMessage }))
+  if (input.selectLearningRate && Option.isSome(input.learningRates)) {
+    return fail("--select-learning-rate and --learning-rates both name the rates to try; give one of them")
+  }
+  if (Option.isSome(input.learningRate) && (input.selectLearningRate || Option.isSome(input.learningRates))) {
+    return fail("--learning-rate fixes one rate, --select-learning-rate / --learning-rates select among several; give one")
+  }
+  if (Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining === undefined) {
+    return fail(`--pretrain-epochs: ${preset.name} pre-trains nothing (or only in some sweep cells, which this flag does not reach)`)
+  }
+  return Effect.void
+}
+
 /** The closing line of a single run: what it reached, where, and how fast. */
 const summary = (record: RunRecord) =>
   `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
@@ -235,6 +270,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     const preset = yield* findPreset(input.name.value)
+    yield* conflicts(preset, input)
     // The datasets package reads the cache folder from the environment, which sweep workers inherit.
     if (Option.isSome(input.dataDir)) process.env.RECTIFIER_DATA_DIR = input.dataDir.value
     if (Option.isSome(input.resume)) {
