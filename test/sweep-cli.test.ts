@@ -162,4 +162,22 @@ describe("sweeps (CLI, end to end)", () => {
       assert.include(caught.stdout + caught.stderr, "NOT identical: 1 field(s) differ")
       assert.include(caught.stdout + caught.stderr, `result.testError: recorded ${original.result.testError}`)
     }).pipe(Effect.provide(NodeServices.layer)), 400_000)
+
+  it.live("a diverged run fails the sweep loudly, stays out of the statistics, and is not counted as finished", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("sweep-diverged")
+      const flags = ["pipeline", "smoke", "--learning-rate", "1e30", "--seeds", "1,2", "--epochs", "1", "--parallel", "2", "--out", out]
+      for (const attempt of [1, 2]) {
+        const result = cli(flags)
+        assert.strictEqual(result.status, 1, `attempt ${attempt}`)
+        const said = result.stdout + result.stderr
+        assert.include(said, "runs failed; the report leaves them out")
+        assert.include(said, "rectifier, seed 1: diverged at epoch 1")
+        const report = readFileSync(join(out, "smoke", "report.md"), "utf8")
+        assert.include(report, "rectifier, seed 1: FAILED, diverged at epoch 1")
+        assert.notInclude(report, "NaN%")
+        // The rectifier cell has no finished run, so it has no mean to show.
+        assert.match(report, /\| rectifier \| — /)
+      }
+    }))
 })

@@ -301,6 +301,13 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           `report: ${outcome.report.html}`
       )
       yield* Console.log(outcome.folder)
+      if (outcome.failed.length > 0) {
+        return yield* new CliError.UserError({
+          cause: outcome.failed,
+          userMessage: `${outcome.failed.length} of ${outcome.runs.length} runs failed; the report leaves them out:\n` +
+            outcome.failed.map((f) => `  ${f.name}: ${f.reason.split("\n")[0]}`).join("\n")
+        })
+      }
       return
     }
     const config = yield* resolveConfig(preset, overridesFrom(preset, input))

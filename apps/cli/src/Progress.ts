@@ -92,6 +92,12 @@ export const sweepProgress = () => {
           print(`skipped ${event.run.name}: ${event.reason}`)
           break
         }
+        case "RunFailed": {
+          done++
+          bar?.update({ runs: done })
+          print(`run ${done}/${total} FAILED: ${event.run.name}: ${event.reason.split("\n")[0]}`)
+          break
+        }
       }
     },
     stop: () => {

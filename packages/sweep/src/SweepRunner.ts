@@ -46,6 +46,7 @@ export type SweepEvent =
   | { readonly _tag: "Epoch"; readonly run: SweepRun; readonly epoch: WorkerEpoch }
   | { readonly _tag: "RunFinished"; readonly run: SweepRun; readonly record: RunRecord }
   | { readonly _tag: "RunSkipped"; readonly run: SweepRun; readonly reason: string }
+  | { readonly _tag: "RunFailed"; readonly run: SweepRun; readonly reason: string }
 
 export interface SweepOptions {
   /** Folder that receives `<out>/<pipeline>/`. */
@@ -64,6 +65,8 @@ export interface SweepOutcome {
   readonly runs: ReadonlyArray<SweepRun>
   /** Runs this call executed; the others were already finished or locked. */
   readonly executed: number
+  /** Runs that failed or diverged (now or before), with why; the sweep went on without them. */
+  readonly failed: ReadonlyArray<{ readonly name: string; readonly reason: string }>
   readonly report: { readonly html: string; readonly markdown: string; readonly figures: ReadonlyArray<string> }
 }
 
@@ -194,23 +197,26 @@ const activationShapes = (runs: ReadonlyArray<SweepRun>) =>
     })
   }).pipe(Effect.provide(TensorBackend.layer({ backend: "cpu", threads: 1 })))
 
-/** Writes the report of `preset` from whatever runs of the plan have finished; diverged runs are reported apart. */
+/**
+ * Writes the report of `preset` from whatever runs of the plan have finished;
+ * failed runs (a diverged record, or a worker that failed) are listed with
+ * their reasons and left out of every figure and statistic.
+ */
 export const writeReport = (
   preset: Preset,
   folder: string,
   runs: ReadonlyArray<SweepRun>,
-  waiting: ReadonlyArray<string> = []
+  waiting: ReadonlyArray<string> = [],
+  failures: ReadonlyArray<{ readonly name: string; readonly reason: string }> = []
 ) =>
   Effect.gen(function*() {
     const finished: Array<{ run: SweepRun; record: RunRecord }> = []
-    const failed: Array<string> = []
+    const failedNames = new Set(failures.map((f) => f.name))
     for (const run of runs) {
       const record = yield* finishedRecord(run)
-      if (record === undefined) continue
-      if (record.result.diverged !== undefined) {
-        failed.push(`${run.name} (diverged at epoch ${record.result.diverged.epoch}: ${record.result.diverged.quantity} ` +
-          `${record.result.diverged.value})`)
-      } else finished.push({ run, record })
+      if (record !== undefined && record.result.diverged === undefined && !failedNames.has(run.name)) {
+        finished.push({ run, record })
+      }
     }
     const done = new Set(finished.map((f) => f.run.folder))
     const cells = [...new Set(runs.map((r) => r.cell))].map((label) => ({
@@ -239,9 +245,9 @@ export const writeReport = (
       }),
       activations: yield* activationShapes(runs),
       missing: [
-        ...runs.filter((run) => !done.has(run.folder) && !failed.some((f) => f.startsWith(`${run.name} (`))).map((run) => run.name),
+        ...runs.filter((run) => !done.has(run.folder) && !failedNames.has(run.name)).map((run) => run.name),
         ...waiting.map((name) => `${name} (waits for its cell's first seed to select the learning rates)`),
-        ...failed
+        ...failures.map((f) => `${f.name}: FAILED, ${f.reason.split("\n")[0]}`)
       ]
     }
     return yield* writeSweepReport(folder, input)
@@ -286,12 +292,26 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
     emit({ _tag: "Planned", total, finished: finishedBefore, folder })
     const permits = yield* Semaphore.make(Math.max(1, options.parallel))
     let executed = 0
+    const failed: Array<{ readonly name: string; readonly reason: string }> = []
+    const divergence = (record: RunRecord | undefined) =>
+      record?.result.diverged === undefined
+        ? undefined
+        : `diverged at epoch ${record.result.diverged.epoch}, step ${record.result.diverged.step}: ` +
+          `${record.result.diverged.quantity} became ${record.result.diverged.value}`
 
-    /** Runs `run` under a permit unless it is finished or locked; its record, or undefined when skipped. */
+    /**
+     * Runs `run` under a permit unless it is finished or locked; its record, or
+     * undefined when skipped or failed. A failed or diverged run is noted and the
+     * sweep goes on.
+     */
     const execute = (run: SweepRun) =>
       Effect.gen(function*() {
         const before = yield* finishedRecord(run)
-        if (before !== undefined) return before
+        if (before !== undefined) {
+          const diverged = divergence(before)
+          if (diverged !== undefined) failed.push({ name: run.name, reason: diverged })
+          return diverged === undefined ? before : undefined
+        }
         // The lock is released when the scope closes, before the run is announced as finished.
         const ran = yield* Effect.scoped(Effect.gen(function*() {
           yield* fs.makeDirectory(run.folder, { recursive: true })
@@ -308,20 +328,30 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
             return false
           }
           emit({ _tag: "RunStarted", run })
-          yield* runWorker({
+          const outcome = yield* runWorker({
             pipeline: preset.name,
             description: `${preset.description} Cell: ${run.cell}.`,
             references: run.references,
             config: run.config,
             folder: run.folder
-          }, (epoch) => emit({ _tag: "Epoch", run, epoch }))
-          return true
+          }, (epoch) => emit({ _tag: "Epoch", run, epoch })).pipe(
+            Effect.as(undefined),
+            Effect.catchTag("RunFailed", (error) => Effect.succeed(error.detail))
+          )
+          return outcome === undefined ? true : { error: outcome }
         })).pipe(Semaphore.withPermit(permits))
+        if (ran === false) return yield* finishedRecord(run)
+        executed++
         const record = yield* finishedRecord(run)
-        if (ran && record !== undefined) {
-          executed++
-          emit({ _tag: "RunFinished", run, record })
+        const reason = divergence(record) ?? (typeof ran === "object" || record === undefined
+          ? (typeof ran === "object" ? ran.error : "the worker left no record")
+          : undefined)
+        if (reason !== undefined) {
+          failed.push({ name: run.name, reason })
+          emit({ _tag: "RunFailed", run, reason })
+          return undefined
         }
+        emit({ _tag: "RunFinished", run, record: record! })
         return record
       })
 
@@ -343,8 +373,9 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
       preset,
       folder,
       known,
-      unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`)
+      unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`),
+      failed
     )
-    const outcome: SweepOutcome = { folder, runs: known, executed, report }
+    const outcome: SweepOutcome = { folder, runs: known, executed, failed, report }
     return outcome
   })
