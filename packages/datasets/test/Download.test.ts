@@ -6,8 +6,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { FetchHttpClient } from "effect/http"
+import type { HttpClient } from "effect/http"
 import { ensureFile, loadDataset, type Progress, type RemoteFile, verifyFile } from "../src/index.ts"
+import { loopbackOnly } from "./loopback.ts"
 import { cifarRecords, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 
 interface Served {
@@ -87,8 +88,8 @@ const remote = (name: string, body: Uint8Array, extra: Partial<RemoteFile> = {})
 })
 const freshDir = () => mkdtempSync(join(tmpdir(), "cache-"))
 const requestsFor = (name: string) => requests.filter((r) => r.url === `/files/${name}`)
-const run = <A, E>(effect: Effect.Effect<A, E, import("effect/http").HttpClient.HttpClient>) =>
-  effect.pipe(Effect.provide(FetchHttpClient.layer))
+const run = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) =>
+  effect.pipe(Effect.provide(loopbackOnly))
 
 describe("downloads into the cache", () => {
   it.live("downloads, verifies and places a file; a second call is a cache hit", () =>
