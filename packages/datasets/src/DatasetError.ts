@@ -1,5 +1,10 @@
-/** Typed failures of dataset loading; each names the file and what was expected. */
+/**
+ * Typed failures of dataset loading; each names the file and what was
+ * expected. Each carries `CliError.userMessage`, so the `datasets` commands
+ * print it (one line) before exiting non-zero.
+ */
 import { Schema } from "effect"
+import { CliError } from "effect/cli"
 
 /** A file's contents are not what its format requires. */
 export class MalformedFile extends Schema.TaggedError<MalformedFile>()("MalformedFile", {
@@ -8,6 +13,9 @@ export class MalformedFile extends Schema.TaggedError<MalformedFile>()("Malforme
 }) {
   override get message(): string {
     return `${this.file}: ${this.problem}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
   }
 }
 
@@ -21,6 +29,9 @@ export class ChecksumMismatch extends Schema.TaggedError<ChecksumMismatch>()("Ch
   override get message(): string {
     return `${this.file}: ${this.algorithm} is ${this.actual}, expected ${this.expected}; the file is corrupt or not the official one`
   }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
 }
 
 /** A file could not be read at all. */
@@ -31,6 +42,9 @@ export class DatasetFileUnreadable extends Schema.TaggedError<DatasetFileUnreada
   override get message(): string {
     return `${this.file}: cannot be read (${this.reason})`
   }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
 }
 
 /** A requested subset or split does not fit the data. */
@@ -40,6 +54,9 @@ export class InvalidSplit extends Schema.TaggedError<InvalidSplit>()("InvalidSpl
 }) {
   override get message(): string {
     return `${this.dataset}: ${this.problem}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
   }
 }
 
@@ -54,6 +71,9 @@ export class DownloadFailed extends Schema.TaggedError<DownloadFailed>()("Downlo
     return `${this.file}: download from ${this.url} failed (${this.reason}); ` +
       `to work offline, put a copy of the file at ${this.destination}`
   }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
 }
 
 /** Downloads are switched off and a file is not in the cache. */
@@ -65,6 +85,9 @@ export class NotCached extends Schema.TaggedError<NotCached>()("NotCached", {
   override get message(): string {
     return `${this.file} is not in the cache and downloads are off: download ${this.url} and put it at ${this.destination}`
   }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
 }
 
 /** A dataset name that the registry does not know. */
@@ -74,6 +97,9 @@ export class UnknownDataset extends Schema.TaggedError<UnknownDataset>()("Unknow
 }) {
   override get message(): string {
     return `unknown dataset "${this.name}"; expected one of ${this.known.join(", ")}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
   }
 }
 

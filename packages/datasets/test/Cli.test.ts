@@ -27,17 +27,20 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 const cli = (args: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
+    const errors: Array<string> = []
     const spy = vi.spyOn(console, "log").mockImplementation((...parts: Array<unknown>) => void lines.push(parts.join(" ")))
+    const printed = vi.spyOn(console, "error").mockImplementation((...parts: Array<unknown>) => void errors.push(parts.join(" ")))
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true)
     const exit = yield* Command.runWith(datasetsCommand, { version: "test" })(args).pipe(
       Effect.provide(NodeServices.layer),
       Effect.exit,
       Effect.ensuring(Effect.sync(() => {
         spy.mockRestore()
+        printed.mockRestore()
         stderr.mockRestore()
       }))
     )
-    return { exit, lines }
+    return { exit, lines, errors }
   })
 
 describe("datasets CLI", () => {
@@ -69,6 +72,7 @@ describe("datasets CLI", () => {
       const failed = yield* cli(["verify", "norb-small", "--data-dir", dataDir])
       assert.strictEqual(failed.exit._tag, "Failure")
       assert.isTrue(failed.lines.some((l) => l.startsWith("FAILED") && l.includes(dat)))
+      assert.isTrue(failed.errors.some((e) => e.includes(`${dat}: sha256 (recorded at download) is`)), "the failure is printed, not only the exit code")
     }))
 
   it.live("verify mnist checks the embedded files against the official md5 sums", () =>
