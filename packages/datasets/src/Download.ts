@@ -16,16 +16,18 @@
  *
  * Each address is tried a few times, then the next mirror; a failure lists
  * every address with its own reason. A full disk stops at once and removes
- * the partial file.
+ * the partial file. One process at a time fills a file: `<name>.part.lock`
+ * holds the owner's pid; another process waits for it and then uses the
+ * finished file, and a lock whose owner died is taken over.
  *
  * Files without an official checksum also get their sha256 recorded beside
  * them once checked (`<name>.sha256`), and `verify` re-checks against it.
  */
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync } from "node:fs"
-import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs"
 import { mkdir, rename, rm } from "node:fs/promises"
-import { homedir } from "node:os"
+import { homedir, hostname } from "node:os"
 import { dirname, join } from "node:path"
 import { pipeline } from "node:stream"
 import { createGunzip } from "node:zlib"
@@ -96,6 +98,14 @@ export interface Progress {
   readonly done: boolean
 }
 
+/** Another process holds a file's download lock; this one waits for it. */
+export interface Waiting {
+  readonly file: string
+  readonly lock: string
+  /** The lock's content: the owner's pid and host. */
+  readonly owner: string
+}
+
 export interface CacheOptions {
   /** The cache folder; see `defaultDataDir`. */
   readonly dataDir?: string | undefined
@@ -106,6 +116,8 @@ export interface CacheOptions {
   /** Tries per address; each try resumes the previous one's partial file. */
   readonly attempts?: number | undefined
   readonly onProgress?: ((progress: Progress) => void) | undefined
+  /** Called once when another process is downloading the same file and this one starts waiting. */
+  readonly onWaiting?: ((waiting: Waiting) => void) | undefined
   /** A connection that sends nothing for this long is dropped and retried (default 60). */
   readonly idleTimeoutSeconds?: number | undefined
 }
@@ -350,6 +362,95 @@ const attempt = (url: string, part: string, file: RemoteFile, options: CacheOpti
     report(true)
   })
 
+/** The lock on a file's partial download: exclusive creation, holding the owner's pid and host. */
+const lockPath = (destination: string) => `${destination}.part.lock`
+const ownerLine = () => `${process.pid} ${hostname()}\n`
+
+/** Whether the lock's owner is a dead process on this host (a lock from another host is never presumed dead). */
+const ownerDead = (owner: string): boolean => {
+  const [pid, host] = owner.trim().split(" ")
+  if (host !== hostname() || !/^\d+$/.test(pid ?? "")) return false
+  try {
+    process.kill(Number(pid), 0)
+    return false
+  } catch (error) {
+    return (error as { code?: unknown }).code === "ESRCH"
+  }
+}
+
+/**
+ * Removes a stale lock whose content is `owner`. It is first renamed aside,
+ * so of two processes taking it over only one removes it; if what was moved
+ * is not the stale lock (a live owner took it meanwhile), it is put back.
+ */
+const takeOver = (lock: string, owner: string): void => {
+  const aside = `${lock}.stale-${process.pid}`
+  try {
+    renameSync(lock, aside)
+  } catch {
+    return // Gone already: someone else took it over.
+  }
+  try {
+    if (readFileSync(aside, "utf8") !== owner) linkSync(aside, lock)
+  } catch {
+    // A newer lock is in place; the moved one is dropped.
+  } finally {
+    unlinkSync(aside)
+  }
+}
+
+/**
+ * Holds the download lock of `destination` for the scope, waiting while a
+ * live process holds it. The lock is created whole (written aside, then
+ * hard-linked into place, which fails when it exists), so it is never seen
+ * empty.
+ */
+const acquireLock = (destination: string, file: RemoteFile, options: CacheOptions) => {
+  const lock = lockPath(destination)
+  /** Undefined when this process now holds the lock, else the holder's line. */
+  const tryCreate = Effect.try({
+    try: (): string | undefined => {
+      const aside = `${lock}.${process.pid}`
+      writeFileSync(aside, ownerLine())
+      try {
+        linkSync(aside, lock)
+        return undefined
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "EEXIST") throw error
+        return existsSync(lock) ? readFileSync(lock, "utf8") : ""
+      } finally {
+        unlinkSync(aside)
+      }
+    },
+    catch: (error) => writeFailure(lock, error)
+  })
+  const acquire = Effect.gen(function*() {
+    let waiting = false
+    while (true) {
+      const owner = yield* tryCreate
+      if (owner === undefined) return
+      if (ownerDead(owner)) {
+        takeOver(lock, owner)
+        continue
+      }
+      if (!waiting && owner !== "") {
+        waiting = true
+        options.onWaiting?.({ file: file.path, lock, owner: owner.trim() })
+      }
+      yield* Effect.sleep(Duration.millis(200))
+    }
+  })
+  return Effect.acquireRelease(acquire, () => Effect.sync(() => rmLockIfOurs(lock)))
+}
+
+const rmLockIfOurs = (lock: string): void => {
+  try {
+    if (readFileSync(lock, "utf8") === ownerLine()) unlinkSync(lock)
+  } catch {
+    // Already gone.
+  }
+}
+
 /** A file in the cache: trusted when stamped by the same check, else checked (and stamped) first. */
 const trustCached = (destination: string, file: RemoteFile) =>
   Effect.gen(function*() {
@@ -391,7 +492,7 @@ const isSourceFailure = (error: DatasetError | SourceFailure): error is SourceFa
   error._tag === "MalformedFile"
 
 /**
- * Downloads into the cache: each address in turn, keeping
+ * Downloads into the cache under the lock: each address in turn, keeping
  * each one's failure. A failure that is no address's fault (a full disk, an
  * unwritable folder) stops at once and leaves no partial file; when every
  * address failed, the partial file stays for the next run to resume.
@@ -441,7 +542,12 @@ export const ensureFile: (file: RemoteFile, options?: CacheOptions) => Effect.Ef
       try: () => mkdir(dirname(destination), { recursive: true }),
       catch: (error) => writeFailure(dirname(destination), error)
     })
-    return yield* download(file, destination, urls, options)
+    return yield* Effect.scoped(Effect.gen(function*() {
+      yield* acquireLock(destination, file, options)
+      // Whoever held the lock may have finished the file meanwhile.
+      if (existsSync(destination)) return yield* trustCached(destination, file)
+      return yield* download(file, destination, urls, options)
+    }))
   })
 
 /** A one-line progress report: bytes, rate and time left. */

@@ -1,10 +1,10 @@
 /**
  * Downloads from servers that lie (short or oversize bodies, wrong bytes,
- * errors on a mirror), into a disk that fills: each
+ * errors on a mirror), into a disk that fills, by two processes at once: each
  * test reproduces a fault through `ensureFile` or the command line and checks
  * what a user would: the error's tag and message, the cache, the partial file.
  */
-import { execFileSync, spawnSync } from "node:child_process"
+import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
@@ -251,5 +251,59 @@ describe("a full disk", () => {
       assert.include(error.message, "disk full (ENOSPC)")
       assert.include(error.message, join(dataDir, "test/a.bin.part"))
       assert.isUndefined(hits.get("/full2/a.bin"))
+    }))
+})
+
+/** Runs test/fetch-child.ts in its own process; resolves with its exit code and output. */
+const child = (dataDir: string, prefix: string, body: Uint8Array, onStderr: (text: string) => void = () => {}) =>
+  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const process_ = spawn(process.execPath, [join(import.meta.dirname, "fetch-child.ts"), dataDir, `${base}/${prefix}`, String(body.length), md5(body)])
+    let out = ""
+    let err = ""
+    process_.stdout.on("data", (chunk) => (out += chunk))
+    process_.stderr.on("data", (chunk) => {
+      err += chunk
+      onStderr(err)
+    })
+    process_.on("close", (code) => resolve({ code, out, err }))
+  })
+
+describe("two processes fetching one file", () => {
+  it.live("the second waits for the first and uses the finished file; one download, no partial file or lock left", () =>
+    Effect.gen(function*() {
+      const body = pattern(2_000_000, 8)
+      // The first download sends half the file, then holds the rest until the other process says it waits.
+      let bothThere = () => {}
+      const waited = new Promise<void>((resolve) => (bothThere = resolve))
+      routes.set("/slow/shared.bin", (_request, response) => {
+        response.writeHead(200, { "content-length": body.length })
+        response.write(body.subarray(0, 1_000_000))
+        void waited.then(() => response.end(body.subarray(1_000_000)))
+      })
+      const dataDir = fresh()
+      const onStderr = (text: string) => text.includes("waiting for ") && bothThere()
+      const [first, second] = yield* Effect.promise(() =>
+        Promise.all([child(dataDir, "slow", body, onStderr), child(dataDir, "slow", body, onStderr)])
+      )
+      const destination = join(dataDir, "test/shared.bin")
+      assert.strictEqual(first.code, 0, first.out + first.err)
+      assert.strictEqual(second.code, 0, second.out + second.err)
+      assert.deepStrictEqual([first.out.trim(), second.out.trim()], [destination, destination])
+      assert.include(first.err + second.err, `waiting for `, "one of them waited for the other")
+      assert.strictEqual(hits.get("/slow/shared.bin"), 1, "downloaded once")
+      assert.deepStrictEqual(leftovers(dataDir).sort(), ["shared.bin", "shared.bin.verified"])
+    }))
+
+  it.live("a lock left by a dead process is taken over", () =>
+    Effect.gen(function*() {
+      const body = pattern(10_000, 9)
+      routes.set("/stale/shared.bin", (_request, response) => response.writeHead(200, { "content-length": body.length }).end(body))
+      const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString()
+      const dataDir = fresh()
+      mkdirSync(join(dataDir, "test"))
+      writeFileSync(join(dataDir, "test/shared.bin.part.lock"), `${dead} ${(yield* Effect.promise(() => import("node:os"))).hostname()}\n`)
+      const result = yield* Effect.promise(() => child(dataDir, "stale", body))
+      assert.strictEqual(result.code, 0, result.out + result.err)
+      assert.deepStrictEqual(leftovers(dataDir).sort(), ["shared.bin", "shared.bin.verified"])
     }))
 })

@@ -33,7 +33,8 @@ const root = Command.make("datasets").pipe(
 const cacheOptions = Effect.map(root, ({ dataDir, mirror }): CacheOptions => ({
   dataDir: Option.getOrUndefined(dataDir),
   mirrors: mirror,
-  onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`)
+  onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
+  onWaiting: (waiting) => process.stderr.write(`${waiting.file}: another process (pid and host ${waiting.owner}) is downloading it; waiting\n`)
 }))
 
 const name = Argument.Literals("name", datasetNames).pipe(Argument.withDescription("The dataset"))
