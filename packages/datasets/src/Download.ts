@@ -25,7 +25,7 @@
  */
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync } from "node:fs"
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs"
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs"
 import { mkdir, rename, rm } from "node:fs/promises"
 import { homedir, hostname } from "node:os"
 import { dirname, join } from "node:path"
@@ -274,7 +274,7 @@ export const verifyFile: (path: string, file: RemoteFile) => Effect.Effect<Verif
 /** Retry only what a retry can fix: a lost connection or a server error, not a 404 or a wrong file. */
 const transient = (error: DatasetError | SourceFailure): boolean => error._tag === "SourceFailed" && error.transient
 
-/** One request for `url`, appended to `part` from where it stopped; returns whether any bytes arrived. */
+/** One request for `url`, appended to `part` from where it stopped. */
 const attempt = (url: string, part: string, file: RemoteFile, options: CacheOptions) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
@@ -407,19 +407,23 @@ const takeOver = (lock: string, owner: string): void => {
  */
 const acquireLock = (destination: string, file: RemoteFile, options: CacheOptions) => {
   const lock = lockPath(destination)
-  /** Undefined when this process now holds the lock, else the holder's line. */
+  /** Undefined when this process now holds the lock, else the holder's line ("" when it just went away). */
   const tryCreate = Effect.try({
     try: (): string | undefined => {
       const aside = `${lock}.${process.pid}`
-      writeFileSync(aside, ownerLine())
       try {
+        writeFileSync(aside, ownerLine())
         linkSync(aside, lock)
         return undefined
       } catch (error) {
         if ((error as { code?: unknown }).code !== "EEXIST") throw error
-        return existsSync(lock) ? readFileSync(lock, "utf8") : ""
+        try {
+          return readFileSync(lock, "utf8")
+        } catch {
+          return ""
+        }
       } finally {
-        unlinkSync(aside)
+        rmSync(aside, { force: true })
       }
     },
     catch: (error) => writeFailure(lock, error)
@@ -437,7 +441,8 @@ const acquireLock = (destination: string, file: RemoteFile, options: CacheOption
         waiting = true
         options.onWaiting?.({ file: file.path, lock, owner: owner.trim() })
       }
-      yield* Effect.sleep(Duration.millis(200))
+      // The acquisition itself is uninterruptible (no lock is left unreleased); the wait is not.
+      yield* Effect.interruptible(Effect.sleep(Duration.millis(200)))
     }
   })
   return Effect.acquireRelease(acquire, () => Effect.sync(() => rmLockIfOurs(lock)))

@@ -6,10 +6,10 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -301,9 +301,29 @@ describe("two processes fetching one file", () => {
       const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString()
       const dataDir = fresh()
       mkdirSync(join(dataDir, "test"))
-      writeFileSync(join(dataDir, "test/shared.bin.part.lock"), `${dead} ${(yield* Effect.promise(() => import("node:os"))).hostname()}\n`)
+      writeFileSync(join(dataDir, "test/shared.bin.part.lock"), `${dead} ${hostname()}\n`)
       const result = yield* Effect.promise(() => child(dataDir, "stale", body))
       assert.strictEqual(result.code, 0, result.out + result.err)
       assert.deepStrictEqual(leftovers(dataDir).sort(), ["shared.bin", "shared.bin.verified"])
+    }))
+
+  it.live("a fetch waiting for a live owner's lock can be interrupted, and leaves that lock alone", () =>
+    Effect.gen(function*() {
+      const body = pattern(1000, 10)
+      const dataDir = fresh()
+      mkdirSync(join(dataDir, "test"))
+      const lock = join(dataDir, "test/a.bin.part.lock")
+      const owner = `${process.pid} ${hostname()}\n`
+      writeFileSync(lock, owner)
+      const waits: Array<string> = []
+      const started = Date.now()
+      const result = yield* run(ensureFile(official("a.bin", body, ["never"]), { dataDir, onWaiting: (w) => waits.push(w.owner) })).pipe(
+        Effect.timeoutOption("300 millis")
+      )
+      assert.strictEqual(result._tag, "None", "still waiting when interrupted")
+      assert.isBelow(Date.now() - started, 5000)
+      assert.deepStrictEqual(waits, [owner.trim()])
+      assert.strictEqual(readFileSync(lock, "utf8"), owner)
+      assert.isUndefined(hits.get("/never/a.bin"), "no download while another process holds the lock")
     }))
 })
