@@ -9,6 +9,10 @@
  * of the input area it covers, fractional pixels weighted by their overlap),
  * then mapped through the byte scale, so the only large allocation is the
  * final array.
+ *
+ * `checkNorbFile` reads one file through without keeping it, checking its
+ * header, dimensions, length and labels: the test a download with no
+ * published checksum must pass before it enters the cache.
  */
 import { ByteReader, type ByteSource, forEachRecord } from "./ByteReader.ts"
 import { InvalidSplit } from "./DatasetError.ts"
@@ -118,18 +122,65 @@ const subsampler = (side: number, outSide: number, { offset: shift, scale }: Byt
   }
 }
 
+/** Reads a `-dat` header and checks its dimensions; returns the number of pairs. */
+const readDatHeader = async (reader: ByteReader, side: number, countPerFile: number | undefined): Promise<number> => {
+  const [count = 0, views = 0, rows = 0, columns = 0] = await readNorbHeader(reader, NORB_UINT8_MAGIC, 4)
+  if (views !== 2 || rows !== side || columns !== side) {
+    throw reader.fail(`holds ${views}x${rows}x${columns} examples, expected stereo pairs 2x${side}x${side}`)
+  }
+  if (countPerFile !== undefined && count !== countPerFile) throw reader.fail(`holds ${count} pairs, expected ${countPerFile}`)
+  if (count > MAX_PAIRS_PER_FILE) throw reader.fail(`holds ${count} pairs, more than the ${MAX_PAIRS_PER_FILE} a NORB file can hold`)
+  return count
+}
+
 const datCount = async (part: NorbPart, options: NorbOptions, signal?: AbortSignal): Promise<number> => {
   const reader = ByteReader.open(part.dat, signal)
   try {
-    const [count = 0, views = 0, rows = 0, columns = 0] = await readNorbHeader(reader, NORB_UINT8_MAGIC, 4)
-    if (views !== 2 || rows !== options.side || columns !== options.side) {
-      throw reader.fail(`holds ${views}x${rows}x${columns} examples, expected stereo pairs 2x${options.side}x${options.side}`)
-    }
-    if (options.countPerFile !== undefined && count !== options.countPerFile) {
-      throw reader.fail(`holds ${count} pairs, expected ${options.countPerFile}`)
-    }
-    if (count > MAX_PAIRS_PER_FILE) throw reader.fail(`holds ${count} pairs, more than the ${MAX_PAIRS_PER_FILE} a NORB file can hold`)
-    return count
+    return await readDatHeader(reader, options.side, options.countPerFile)
+  } finally {
+    await reader.close()
+  }
+}
+
+/** Reads a `-cat` file's labels into `into` at `first`, checking count, range and length. */
+const readCat = async (
+  reader: ByteReader,
+  count: number,
+  classes: number,
+  countOf: string,
+  into?: Uint8Array,
+  first = 0
+): Promise<void> => {
+  const [labels = 0] = await readNorbHeader(reader, NORB_INT32_MAGIC, 1)
+  if (labels !== count) throw reader.fail(`holds ${labels} labels, expected ${count} ${countOf}`)
+  await forEachRecord(reader, count, 4, "labels", (record, index) => {
+    const label = record[0]! | (record[1]! << 8) | (record[2]! << 16) | (record[3]! << 24)
+    if (label < 0 || label >= classes) throw reader.fail(`label ${label} at index ${index} is outside 0..${classes - 1}`)
+    if (into !== undefined) into[first + index] = label
+  })
+  await reader.expectEnd(`${count} labels`)
+}
+
+/** What one NORB file must hold: `count` stereo pairs of side² bytes, or their `count` labels in 0..classes-1. */
+export interface NorbFileShape {
+  readonly kind: "dat" | "cat"
+  readonly count: number
+  readonly side: number
+  readonly classes: number
+}
+
+/** The bytes of the matrix a NORB file of this shape holds (header included). */
+export const norbMatrixBytes = (shape: NorbFileShape): number =>
+  shape.kind === "dat" ? 8 + 4 * 4 + shape.count * 2 * shape.side * shape.side : 8 + 4 * 3 + shape.count * 4
+
+/** Reads a NORB file through, failing with `MalformedFile` unless it is a whole matrix of `shape`. */
+export const checkNorbFile = async (source: ByteSource, shape: NorbFileShape, signal?: AbortSignal): Promise<void> => {
+  const reader = ByteReader.open(source, signal)
+  try {
+    if (shape.kind === "cat") return await readCat(reader, shape.count, shape.classes, "(the registry's count)")
+    const count = await readDatHeader(reader, shape.side, shape.count)
+    await reader.skip(count * 2 * shape.side * shape.side, `${count} stereo pairs`)
+    await reader.expectEnd(`${count} stereo pairs`)
   } finally {
     await reader.close()
   }
@@ -145,14 +196,7 @@ const readLabels = async (
 ): Promise<void> => {
   const reader = ByteReader.open(part.cat, signal)
   try {
-    const [labels = 0] = await readNorbHeader(reader, NORB_INT32_MAGIC, 1)
-    if (labels !== count) throw reader.fail(`holds ${labels} labels, expected ${count} to match ${part.dat.file}`)
-    await forEachRecord(reader, count, 4, "labels", (record, index) => {
-      const label = record[0]! | (record[1]! << 8) | (record[2]! << 16) | (record[3]! << 24)
-      if (label < 0 || label >= classes) throw reader.fail(`label ${label} at index ${index} is outside 0..${classes - 1}`)
-      into[first + index] = label
-    })
-    await reader.expectEnd(`${count} labels`)
+    await readCat(reader, count, classes, `to match ${part.dat.file}`, into, first)
   } finally {
     await reader.close()
   }

@@ -9,6 +9,8 @@
  * - `cifar10`: the binary tar.gz; 50k / 5k / 5k (validation and test halve the official test set).
  * - `norb-jittered`: Jittered-Cluttered NORB v1.0, 6 classes, stereo pairs
  *   108x108 reduced to 2x32x32 in [-1, 1]; the paper's 233,172 / 58,428 / 58,320.
+ *   NORB publishes no checksums: each file's structure (header, dimensions,
+ *   length, labels) is checked before it enters the cache.
  * - `norb-small`: small NORB, 5 classes, 96x96 pairs reduced to 2x32x32 in [-1, 1]; 20k / 4.3k / 24.3k.
  * - `emnist-byclass`: EMNIST byclass, 62 classes, the public stand-in for the
  *   paper's NISTP (NIST SD19 with distortions, never released); images are
@@ -21,12 +23,12 @@ import type { HttpClient } from "effect/http"
 import { type ByteSource, fileSource, gunzipped, runParser } from "./ByteReader.ts"
 import { readCifar10 } from "./Cifar.ts"
 import { type DatasetError, MalformedFile, UnknownDataset } from "./DatasetError.ts"
-import { type CacheOptions, ensureFile, type RemoteFile } from "./Download.ts"
+import { type CacheOptions, ensureFile, type FileSize, type RemoteFile } from "./Download.ts"
 import { readIdxSet } from "./Idx.ts"
 import type { LabelledSet } from "./LabelledSet.ts"
 import { embeddedMnistDirectory, mnistFiles } from "./Mnist.ts"
 import type { ByteScale, Normalisation } from "./Normalisation.ts"
-import { readNorb } from "./Norb.ts"
+import { checkNorbFile, type NorbFileShape, norbMatrixBytes, readNorb } from "./Norb.ts"
 import type { SplitPlan } from "./Split.ts"
 import { readZipDirectory, zipMemberSource } from "./Zip.ts"
 
@@ -74,6 +76,16 @@ const SMALL_NORB_MIRROR = "https://cs.nyu.edu/~ylclab/data/norb-v1.0-small"
 const EMNIST_MIRROR = "https://biometrics.nist.gov/cs_links/EMNIST"
 
 const md5 = (value: string) => ({ algorithm: "md5" as const, value })
+
+/**
+ * The most bytes a gzip of `bytes` bytes can take: deflate's stored blocks
+ * add 5 bytes per 64 KiB (bounded here by 1/64), plus the gzip header
+ * (with a file name) and trailer.
+ */
+const gzipBound = (bytes: number, what: string): FileSize => ({
+  atMost: bytes + Math.ceil(bytes / 64) + 1024,
+  basis: `the largest a gzip of ${what} (${bytes.toLocaleString("en")} bytes) can be`
+})
 
 // ---------------------------------------------------------------- MNIST
 
@@ -136,10 +148,18 @@ export const fashionMnistFiles = {
   testLabels: { name: "t10k-labels-idx1-ubyte.gz", md5: "15d484375f8d13e6eb1aabb0c3f46965" }
 } as const
 
+/** IDX bytes of an (uncompressed) MNIST-format file: 60,000 or 10,000 images of 28x28 (16-byte header) or labels (8-byte header). */
+export const idxBytes = (entry: FileEntry): number => {
+  const count = entry.name.startsWith("train") ? 60_000 : 10_000
+  return entry.name.includes("images") ? 16 + count * 784 : 8 + count
+}
+
 const fashionRemote = (entry: FileEntry): RemoteFile => ({
+  dataset: "fashion-mnist",
   path: `fashion-mnist/${entry.name}`,
   remotePath: entry.name,
   mirrors: [FASHION_MIRROR],
+  size: gzipBound(idxBytes(entry), "the IDX file"),
   checksum: { algorithm: "md5", value: entry.md5, of: "gunzipped" }
 })
 
@@ -176,10 +196,11 @@ const fashionMnist: DatasetSpec = {
 // ---------------------------------------------------------------- CIFAR-10
 
 export const cifar10File: RemoteFile = {
+  dataset: "cifar10",
   path: "cifar10/cifar-10-binary.tar.gz",
   remotePath: "cifar-10-binary.tar.gz",
   mirrors: [CIFAR_MIRROR],
-  size: 170_052_171,
+  size: { exact: 170_052_171 },
   checksum: { algorithm: "md5", value: "c32a1d4ab5d03f1284b67883e8d87530", of: "file" }
 }
 
@@ -203,36 +224,49 @@ const cifar10: DatasetSpec = {
 
 type NorbSplit = "training" | "testing"
 
-const norbFile = (mirror: string, folder: string, name: string): RemoteFile => ({
-  path: `${folder}/${name}`,
-  remotePath: name,
-  mirrors: [mirror]
-})
+/**
+ * A NORB `.mat.gz` file, checked by its structure (NORB publishes no
+ * checksums): the gunzipped matrix must have the shape's header, dimensions
+ * and length, and a `-cat` file labels in range. `count` is the registry's
+ * pairs per file unless a test's expected sizes say otherwise.
+ */
+const norbFile = (dataset: DatasetName, mirror: string, name: string, shape: NorbFileShape): RemoteFile => {
+  const what = shape.kind === "dat"
+    ? `NORB uint8 matrix ${shape.count}x2x${shape.side}x${shape.side}`
+    : `NORB int32 matrix of ${shape.count} labels in 0..${shape.classes - 1}`
+  return {
+    dataset,
+    path: `${dataset}/${name}`,
+    remotePath: name,
+    mirrors: [mirror],
+    size: gzipBound(norbMatrixBytes(shape), `a ${what}`),
+    structure: {
+      description: `${what}, gzipped`,
+      check: (path) => runParser(path, (signal) => checkNorbFile(gzSource(path), shape, signal))
+    }
+  }
+}
+
+type NorbParts = ReadonlyArray<{ readonly dat: RemoteFile; readonly cat: RemoteFile }>
 
 const jitteredName = (split: NorbSplit, index: number, kind: "dat" | "cat") =>
   `norb-5x${split === "training" ? "46789" : "01235"}x9x18x6x2x108x108-${split}-${String(index).padStart(2, "0")}-${kind}.mat.gz`
 
-const jitteredParts = (split: NorbSplit) =>
+const jitteredParts = (split: NorbSplit, count: number): NorbParts =>
   Array.from({ length: split === "training" ? 10 : 2 }, (_, i) => ({
-    dat: norbFile(NORB_MIRROR, "norb-jittered", jitteredName(split, i + 1, "dat")),
-    cat: norbFile(NORB_MIRROR, "norb-jittered", jitteredName(split, i + 1, "cat"))
+    dat: norbFile("norb-jittered", NORB_MIRROR, jitteredName(split, i + 1, "dat"), { kind: "dat", count, side: 108, classes: 6 }),
+    cat: norbFile("norb-jittered", NORB_MIRROR, jitteredName(split, i + 1, "cat"), { kind: "cat", count, side: 108, classes: 6 })
   }))
 
 const smallName = (split: NorbSplit, kind: "dat" | "cat") =>
   `smallnorb-5x${split === "training" ? "46789" : "01235"}x9x18x6x2x96x96-${split}-${kind}.mat.gz`
 
-const smallParts = (split: NorbSplit) => [{
-  dat: norbFile(SMALL_NORB_MIRROR, "norb-small", smallName(split, "dat")),
-  cat: norbFile(SMALL_NORB_MIRROR, "norb-small", smallName(split, "cat"))
+const smallParts = (split: NorbSplit, count: number): NorbParts => [{
+  dat: norbFile("norb-small", SMALL_NORB_MIRROR, smallName(split, "dat"), { kind: "dat", count, side: 96, classes: 5 }),
+  cat: norbFile("norb-small", SMALL_NORB_MIRROR, smallName(split, "cat"), { kind: "cat", count, side: 96, classes: 5 })
 }]
 
-const loadNorb = (
-  parts: ReadonlyArray<{ readonly dat: RemoteFile; readonly cat: RemoteFile }>,
-  inputSide: number,
-  classes: number,
-  pairsPerFile: number,
-  context: LoadContext
-) =>
+const loadNorb = (parts: NorbParts, inputSide: number, classes: number, pairsPerFile: number, context: LoadContext) =>
   Effect.gen(function*() {
     const paths: Array<{ dat: ByteSource; cat: ByteSource }> = []
     for (const part of parts) {
@@ -242,13 +276,7 @@ const loadNorb = (
       })
     }
     return yield* runParser(paths[0]!.dat.file, (signal) =>
-      readNorb(paths, {
-        side: inputSide,
-        outSide: context.side,
-        classes,
-        scale: context.scale,
-        countPerFile: context.expected.pairsPerFile ?? pairsPerFile
-      }, signal))
+      readNorb(paths, { side: inputSide, outSide: context.side, classes, scale: context.scale, countPerFile: pairsPerFile }, signal))
   })
 
 /** A NORB variant: stereo pairs of `inputSide`² pixels per image, reduced to 2×side² in [-1, 1]. */
@@ -257,7 +285,7 @@ const norbSpec = (variant: {
   readonly description: string
   readonly classes: number
   readonly split: DatasetSpec["split"]
-  readonly parts: (split: NorbSplit) => ReadonlyArray<{ readonly dat: RemoteFile; readonly cat: RemoteFile }>
+  readonly parts: (split: NorbSplit, pairsPerFile: number) => NorbParts
   readonly inputSide: number
   readonly pairsPerFile: number
 }): DatasetSpec => ({
@@ -267,12 +295,13 @@ const norbSpec = (variant: {
   exampleShape: (side) => [2, side, side],
   normalisation: "symmetric",
   split: variant.split,
-  files: [...variant.parts("training"), ...variant.parts("testing")].flatMap((p) => [p.dat, p.cat]),
-  load: (context) =>
-    Effect.all({
-      train: loadNorb(variant.parts("training"), variant.inputSide, variant.classes, variant.pairsPerFile, context),
-      test: loadNorb(variant.parts("testing"), variant.inputSide, variant.classes, variant.pairsPerFile, context)
-    })
+  files: [...variant.parts("training", variant.pairsPerFile), ...variant.parts("testing", variant.pairsPerFile)]
+    .flatMap((p) => [p.dat, p.cat]),
+  load: (context) => {
+    const pairs = context.expected.pairsPerFile ?? variant.pairsPerFile
+    const load = (split: NorbSplit) => loadNorb(variant.parts(split, pairs), variant.inputSide, variant.classes, pairs, context)
+    return Effect.all({ train: load("training"), test: load("testing") })
+  }
 })
 
 const norbJittered = norbSpec({
@@ -298,9 +327,12 @@ const norbSmall = norbSpec({
 // ---------------------------------------------------------------- EMNIST
 
 export const emnistFile: RemoteFile = {
+  dataset: "emnist-byclass",
   path: "emnist/gzip.zip",
   remotePath: "gzip.zip",
   mirrors: [EMNIST_MIRROR],
+  // No size is published with the md5; the archive is about half a GiB, so 1 GiB bounds a lying server.
+  size: { atMost: 1 << 30, basis: "a bound of 1 GiB on an archive of about half that" },
   checksum: { algorithm: "md5", value: "58c8d27c78d21e728a6bc7b3cc06412e", of: "file" }
 }
 

@@ -6,8 +6,21 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { FetchHttpClient } from "effect/http"
-import { ensureFile, loadDataset, type Progress, type RemoteFile, verifyFile } from "../src/index.ts"
+import type { HttpClient } from "effect/http"
+import {
+  cifar10File,
+  type DownloadFailed,
+  emnistFile,
+  ensureFile,
+  type FileChecksum,
+  type FileSize,
+  loadDataset,
+  type Progress,
+  type RemoteFile,
+  verifyFile
+} from "../src/index.ts"
+import { checkNorbFile, fileSource, gunzipped, runParser } from "../src/index.ts"
+import { loopbackOnly } from "./loopback.ts"
 import { cifarRecords, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 
 interface Served {
@@ -77,18 +90,22 @@ const serve = (path: string, body: Uint8Array, options: { cuts?: number; ranges?
   files.set(path, { body, cuts: options.cuts ?? 0, ranges: options.ranges ?? true, stalls: options.stalls ?? 0 })
 
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex")
-const remote = (name: string, body: Uint8Array, extra: Partial<RemoteFile> = {}): RemoteFile => ({
+const remote = (
+  name: string,
+  body: Uint8Array,
+  extra: { readonly mirrors?: ReadonlyArray<string>; readonly size?: FileSize; readonly checksum?: FileChecksum } = {}
+): RemoteFile => ({
+  dataset: "test",
   path: `test/${name}`,
   remotePath: `files/${name}`,
-  mirrors: [base],
-  size: body.length,
-  checksum: { algorithm: "md5", value: md5(body), of: "file" },
-  ...extra
+  mirrors: extra.mirrors ?? [base],
+  size: extra.size ?? { exact: body.length },
+  checksum: extra.checksum ?? { algorithm: "md5", value: md5(body), of: "file" }
 })
 const freshDir = () => mkdtempSync(join(tmpdir(), "cache-"))
 const requestsFor = (name: string) => requests.filter((r) => r.url === `/files/${name}`)
-const run = <A, E>(effect: Effect.Effect<A, E, import("effect/http").HttpClient.HttpClient>) =>
-  effect.pipe(Effect.provide(FetchHttpClient.layer))
+const run = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) =>
+  effect.pipe(Effect.provide(loopbackOnly))
 
 describe("downloads into the cache", () => {
   it.live("downloads, verifies and places a file; a second call is a cache hit", () =>
@@ -136,8 +153,9 @@ describe("downloads into the cache", () => {
       const dataDir = freshDir()
       const file = remote("bad.bin", body, { checksum: { algorithm: "md5", value: "0".repeat(32), of: "file" } })
       const error = yield* Effect.flip(run(ensureFile(file, { dataDir })))
-      assert.strictEqual(error._tag, "ChecksumMismatch")
-      assert.include(error.message, join(dataDir, "test/bad.bin"))
+      assert.strictEqual(error._tag, "DownloadFailed")
+      assert.strictEqual((error as DownloadFailed).sources[0]?._tag, "ChecksumMismatch")
+      assert.include(error.message, `${join(dataDir, "test/bad.bin")} (sent by ${base}/files/bad.bin)`)
       assert.include(error.message, md5(body))
       assert.isFalse(existsSync(join(dataDir, "test/bad.bin")))
       assert.isFalse(existsSync(join(dataDir, "test/bad.bin.part")))
@@ -148,13 +166,15 @@ describe("downloads into the cache", () => {
       const raw = idxLabels([1, 2, 3])
       serve("/files/l.gz", gzip(raw))
       const dataDir = freshDir()
-      const file = remote("l.gz", gzip(raw), { size: undefined, checksum: { algorithm: "md5", value: md5(raw), of: "gunzipped" } })
+      const size = { atMost: 1000, basis: "a test bound" }
+      const file = remote("l.gz", gzip(raw), { size, checksum: { algorithm: "md5", value: md5(raw), of: "gunzipped" } })
       const path = yield* run(ensureFile(file, { dataDir }))
       const verified = yield* verifyFile(path, file)
       assert.strictEqual(verified.digest, md5(raw))
-      const wrong = { ...file, path: "test/l2.gz", checksum: { algorithm: "md5" as const, value: md5(gzip(raw)), of: "gunzipped" as const } }
+      const wrong = { ...remote("l.gz", gzip(raw), { size, checksum: { algorithm: "md5", value: md5(gzip(raw)), of: "gunzipped" } }), path: "test/l2.gz" }
       const error = yield* Effect.flip(run(ensureFile(wrong, { dataDir })))
-      assert.strictEqual(error._tag, "ChecksumMismatch")
+      assert.strictEqual(error._tag, "DownloadFailed")
+      assert.include(error.message, "md5 of the gunzipped bytes")
     }))
 
   it.live("a cut connection resumes with a Range request in the same run", () =>
@@ -235,20 +255,32 @@ describe("downloads into the cache", () => {
       assert.isTrue(requests.some((r) => r.url === "/nothing-here/files/m.bin"))
     }))
 
-  it.live("a file without an official checksum gets its sha256 recorded, and verify checks it", () =>
+  it.live("a file without an official checksum is checked by its structure, then its sha256 is recorded for verify", () =>
     Effect.gen(function*() {
-      const body = pattern(2000, 7)
-      serve("/files/norb.bin", body)
+      const body = gzip(norbCat([1, 0, 2]))
+      serve("/files/norb.cat.gz", body)
       const dataDir = freshDir()
-      const file = remote("norb.bin", body, { checksum: undefined, size: undefined })
+      const file: RemoteFile = {
+        dataset: "test",
+        path: "test/norb.cat.gz",
+        remotePath: "files/norb.cat.gz",
+        mirrors: [base],
+        size: { atMost: 1000, basis: "a test bound" },
+        structure: {
+          description: "3 NORB labels",
+          check: (path) => runParser(path, (signal) => checkNorbFile(gunzipped(fileSource(path)), { kind: "cat", count: 3, side: 96, classes: 5 }, signal))
+        }
+      }
       const path = yield* run(ensureFile(file, { dataDir }))
       const sha = createHash("sha256").update(body).digest("hex")
       assert.strictEqual(readFileSync(`${path}.sha256`, "utf8").trim(), sha)
-      assert.strictEqual((yield* verifyFile(path, file)).against, "recorded")
-      writeFileSync(path, pattern(2000, 8))
+      assert.strictEqual((yield* verifyFile(path, file)).against, "structure")
+      writeFileSync(path, gzip(norbCat([1, 0, 3])))
       const error = yield* Effect.flip(verifyFile(path, file))
-      assert.strictEqual(error._tag, "ChecksumMismatch")
+      assert.strictEqual(error._tag, "ChecksumMismatch", "a valid but different file differs from the recorded sha256")
       assert.include(error.message, path)
+      writeFileSync(path, "")
+      assert.strictEqual((yield* Effect.flip(verifyFile(path, file)))._tag, "MalformedFile")
     }))
 })
 
@@ -291,27 +323,28 @@ describe("datasets by name through a mirror", () => {
         debianDirectory: freshDir(),
         mirrors: [`${base}/fashion`]
       })))
-      assert.strictEqual(error._tag, "ChecksumMismatch")
-      assert.include(error.message, "gunzipped")
+      assert.strictEqual(error._tag, "DownloadFailed")
+      assert.include(error.message, "md5 of the gunzipped bytes")
       assert.isFalse(existsSync(join(dataDir, "fashion-mnist/train-images-idx3-ubyte.gz")))
     }))
 
   it.live("CIFAR-10 and EMNIST by name, from files already verified in the cache", () =>
     Effect.gen(function*() {
       const dataDir = freshDir()
-      // Put files in the cache as a completed download leaves them: contents plus a matching stamp.
-      const place = (path: string, bytes: Uint8Array) => {
+      // Put files in the cache as a completed download leaves them: contents plus a matching stamp
+      // (size, modification time and the official checksum they passed).
+      const place = (path: string, bytes: Uint8Array, checksum: FileChecksum) => {
         const target = join(dataDir, path)
         mkdirSync(join(target, ".."), { recursive: true })
         writeFileSync(target, bytes)
         const stat = statSync(target)
-        writeFileSync(`${target}.verified`, `${stat.size} ${Math.floor(stat.mtimeMs)}`)
+        writeFileSync(`${target}.verified`, `${stat.size} ${Math.floor(stat.mtimeMs)} ${checksum.algorithm} of ${checksum.of} ${checksum.value}`)
       }
       const batch = (labels: Array<number>, salt: number) => cifarRecords(labels, salt)
       place("cifar10/cifar-10-binary.tar.gz", gzip(tar([
         ...[1, 2, 3, 4, 5].map((b) => ({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: batch([b, b], b) })),
         { name: "cifar-10-batches-bin/test_batch.bin", data: batch([7, 8], 6) }
-      ])))
+      ])), cifar10File.checksum!)
       const cifar = yield* run(loadDataset({
         name: "cifar10",
         dataDir,
@@ -329,7 +362,7 @@ describe("datasets by name through a mirror", () => {
         { name: "gzip/emnist-byclass-train-labels-idx1-ubyte.gz", data: gzip(idxLabels([0, 35, 61])) },
         { name: "gzip/emnist-byclass-test-images-idx3-ubyte.gz", data: gzip(idxImages(1, 28, 28)) },
         { name: "gzip/emnist-byclass-test-labels-idx1-ubyte.gz", data: gzip(idxLabels([9])) }
-      ]))
+      ]), emnistFile.checksum!)
       const emnist = yield* run(loadDataset({
         name: "emnist-byclass",
         dataDir,

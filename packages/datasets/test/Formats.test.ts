@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { areaWeights, bufferSource, fileSource, gunzipped, readCifar10, readEmnistSet, readNorb, runParser } from "../src/index.ts"
+import { areaWeights, bufferSource, checkNorbFile, fileSource, gunzipped, readCifar10, readEmnistSet, readNorb, runParser } from "../src/index.ts"
 import { cifarRecords, concat, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "formats-"))
@@ -50,6 +50,38 @@ describe("CIFAR-10 binary tar.gz", () => {
           readCifar10(gunzipped(fileSource(archive)), { scale: raw, recordsPerBatch: 2 }, signal)))
         assert.strictEqual(error._tag, "MalformedFile")
         assert.include(error.message, archive)
+        assert.match(error.message, problem)
+      }))
+  }
+})
+
+describe("NORB files checked whole (the check a download without a checksum passes)", () => {
+  const check = (bytes: Uint8Array, shape: Parameters<typeof checkNorbFile>[1]) =>
+    runParser("f.mat", (signal) => checkNorbFile(bufferSource("f.mat", bytes), shape, signal))
+  const dat = { kind: "dat", count: 3, side: 96, classes: 5 } as const
+  const cat = { kind: "cat", count: 3, side: 96, classes: 5 } as const
+
+  it.effect("a whole matrix of the expected shape passes", () =>
+    Effect.gen(function*() {
+      yield* check(norbDat(3, 96), dat)
+      yield* check(norbCat([0, 4, 2]), cat)
+    }))
+
+  for (
+    const [what, bytes, shape, problem] of [
+      ["an empty file", new Uint8Array(0), dat, /truncated: the NORB header/],
+      ["a truncated matrix", norbDat(3, 96).subarray(0, 10_000), dat, /truncated: 3 stereo pairs/],
+      ["trailing bytes", concat([norbDat(3, 96), new Uint8Array(7)]), dat, /trailing bytes: 7 bytes after 3 stereo pairs/],
+      ["another count", norbDat(2, 96), dat, /holds 2 pairs, expected 3/],
+      ["another side", norbDat(3, 108), dat, /expected stereo pairs 2x96x96/],
+      ["labels out of range", norbCat([0, 5, 1]), cat, /label 5 at index 1 is outside 0..4/],
+      ["labels in a -dat file", norbCat([0, 1, 2]), dat, /wrong magic/]
+    ] as const
+  ) {
+    it.effect(`${what} is MalformedFile`, () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(check(bytes, shape))
+        assert.strictEqual(error._tag, "MalformedFile")
         assert.match(error.message, problem)
       }))
   }
@@ -144,6 +176,38 @@ describe("NORB binary matrices", () => {
           readNorb([{ dat: fileSource(datPath), cat: fileSource(catPath) }], { side: 96, outSide: 32, classes: 5, scale: raw }, signal)))
         assert.strictEqual(error._tag, "MalformedFile")
         assert.include(error.message, blame === "dat" ? datPath : catPath)
+        assert.match(error.message, problem)
+      }))
+  }
+})
+
+describe("NORB files checked whole (the check a download without a checksum passes)", () => {
+  const check = (bytes: Uint8Array, shape: Parameters<typeof checkNorbFile>[1]) =>
+    runParser("f.mat", (signal) => checkNorbFile(bufferSource("f.mat", bytes), shape, signal))
+  const dat = { kind: "dat", count: 3, side: 96, classes: 5 } as const
+  const cat = { kind: "cat", count: 3, side: 96, classes: 5 } as const
+
+  it.effect("a whole matrix of the expected shape passes", () =>
+    Effect.gen(function*() {
+      yield* check(norbDat(3, 96), dat)
+      yield* check(norbCat([0, 4, 2]), cat)
+    }))
+
+  for (
+    const [what, bytes, shape, problem] of [
+      ["an empty file", new Uint8Array(0), dat, /truncated: the NORB header/],
+      ["a truncated matrix", norbDat(3, 96).subarray(0, 10_000), dat, /truncated: 3 stereo pairs/],
+      ["trailing bytes", concat([norbDat(3, 96), new Uint8Array(7)]), dat, /trailing bytes: 7 bytes after 3 stereo pairs/],
+      ["another count", norbDat(2, 96), dat, /holds 2 pairs, expected 3/],
+      ["another side", norbDat(3, 108), dat, /expected stereo pairs 2x96x96/],
+      ["labels out of range", norbCat([0, 5, 1]), cat, /label 5 at index 1 is outside 0..4/],
+      ["labels in a -dat file", norbCat([0, 1, 2]), dat, /wrong magic/]
+    ] as const
+  ) {
+    it.effect(`${what} is MalformedFile`, () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(check(bytes, shape))
+        assert.strictEqual(error._tag, "MalformedFile")
         assert.match(error.message, problem)
       }))
   }

@@ -138,7 +138,9 @@ describe("the real Fashion-MNIST from Debian's dataset-fashion-mnist", () => {
     Effect.gen(function*() {
       for (const entry of Object.values(fashionMnistFiles)) {
         const verified = yield* verifyFile(join(DEBIAN_FASHION_MNIST, entry.name), {
+          dataset: "fashion-mnist",
           path: entry.name,
+          size: { atMost: 30_000_000, basis: "a test bound" },
           remotePath: entry.name,
           mirrors: [],
           checksum: { algorithm: "md5", value: entry.md5, of: "gunzipped" }

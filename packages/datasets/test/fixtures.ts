@@ -4,7 +4,8 @@
  * deflated members with their CRC-32). The writers follow the published
  * layouts independently of the parsers under test.
  */
-import { deflateRawSync, crc32, gzipSync } from "node:zlib"
+import { once } from "node:events"
+import { deflateRawSync, crc32, createGzip, gzipSync } from "node:zlib"
 
 export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
@@ -119,4 +120,23 @@ export const zip = (files: ReadonlyArray<{ readonly name: string; readonly data:
   ev.setUint32(12, directory.length, true)
   ev.setUint32(16, offset, true)
   return concat([...locals, directory, end])
+}
+
+/**
+ * A gzipped NORB uint8 matrix of `count` all-zero stereo pairs, compressed
+ * as it is produced: official-size files (448 MB unpacked) without holding them.
+ */
+export const zeroNorbDatGz = async (count: number, side: number): Promise<Uint8Array> => {
+  const gzip = createGzip({ level: 1 })
+  const chunks: Array<Uint8Array> = []
+  gzip.on("data", (chunk: Uint8Array) => chunks.push(chunk))
+  const ended = once(gzip, "end")
+  gzip.write(i32le([0x1e3d4c55, 4, count, 2, side, side]))
+  const block = new Uint8Array(1 << 20)
+  for (let left = count * 2 * side * side; left > 0; left -= block.length) {
+    if (!gzip.write(block.subarray(0, Math.min(left, block.length)))) await once(gzip, "drain")
+  }
+  gzip.end()
+  await ended
+  return concat(chunks)
 }

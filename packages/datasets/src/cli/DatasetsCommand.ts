@@ -2,6 +2,9 @@
  * The `datasets` command line: `list`, `fetch <name>` and `verify <name>`,
  * sharing `--data-dir` (the cache folder) and `--mirror` (base URLs tried
  * before the official ones, repeatable). The app mounts `datasetsCommand`.
+ * A failure is printed by `Command.run` (the errors carry
+ * `CliError.userMessage`): one line naming the dataset, file, every address
+ * tried with its reason, and what to do.
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -11,7 +14,7 @@ import { FetchHttpClient } from "effect/http"
 import { type DatasetError, NotCached } from "../DatasetError.ts"
 import { cachePath, type CacheOptions, defaultDataDir, ensureFile, formatProgress, type RemoteFile, urlsOf, verifyFile } from "../Download.ts"
 import { embeddedMnistDirectory, mnistFiles } from "../Mnist.ts"
-import { DEBIAN_FASHION_MNIST, datasetNames, type DatasetSpec, fashionMnistFiles, registry } from "../Registry.ts"
+import { DEBIAN_FASHION_MNIST, datasetNames, type DatasetSpec, fashionMnistFiles, idxBytes, registry } from "../Registry.ts"
 
 const root = Command.make("datasets").pipe(
   Command.withSharedFlags({
@@ -30,7 +33,8 @@ const root = Command.make("datasets").pipe(
 const cacheOptions = Effect.map(root, ({ dataDir, mirror }): CacheOptions => ({
   dataDir: Option.getOrUndefined(dataDir),
   mirrors: mirror,
-  onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`)
+  onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
+  onWaiting: (waiting) => process.stderr.write(`${waiting.file}: another process (pid and host ${waiting.owner}) is downloading it; waiting\n`)
 }))
 
 const name = Argument.Literals("name", datasetNames).pipe(Argument.withDescription("The dataset"))
@@ -40,7 +44,14 @@ const localFiles = (spec: DatasetSpec): Array<{ readonly path: string; readonly 
   if (spec.name === "mnist") {
     return Object.values(mnistFiles).map((entry) => ({
       path: join(embeddedMnistDirectory(), entry.name),
-      file: { path: entry.name, remotePath: entry.name, mirrors: [], checksum: { algorithm: "md5", value: entry.md5, of: "file" } }
+      file: {
+        dataset: "mnist",
+        path: entry.name,
+        remotePath: entry.name,
+        mirrors: [],
+        size: { exact: idxBytes(entry) },
+        checksum: { algorithm: "md5", value: entry.md5, of: "file" }
+      }
     }))
   }
   if (spec.name === "fashion-mnist" && existsSync(join(DEBIAN_FASHION_MNIST, fashionMnistFiles.trainImages.name))) {
@@ -97,7 +108,9 @@ const verify = Command.make("verify", { name }, ({ name }) =>
       }
       const result = yield* Effect.result(verifyFile(path, file))
       if (result._tag === "Success") {
-        yield* Console.log(`ok       ${path} (${result.success.algorithm} ${result.success.digest}, ${result.success.against})`)
+        const { against, algorithm, digest } = result.success
+        const what = file.structure === undefined ? against : file.structure.description
+        yield* Console.log(`ok       ${path} (${what}; ${algorithm} ${digest})`)
       } else {
         firstError ??= result.failure
         yield* Console.log(`FAILED   ${result.failure.message}`)
