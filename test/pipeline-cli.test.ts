@@ -75,4 +75,12 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
       }
       assert.deepStrictEqual(readdirSync(out), [])
     }))
+
+  it.live("a failure outside the CLI's own errors still prints one line and exits 1", () =>
+    Effect.sync(() => {
+      const huge = cli(["pipeline", "mnist-relu", "--hidden", "100000000", "--epochs", "1", "--train-size", "100",
+        "--eval-size", "100", "--backend", "cpu", "--out", temporaryFolder("cli-huge")])
+      assert.strictEqual(huge.status, 1)
+      assert.match(huge.stderr, /^error: .*allocation failed/m)
+    }))
 })

@@ -316,7 +316,9 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
         (config.dataset.labelledFraction < 1 ? ` (${config.dataset.labelledFraction} labelled)` : "") +
         `, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
-        `, estimated ${formatDuration(estimateSeconds(config) ?? Number.NaN)} (${estimateBackend(config)})`
+        (estimateSeconds(config) === undefined
+          ? ""
+          : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
     const { folder, record } = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })
     yield* Console.log(summary(record))

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `rectifier` command line: pipelines, datasets, golden records, verification and the results registry. */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect } from "effect"
-import { Command } from "effect/cli"
+import { Cause, Console, Effect } from "effect"
+import { CliError, Command } from "effect/cli"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/golden"
 import { pipelineCommand } from "./PipelineCommand.ts"
@@ -14,8 +14,22 @@ const root = Command.make("rectifier").pipe(
   Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand, verifyCommand, resultsCommand])
 )
 
+/**
+ * Errors the CLI module reports itself (usage errors and every `UserError`)
+ * are printed by `Command.run`; anything else (a defect such as an
+ * allocation failure, or an error without a user message) would exit 1
+ * silently, so it is printed here as one line, the full cause with --verbose.
+ */
+const reportUnreported = (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  if (CliError.isCliError(error)) return Effect.void
+  const line = error instanceof Error ? error.message : String(error)
+  return Console.error(process.argv.includes("--verbose") ? Cause.pretty(cause) : `error: ${line.split("\n")[0]}`)
+}
+
 root.pipe(
   Command.run({ version: "0.1.0" }),
+  Effect.tapCause(reportUnreported),
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
