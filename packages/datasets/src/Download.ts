@@ -207,7 +207,8 @@ const checkedBy = (file: RemoteFile): string =>
  * without re-reading; a stamp from a different check is not.
  */
 const stampPath = (path: string) => `${path}.verified`
-const stampOf = (path: string, file: RemoteFile): string => {
+/** The text of the `.verified` stamp that a file at `path` gets once it has passed `file`'s checks. */
+export const stampOf = (path: string, file: RemoteFile): string => {
   const stat = statSync(path)
   return `${stat.size} ${Math.floor(stat.mtimeMs)} ${checkedBy(file)}`
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -6,6 +6,7 @@ import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type DataSource, loadRunData, type Preset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { cifar10File, stampOf } from "@rectifier/datasets"
 import { Effect } from "effect"
 import { cifarRecords, concat, gzip, norbCat, norbDat, pattern, tar } from "../../datasets/test/fixtures.ts"
 
@@ -130,9 +131,8 @@ describe("pipeline runs on datasets other than MNIST", () => {
         ...[1, 2, 3, 4, 5].map((b) => ({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: batch(b) })),
         { name: "cifar-10-batches-bin/test_batch.bin", data: batch(6) }
       ])))
-      // As a completed download leaves a verified file: its size and modification time.
-      const stat = statSync(target)
-      writeFileSync(`${target}.verified`, `${stat.size} ${Math.floor(stat.mtimeMs)}`)
+      // As a completed download leaves a verified file: its size, modification time and the check it passed.
+      writeFileSync(`${target}.verified`, stampOf(target, cifar10File))
       const source: DataSource = { dataDir, offline: true, expected: { recordsPerBatch: 6 }, split: { validation: 3, test: 3 } }
       const preset = tiny("cifar10-tiny", "cifar10")
       const config = yield* resolveConfig(preset, { dataset: { trainSize: 24 } })
