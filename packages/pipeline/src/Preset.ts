@@ -3,7 +3,7 @@
  * published for it. A preset is one run, or a sweep: cells (each a further
  * override with its own published numbers) crossed with seeds.
  */
-import type { Reference, RunConfig } from "@rectifier/report"
+import type { GainClaim, Reference, RunConfig } from "@rectifier/report"
 import type { ConfigOverrides } from "./ConfigOverrides.ts"
 
 /** One configuration of a sweep, e.g. "tanh, pre-trained". */
@@ -29,6 +29,8 @@ export interface Sweep {
   /** Pairs of cell labels whose difference the report tests (paired over seeds); default: each cell against the first. */
   readonly comparisons?: ReadonlyArray<readonly [string, string]>
   readonly curve?: SweepCurve
+  /** Claims of the paper about effects (e.g. which neuron pre-training helps more), tested in the report. */
+  readonly claims?: ReadonlyArray<GainClaim>
 }
 
 export interface Preset {

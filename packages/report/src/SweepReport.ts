@@ -13,6 +13,7 @@ import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
 import { describeData } from "./Markdown.ts"
+import { claimVerdict, type GainClaim, testClaims } from "./Claims.ts"
 import { selectionFigure, selectionHeader, selectionNotes, selectionRows } from "./SelectionReport.ts"
 import {
   DEFAULT_EQUIVALENCE_MARGIN,
@@ -64,6 +65,8 @@ export interface SweepReportInput {
   readonly activations: ReadonlyArray<ActivationShape>
   /** Runs the sweep planned but that are not (yet) finished, by label. */
   readonly missing: ReadonlyArray<string>
+  /** The paper's claims about effects (Claims.ts), tested in the same Holm family as the comparisons. */
+  readonly claims?: ReadonlyArray<GainClaim>
 }
 
 export interface CellRow {
@@ -140,8 +143,12 @@ export const sweepTables = (input: SweepReportInput) => {
       equivalence: enough ? tost(pairs.a, pairs.b, margin) : undefined
     }
   })
-  // One Holm family for the whole report: each tested comparison's paired t-test p, then its TOST p.
-  const adjusted = holm(tested.flatMap((c) => c.difference === undefined ? [] : [c.difference.pValue, c.equivalence!.pValue]))
+  const claimed = testClaims(input.claims ?? [], bySeed)
+  // One Holm family for the whole report: each tested comparison's paired t-test p, then its TOST p, then the claims.
+  const adjusted = holm([
+    ...tested.flatMap((c) => c.difference === undefined ? [] : [c.difference.pValue, c.equivalence!.pValue]),
+    ...claimed.flatMap((c) => c.test === undefined ? [] : [c.test.pValue])
+  ])
   let next = 0
   const comparisons: ReadonlyArray<ComparisonRow> = tested.map(({ difference, equivalence, ...row }) => {
     if (difference === undefined || equivalence === undefined) return { ...row, tests: undefined }
@@ -159,7 +166,11 @@ export const sweepTables = (input: SweepReportInput) => {
       }
     }
   })
-  return { rows, comparisons }
+  const claims = claimed.map((tested) => {
+    const holmP = tested.test === undefined ? undefined : adjusted[next++]!
+    return { ...tested, holmP, verdict: claimVerdict(tested, holmP, SIGNIFICANCE_LEVEL) }
+  })
+  return { rows, comparisons, claims }
 }
 
 const optional = <K extends string>(key: K, value: number | undefined) =>
@@ -451,8 +462,17 @@ const protocol = (input: SweepReportInput): string => {
     "."
 }
 
+const claimHeader = ["claim", "seeds", "mean gain difference", "paired t-test, df = n − 1: p (Holm)", "verdict at 0.05"]
+const claimCells = (row: ReturnType<typeof sweepTables>["claims"][number]): ReadonlyArray<string> => [
+  row.claim.text,
+  String(row.seeds),
+  row.meanDifference === undefined ? "—" : `${pp(row.meanDifference)} pp`,
+  row.test === undefined || row.holmP === undefined ? "—" : withHolm(row.test.pValue, row.holmP),
+  row.verdict
+]
+
 export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyArray<Figure>, figureFolder: string) => {
-  const { rows, comparisons } = sweepTables(input)
+  const { claims, comparisons, rows } = sweepTables(input)
   return [
     `# ${input.name}`,
     "",
@@ -468,6 +488,7 @@ export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyAr
     explanation,
     "",
     ...(comparisons.length === 0 ? [] : ["## Paired tests", "", mdTable(comparisonHeader, comparisons.map(comparisonCells)), ""]),
+    ...(claims.length === 0 ? [] : ["## The paper's claims", "", mdTable(claimHeader, claims.map(claimCells)), ""]),
     ...(selectionRows(input.cells).length === 0 ? [] : [
       "## Learning-rate selection",
       "",
@@ -496,7 +517,7 @@ th:first-child,td:first-child{text-align:left}thead{background:#f3f3f3}figure{ma
 .note{color:#555;font-size:14px}.warning{color:#a40000;font-weight:bold}`
 
 export const renderSweepHtml = (input: SweepReportInput, figures: ReadonlyArray<RenderedFigure>) => {
-  const { rows, comparisons } = sweepTables(input)
+  const { claims, comparisons, rows } = sweepTables(input)
   const markdownBold = (text: string) => escape(text).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(input.name)}</title><style>${style}</style></head>
@@ -509,6 +530,7 @@ ${htmlTable(resultHeader, rows.map(resultCells))}
 ${seedWarning(rows) === undefined ? "" : `<p class="warning">${escape(seedWarning(rows)!)}</p>`}
 <p class="note">${escape(explanation)}</p>
 ${comparisons.length === 0 ? "" : `<h2>Paired tests</h2>\n${htmlTable(comparisonHeader, comparisons.map(comparisonCells))}`}
+${claims.length === 0 ? "" : `<h2>The paper's claims</h2>\n${htmlTable(claimHeader, claims.map(claimCells))}`}
 ${selectionRows(input.cells).length === 0 ? "" : `<h2>Learning-rate selection</h2><ul>${selectionNotes(input.cells).map((n) => `<li>${escape(n)}</li>`).join("")}</ul>\n${htmlTable(selectionHeader, selectionRows(input.cells))}`}
 ${input.missing.length === 0 ? "" : `<h2>Not finished</h2><ul>${input.missing.map((m) => `<li>${escape(m)}</li>`).join("")}</ul>`}
 <h2>Figures</h2>

@@ -243,6 +243,7 @@ export const writeReport = (
           })
         }
       }),
+      ...(preset.sweep?.claims === undefined ? {} : { claims: preset.sweep.claims }),
       activations: yield* activationShapes(runs),
       missing: [
         ...runs.filter((run) => !done.has(run.folder) && !failedNames.has(run.name)).map((run) => run.name),
