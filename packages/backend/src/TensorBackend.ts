@@ -46,6 +46,9 @@ const firstLine = (error: unknown): string =>
 const activate = (name: BackendName, threads: number): Effect.Effect<LoadedBackend, BackendUnavailable> =>
   Effect.tryPromise({
     try: async () => {
+      // tfjs's PROD flag only silences its console notices, the "install our node backend" banner among
+      // them: advice a user cannot act on here (the record says which backend ran and why).
+      tf.env().set("PROD", true)
       const loaded = await loaders[name]({ threads })
       const ok = await tf.setBackend(loaded.engineName)
       if (!ok) throw new Error(`the engine refused to initialise "${loaded.engineName}"`)

@@ -7,9 +7,10 @@
  * results table is generated from these entries, never typed by hand.
  */
 import { writeFileAtomic } from "@rectifier/core"
-import { readRunRecord } from "@rectifier/pipeline"
+import { findPreset, readRunRecord } from "@rectifier/pipeline"
 import { type RunRecord, type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
+import { type SweepRun, writeReport } from "./SweepRunner.ts"
 
 const SummarySchema = Schema.Struct({ n: Schema.Int, mean: Schema.Number, sd: Schema.Number })
 
@@ -122,9 +123,11 @@ const singleRunIndex = (folder: string) =>
   })
 
 /**
- * Copies a sweep folder's reports, figures and finished, non-diverged run
- * records into `<results>/<pipeline>/` (replacing what was there) and writes
- * its `entry.json`; a single run's folder is imported as a sweep of one.
+ * Copies a sweep folder's finished, non-diverged run records into
+ * `<results>/<pipeline>/` (replacing what was there), renders the sweep's
+ * report there afresh from them with this code's renderer (so a campaign
+ * pinned at an older commit gets today's report), and writes `entry.json`;
+ * a single run's folder is imported as a sweep of one, with its own report.
  * Checkpoints are not copied.
  */
 export const importResults = Effect.fn("Results.importResults")(function*(source: string, results: string, command: string) {
@@ -135,23 +138,43 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
     ? { index: yield* decodeIndex(yield* fs.readFileString(path.join(source, "sweep.json"))), root: source }
     : yield* singleRunIndex(source)
   const runs: Array<{ cell: string; record: RunRecord; folder: string }> = []
+  const failures: Array<{ name: string; reason: string }> = []
+  const unfinished: Array<string> = []
   for (const run of index.runs) {
     const folder = path.join(sweepFolder, run.folder)
-    if (!(yield* fs.exists(path.join(folder, "results.json")))) continue
+    const name = `${run.cell}, seed ${run.seed}`
+    if (!(yield* fs.exists(path.join(folder, "results.json")))) {
+      unfinished.push(name)
+      continue
+    }
     const record = yield* readRunRecord(folder)
     if (record.result.diverged === undefined) runs.push({ cell: run.cell, record, folder: run.folder })
+    else failures.push({ name, reason: `diverged at epoch ${record.result.diverged.epoch}` })
   }
   const target = path.join(results, index.pipeline)
   yield* fs.remove(target, { recursive: true, force: true })
   yield* fs.makeDirectory(path.join(target, "runs"), { recursive: true })
-  for (const name of ["report.md", "report.html"]) {
-    const file = path.join(source, name)
-    if (yield* fs.exists(file)) yield* fs.copyFile(file, path.join(target, name))
-  }
-  if (yield* fs.exists(path.join(source, "figures"))) yield* fs.copy(path.join(source, "figures"), path.join(target, "figures"))
   for (const run of runs) {
     yield* fs.makeDirectory(path.join(target, "runs", run.folder))
     yield* fs.copyFile(path.join(sweepFolder, run.folder, "results.json"), path.join(target, "runs", run.folder, "results.json"))
+  }
+  if (isSweep) {
+    const preset = yield* findPreset(index.pipeline)
+    const copied: ReadonlyArray<SweepRun> = runs.map((run) => ({
+      cell: run.cell,
+      references: run.record.references,
+      config: run.record.config,
+      key: run.folder.slice(run.folder.lastIndexOf("-") + 1),
+      folder: path.join(target, "runs", run.folder),
+      name: `${run.cell}, seed ${run.record.config.seed}`
+    }))
+    yield* writeReport(preset, target, copied, { unfinished, failures })
+  } else {
+    for (const name of ["report.md", "report.html"]) {
+      const file = path.join(source, name)
+      if (yield* fs.exists(file)) yield* fs.copyFile(file, path.join(target, name))
+    }
+    if (yield* fs.exists(path.join(source, "figures"))) yield* fs.copy(path.join(source, "figures"), path.join(target, "figures"))
   }
   const entry = resultsEntry(index.pipeline, command, runs, index.runs.length)
   const json = yield* encodeEntry(entry)

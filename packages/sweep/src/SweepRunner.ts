@@ -206,10 +206,16 @@ export const writeReport = (
   preset: Preset,
   folder: string,
   runs: ReadonlyArray<SweepRun>,
-  waiting: ReadonlyArray<string> = [],
-  failures: ReadonlyArray<{ readonly name: string; readonly reason: string }> = []
+  absent: {
+    /** Followers whose leader has not selected yet, by name. */
+    readonly waiting?: ReadonlyArray<string>
+    /** Planned runs known only by name (no record, no configuration yet). */
+    readonly unfinished?: ReadonlyArray<string>
+    readonly failures?: ReadonlyArray<{ readonly name: string; readonly reason: string }>
+  } = {}
 ) =>
   Effect.gen(function*() {
+    const { failures = [], unfinished = [], waiting = [] } = absent
     const finished: Array<{ run: SweepRun; record: RunRecord }> = []
     const failedNames = new Set(failures.map((f) => f.name))
     for (const run of runs) {
@@ -247,6 +253,7 @@ export const writeReport = (
       activations: yield* activationShapes(runs),
       missing: [
         ...runs.filter((run) => !done.has(run.folder) && !failedNames.has(run.name)).map((run) => run.name),
+        ...unfinished,
         ...waiting.map((name) => `${name} (waits for its cell's first seed to select the learning rates)`),
         ...failures.map((f) => `${f.name}: FAILED, ${f.reason.split("\n")[0]}`)
       ]
@@ -374,8 +381,7 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
       preset,
       folder,
       known,
-      unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`),
-      failed
+      { waiting: unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`), failures: failed }
     )
     const outcome: SweepOutcome = { folder, runs: known, executed, failed, report }
     return outcome
