@@ -238,10 +238,21 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
       const key = `${point.series}\u0000${point.x}`
       groups.set(key, [...(groups.get(key) ?? []), point])
     }
+    const xs = [...new Set(input.curve.points.map((p) => p.x))].sort((a, b) => a - b)
+    const positive = xs.filter((x) => x > 0)
+    // A log axis cannot place 0 (L1 = 0, the unpenalised net): then symlog, linear within the smallest positive value.
+    const symlog = input.curve.logX && positive.length < xs.length
+    const constant = positive[0] ?? 1
     figures.push({
       id: "curve",
       title: `Test error against ${input.curve.title}`,
-      caption: `Mean test error over seeds against ${input.curve.title}, one line per series.`,
+      caption: `Mean test error over seeds against ${input.curve.title}, one line per series.` +
+        (symlog
+          ? ` The x axis is symmetric-log (symlog): logarithmic above ${constant}, linear from 0 to ${constant}, ` +
+            `so that ${input.curve.title} = 0 is drawn, at the left end.`
+          : input.curve.logX
+          ? " The x axis is logarithmic."
+          : ""),
       spec: lineChart({
         values: [...groups.values()].map((points) => ({
           series: points[0]!.series,
@@ -253,7 +264,7 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
         color: "series",
         xTitle: input.curve.title,
         yTitle: "test error",
-        logX: input.curve.logX,
+        ...(symlog ? { xScale: { type: "symlog", constant, ticks: xs, format: "~g" } } : { logX: input.curve.logX }),
         yFormat: ".1%"
       })
     })
