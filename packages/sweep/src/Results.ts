@@ -1,9 +1,10 @@
 /**
  * The results registry: `results/<pipeline>/` in the repository holds each
  * full-scale outcome the README cites, imported from a sweep folder (its
- * reports and figures, every finished run's record, and `entry.json`: the
- * exact command, the commits and machine the runs came from, wall time and
- * core-hours, and per cell the summary the README shows). The README's
+ * reports, figures and summary tables, every finished run's record, and
+ * `entry.json`: the exact command, the commits and machine the runs came
+ * from, wall time and core-hours, and per cell the summary the README
+ * shows). The README's
  * results table is generated from these entries, never typed by hand.
  */
 import { writeFileAtomic } from "@rectifier/core"
@@ -122,10 +123,11 @@ const singleRunIndex = (folder: string) =>
   })
 
 /**
- * Copies a sweep folder's reports, figures and finished, non-diverged run
- * records into `<results>/<pipeline>/` (replacing what was there) and writes
- * its `entry.json`; a single run's folder is imported as a sweep of one.
- * Checkpoints are not copied.
+ * Copies a sweep folder's reports, figures, summary tables and finished,
+ * non-diverged run records into `<results>/<pipeline>/` (replacing what was
+ * there) and writes its `entry.json`; a single run's folder is imported as a
+ * sweep of one. Checkpoints and the safetensors weights (megabytes per cell at
+ * full scale) are not copied.
  */
 export const importResults = Effect.fn("Results.importResults")(function*(source: string, results: string, command: string) {
   const fs = yield* FileSystem.FileSystem
@@ -144,7 +146,7 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
   const target = path.join(results, index.pipeline)
   yield* fs.remove(target, { recursive: true, force: true })
   yield* fs.makeDirectory(path.join(target, "runs"), { recursive: true })
-  for (const name of ["report.md", "report.html"]) {
+  for (const name of ["report.md", "report.html", "summary.csv", "summary.json"]) {
     const file = path.join(source, name)
     if (yield* fs.exists(file)) yield* fs.copyFile(file, path.join(target, name))
   }
