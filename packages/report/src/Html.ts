@@ -3,7 +3,8 @@
  * self-contained document, no scripts and nothing fetched, styled for light
  * and dark mode by `prefers-color-scheme`. Figures keep their white
  * background in both, as a printed figure would, so their colours and text
- * read the same everywhere.
+ * read the same everywhere. A paragraph right after a figure is its caption
+ * (the run report's Markdown puts it there).
  */
 import type { RenderedFigure } from "./Charts.ts"
 
@@ -19,7 +20,8 @@ const style = `:root{color-scheme:light dark;--fg:#222;--bg:#fff;--muted:#555;--
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:var(--fg);background:var(--bg);line-height:1.45}
 table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid var(--rule);padding:4px 8px;text-align:right}
 th:first-child,td:first-child{text-align:left}thead{background:var(--head)}
-figure{margin:2em 0}figure h3{margin:0 0 .5em}figcaption{color:var(--muted);font-size:14px;max-width:820px;margin-top:.5em}
+figure{margin:2em 0}figure h3{margin:0 0 .5em}figcaption,figure+p{color:var(--muted);font-size:14px;max-width:820px;margin-top:.5em}
+h3+figure{margin-top:.5em}figure:has(+p){margin-bottom:0}figure+p{margin-bottom:2em}
 figure svg{display:block;box-sizing:border-box;max-width:100%;height:auto;background:var(--card);border-radius:6px;padding:6px}
 code{font-size:90%}.note{color:var(--muted);font-size:14px}.warning{color:var(--warn);font-weight:bold}`
 
