@@ -246,8 +246,8 @@ const reconstruction = (record: RunRecord): Figure | undefined => {
 /** The run report's figures, in reading order. */
 export const runFigures = (record: RunRecord): ReadonlyArray<Figure> =>
   [
-    errorCurves(record),
-    trainingCost(record),
+    // A run that diverged in its first epoch has no curve to draw.
+    ...(record.epochs.length === 0 ? [] : [errorCurves(record), trainingCost(record)]),
     candidates(record),
     reconstruction(record),
     sparsityAndDeadUnits(record),
