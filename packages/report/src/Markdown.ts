@@ -6,6 +6,7 @@
  */
 import { divergenceNotice, renderDiagnostics } from "./DiagnosticsMarkdown.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
+import type { Figure } from "./Charts.ts"
 import { runFigures } from "./RunFigures.ts"
 
 /** Where the report's figures are, relative to the report. */
@@ -93,7 +94,8 @@ const pretrainingSection = (record: RunRecord): ReadonlyArray<string> => {
   ]
 }
 
-export const renderMarkdown = (record: RunRecord): string => {
+/** The Markdown report, linking `figures` (by default every figure the record supports). */
+export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure> = runFigures(record)): string => {
   const { config, result } = record
   const refs = record.references
   const paperError = find(refs, "testError", "paper")
@@ -135,7 +137,7 @@ export const renderMarkdown = (record: RunRecord): string => {
     "",
     "## Figures",
     "",
-    ...runFigures(record).flatMap((f) => [`### ${f.title}`, "", `![${f.title}](${RUN_FIGURE_FOLDER}/${f.id}.png)`, "", f.caption, ""]),
+    ...figures.flatMap((f) => [`### ${f.title}`, "", `![${f.title}](${RUN_FIGURE_FOLDER}/${f.id}.png)`, "", f.caption, ""]),
     ...pretrainingSection(record),
     "## Sparsity per hidden layer",
     "",

@@ -21,32 +21,45 @@ export interface WrittenReport {
   readonly figures: ReadonlyArray<string>
 }
 
-/** The HTML report: the Markdown's text, each figure's image replaced by its SVG. */
+/** The HTML report: the Markdown's text (linking the figures in `svgs`), each figure's image replaced by its SVG. */
 export const renderRunHtml = (record: RunRecord, svgs: ReadonlyMap<string, string>): string =>
   htmlPage(
     record.pipeline,
-    markdownToHtml(renderMarkdown(record), (alt, src) => {
+    markdownToHtml(renderMarkdown(record, runFigures(record).filter((f) => svgs.has(f.id))), (_alt, src) => {
       const id = src.slice(`${RUN_FIGURE_FOLDER}/`.length).replace(/\.png$/, "")
-      const svg = svgs.get(id)
-      return svg === undefined ? `<p>(${alt}: not drawn)</p>` : `<figure id="${id}">${svg}</figure>`
+      return `<figure id="${id}">${svgs.get(id) ?? ""}</figure>`
     })
   )
 
 const writeReport = Effect.fn("Report.write")(function*(folder: string, record: RunRecord) {
   const path = yield* Path.Path
   const fs = yield* FileSystem.FileSystem
-  const figures = runFigures(record)
+  // A figure that fails to render is left out with a warning: the record is written already, and a
+  // missing picture must not fail the run (or the sweep waiting on it).
   const svgs = new Map<string, string>()
-  for (const figure of figures) svgs.set(figure.id, yield* Effect.promise(() => renderSvg(figure.spec)))
+  const pngs = new Map<string, Uint8Array>()
+  for (const figure of runFigures(record)) {
+    yield* Effect.tryPromise(async () => {
+      const svg = await renderSvg(figure.spec)
+      return { svg, png: svgToPng(svg) }
+    }).pipe(
+      Effect.map(({ png, svg }) => {
+        svgs.set(figure.id, svg)
+        pngs.set(figure.id, png)
+      }),
+      Effect.catch((error) => Effect.logWarning(`figure ${figure.id} of ${folder} not drawn: ${String(error.cause)}`))
+    )
+  }
+  const figures = runFigures(record).filter((f) => svgs.has(f.id))
   const figureFolder = path.join(folder, RUN_FIGURE_FOLDER)
   yield* fs.makeDirectory(figureFolder, { recursive: true })
-  for (const [id, svg] of svgs) yield* writeFileAtomic(path.join(figureFolder, `${id}.png`), svgToPng(svg))
+  for (const [id, png] of pngs) yield* writeFileAtomic(path.join(figureFolder, `${id}.png`), png)
   const written: WrittenReport = {
     markdown: path.join(folder, "report.md"),
     html: path.join(folder, "report.html"),
     figures: figures.map((f) => f.id)
   }
-  yield* writeFileAtomic(written.markdown, renderMarkdown(record))
+  yield* writeFileAtomic(written.markdown, renderMarkdown(record, figures))
   yield* writeFileAtomic(written.html, renderRunHtml(record, svgs))
   return written
 })
