@@ -86,14 +86,17 @@ const units = (layer: Diagnostics["layers"][number]) => layer.activeProbabilityH
 
 const sparsityAndDeadUnits = (record: RunRecord): Figure => {
   const best = record.epochs.find((e) => e.epoch === record.result.bestEpoch)?.diagnostics
-  const zeros = "exact zeros (test set)"
-  const dead = `dead units (${best?.examples ?? 0} validation examples)`
+  // Short legend labels: Vega, measuring text without a canvas, over-estimates long ones and pads the figure.
+  const zeros = "exact zeros"
+  const dead = "dead units"
   return {
     id: "sparsity",
     title: "Sparsity and dead units per layer",
     caption: "Per hidden layer (input side first) of the kept model: the fraction of its activations on the test set that " +
       "are exactly zero" +
-      (best === undefined ? "." : ", and the fraction of its units that are zero on every diagnostic validation example (dead)."),
+      (best === undefined
+        ? "."
+        : `, and the fraction of its units that are zero on every one of ${best.examples} validation examples (dead).`),
     spec: groupedBarChart({
       values: [
         ...record.result.sparsity.perLayer.map((fraction, l) => ({ layer: layerName(l), fraction, measure: zeros })),
