@@ -78,6 +78,8 @@ export interface CellRow {
   readonly sparsity: Summary | undefined
   readonly secondsPerEpoch: Summary | undefined
   readonly bestEpoch: Summary | undefined
+  /** The finished runs' wall time added up, in hours: each run holds one core. */
+  readonly coreHours: number
   readonly paper: { readonly testError?: number; readonly sparsity?: number }
   readonly seedArticle: { readonly testError?: number; readonly sparsity?: number }
 }
@@ -119,6 +121,7 @@ export const sweepTables = (input: SweepReportInput) => {
     sparsity: summarize(cell.records.map((r) => r.result.sparsity.mean)),
     secondsPerEpoch: summarize(cell.records.map((r) => r.epochs.reduce((s, e) => s + e.seconds, 0) / r.epochs.length)),
     bestEpoch: summarize(cell.records.map((r) => r.result.bestEpoch)),
+    coreHours: cell.records.reduce((sum, r) => sum + r.wallSeconds, 0) / 3600,
     paper: {
       ...optional("testError", reference(cell.references, "testError", "paper")),
       ...optional("sparsity", reference(cell.references, "sparsity", "paper"))
@@ -383,7 +386,8 @@ const resultHeader = [
   "sparsity, paper",
   "sparsity, seed article",
   "s / epoch",
-  "best epoch"
+  "best epoch",
+  "core-hours"
 ]
 
 const fewSeeds = (row: CellRow) => row.seeds < MIN_SEEDS_FOR_TESTS
@@ -397,7 +401,8 @@ const resultCells = (row: CellRow): ReadonlyArray<string> => [
   percent(row.paper.sparsity, 1),
   percent(row.seedArticle.sparsity, 1),
   pm(row.secondsPerEpoch, 1, 1, "s"),
-  pm(row.bestEpoch, 1, 1, "")
+  pm(row.bestEpoch, 1, 1, ""),
+  row.coreHours.toFixed(2)
 ]
 
 /** A warning under the results when some cell has fewer seeds than a test needs. */
