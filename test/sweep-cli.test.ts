@@ -104,7 +104,8 @@ describe("sweeps (CLI, end to end)", () => {
         "gradient-norms.png",
         "learning-curves.png",
         "sparsity-vs-error.png",
-        "time-per-epoch.png"
+        "time-per-epoch.png",
+        "training-cost.png"
       ])
 
       // The HTML report in a real browser: every figure drawn, no console errors.
