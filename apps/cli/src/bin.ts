@@ -5,6 +5,7 @@ import { Cause, Console, Effect } from "effect"
 import { CliError, Command } from "effect/cli"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/golden"
+import { Exited, exitCodeOf } from "./ExitCode.ts"
 import { pipelineCommand } from "./PipelineCommand.ts"
 import { resultsCommand } from "./ResultsCommand.ts"
 import { verifyCommand } from "./VerifyCommand.ts"
@@ -22,7 +23,8 @@ const root = Command.make("rectifier").pipe(
  */
 const reportUnreported = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
-  if (CliError.isCliError(error)) return Effect.void
+  const printed = CliError.isCliError(error) || (typeof error === "object" && error !== null && CliError.userMessage in error)
+  if (printed) return Effect.void
   const line = error instanceof Error ? error.message : String(error)
   return Console.error(process.argv.includes("--verbose") ? Cause.pretty(cause) : `error: ${line.split("\n")[0]}`)
 }
@@ -30,6 +32,8 @@ const reportUnreported = (cause: Cause.Cause<unknown>) => {
 root.pipe(
   Command.run({ version: "0.1.0" }),
   Effect.tapCause(reportUnreported),
+  // Reported already; what is left is the exit code of its kind (ExitCode.ts). Defects keep exit 1.
+  Effect.mapError((error) => new Exited({ code: exitCodeOf(error) })),
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
