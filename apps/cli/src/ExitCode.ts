@@ -37,8 +37,12 @@ const tagOf = (value: unknown): string | undefined =>
   typeof value === "object" && value !== null && "_tag" in value && typeof value._tag === "string" ? value._tag : undefined
 
 /** The exit code for a command's failure `error` (the squashed cause). */
+/** The error a chain of UserErrors wraps, innermost first. */
+const innermost = (error: unknown): unknown =>
+  CliError.isCliError(error) && error._tag === "UserError" && error.cause !== undefined ? innermost(error.cause) : error
+
 export const exitCodeOf = (error: unknown): number => {
-  const tag = CliError.isCliError(error) && error._tag === "UserError" ? tagOf(error.cause) : tagOf(error)
+  const tag = tagOf(innermost(error))
   if (tag !== undefined && runFailures.has(tag)) return ExitCode.runFailed
   if (tag !== undefined && mismatches.has(tag)) return ExitCode.mismatch
   if (CliError.isCliError(error)) return ExitCode.usage

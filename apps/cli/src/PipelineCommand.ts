@@ -262,7 +262,7 @@ const summary = (record: RunRecord) =>
   (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
 
 const asUserError = (error: { readonly message: string }) =>
-  new CliError.UserError({ cause: error, userMessage: error.message })
+  error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: error.message })
 
 export const pipelineCommand = Command.make("pipeline", flags, (input) =>
   Effect.gen(function*() {
