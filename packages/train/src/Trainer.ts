@@ -28,6 +28,7 @@ import { type CandidateEpoch, type CandidateStop, type CandidateVerdict, pruneRe
 import { Sgd } from "./Sgd.ts"
 import { learningRatesOf, type TrainingConfig } from "./TrainingConfig.ts"
 import {
+  type CheckpointMismatch,
   type CheckpointUnreadable,
   type CheckpointUnwritable,
   TrainingConfigInvalid,
@@ -89,7 +90,7 @@ export interface TrainingHooks {
   readonly checkpoints?: CheckpointStore
 }
 
-type TrainingFailure = TrainingConfigInvalid | CheckpointUnreadable | CheckpointUnwritable
+type TrainingFailure = TrainingConfigInvalid | CheckpointUnreadable | CheckpointMismatch | CheckpointUnwritable
 
 /** Steps run between two yields to the Effect scheduler (keeps the CLI interruptible). */
 const STEPS_PER_SLICE = 50
