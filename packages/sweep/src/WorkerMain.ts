@@ -1,23 +1,17 @@
 /**
- * One run of a sweep, in its own process: `node Worker.ts '<job json>'`.
- * tfjs's engine and backend are process-global, so runs in parallel need
- * separate processes. Prints one JSON line per epoch on stdout, writes the
- * run folder (results.json last, atomically), and exits 0 only on success.
- * Exits at once if the sweep that started it goes away.
+ * The body of a sweep's worker process, loaded by Worker.ts once the sweep
+ * has locked the run for it: runs the job, prints one JSON line per epoch on
+ * stdout, writes the run folder (results.json last, atomically), and exits 0
+ * only on success. The heavy imports (tfjs, the stages) live here, so the
+ * bootstrap can check its parent before paying for them.
  */
 import { NodeServices } from "@effect/platform-node"
 import { runPipeline } from "@rectifier/pipeline"
 import { Effect, Schema } from "effect"
 import { WorkerJob, type WorkerEpoch } from "./Job.ts"
 
-const parent = process.ppid
-const watchdog = setInterval(() => {
-  if (process.ppid !== parent) process.exit(70)
-}, 1000)
-watchdog.unref()
-
-const program = Effect.gen(function*() {
-  const job = yield* Schema.decodeUnknownEffect(Schema.fromJsonString(WorkerJob))(process.argv[2] ?? "")
+const program = (jobText: string) => Effect.gen(function*() {
+  const job = yield* Schema.decodeUnknownEffect(Schema.fromJsonString(WorkerJob))(jobText)
   yield* runPipeline(
     { name: job.pipeline, description: job.description, overrides: {}, references: job.references },
     job.config,
@@ -38,10 +32,13 @@ const program = Effect.gen(function*() {
   )
 })
 
-Effect.runPromise(program.pipe(Effect.provide(NodeServices.layer))).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  }
-)
+/** Runs the job and exits: 0 on success, 1 with the error's message on stderr. */
+export const runJob = (jobText: string): void => {
+  Effect.runPromise(program(jobText).pipe(Effect.provide(NodeServices.layer))).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+      process.exit(1)
+    }
+  )
+}
