@@ -282,7 +282,10 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
         })
       }
       yield* Console.log(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
-      const { folder, record } = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+      const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+      if (alreadyFinished === true) {
+        yield* Console.log(`already finished: ${folder} holds its record (results.json); nothing was run or rewritten`)
+      }
       yield* Console.log(summary(record))
       yield* Console.log(folder)
       return
