@@ -148,6 +148,33 @@ describe("checkpoints carry their provenance (CLI)", () => {
   })
 })
 
+describe("--resume of a sweep's run folder", () => {
+  it("keeps the cell's description and references, so the record is the uninterrupted one", () => {
+    const out = temporaryFolder("sweep-resume")
+    const sweep = cli(["pipeline", "smoke", "--seeds", "1", "--epochs", "2", "--train-size", "200", "--eval-size", "100", "--out", out])
+    assert.strictEqual(sweep.status, 0, sweep.stderr)
+    const name = readdirSync(sweep.lastLine).find((f) => f.startsWith("rectifier-"))!
+    const finished = join(sweep.lastLine, name)
+    const folder = join(temporaryFolder("sweep-resume-copy"), name)
+    cpSync(finished, folder, { recursive: true })
+    rmSync(join(folder, "results.json"))
+    const resumed = cli(["pipeline", "smoke", "--resume", folder])
+    assert.strictEqual(resumed.status, 0, resumed.stderr)
+    const record = comparableRecord(folder)
+    assert.include(String(record["description"]), "Cell: rectifier.")
+    const expected = comparableRecord(finished)
+    assert.deepStrictEqual(record, expected)
+
+    // A results.json that does not decode is moved aside and the run computed again, to the same record.
+    writeFileSync(join(finished, "results.json"), "{\"format\": \"rectifier-run/1\", \"trunc")
+    const again = cli(["pipeline", "smoke", "--seeds", "1", "--epochs", "2", "--train-size", "200", "--eval-size", "100", "--out", out])
+    assert.strictEqual(again.status, 0, again.stderr)
+    assert.include(again.stdout, "(1 run now")
+    assert.isTrue(readdirSync(finished).some((f) => f.startsWith("results.json.unreadable-")))
+    assert.deepStrictEqual(comparableRecord(finished), expected)
+  })
+})
+
 describe("golden check", () => {
   it("fails on an unknown case, naming it and the known ones, having checked nothing", () => {
     const run = cli(["golden", "check", "mnist-relu-cpuu"])

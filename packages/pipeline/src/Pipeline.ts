@@ -21,7 +21,7 @@ import { TensorBackend } from "@rectifier/backend"
 import { canonicalJson, describeError, NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
-import { Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
+import { Reference, Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
 import {
   checkpointStore,
   type EpochMetrics,
@@ -74,7 +74,14 @@ export const RunStart = Schema.Struct({
   config: RunConfig,
   startedAt: Schema.String,
   /** The numerics version of the code that started it; a resume under another version is refused. */
-  numericsVersion: Schema.optionalKey(Schema.Int)
+  numericsVersion: Schema.optionalKey(Schema.Int),
+  /**
+   * The description and references the run's record gets, when they are not
+   * the pipeline's own (a sweep's run names its cell and the cell's
+   * references); a resume uses them, so its record is the uninterrupted one.
+   */
+  description: Schema.optionalKey(Schema.String),
+  references: Schema.optionalKey(Schema.Array(Reference))
 })
 export type RunStart = typeof RunStart.Type
 
@@ -225,7 +232,9 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
       pipeline: preset.name,
       config,
       startedAt: started.toISOString(),
-      numericsVersion: NUMERICS_VERSION
+      numericsVersion: NUMERICS_VERSION,
+      description: preset.description,
+      references: preset.references
     })
     yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
     return yield* runInFolder(preset, config, folder, started, options)
@@ -264,7 +273,12 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
           `${NUMERICS_VERSION}: its checkpoints would continue with different numerics`
       })
     }
-    const preset = yield* findPreset(start.pipeline)
+    const named = yield* findPreset(start.pipeline)
+    const preset: Preset = {
+      ...named,
+      ...(start.description === undefined ? {} : { description: start.description }),
+      ...(start.references === undefined ? {} : { references: start.references })
+    }
     yield* acquireRunLock(absolute)
     const finished = yield* readRunRecord(absolute).pipe(Effect.option)
     if (finished._tag === "Some") {
