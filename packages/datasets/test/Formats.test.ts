@@ -181,38 +181,6 @@ describe("NORB binary matrices", () => {
   }
 })
 
-describe("NORB files checked whole (the check a download without a checksum passes)", () => {
-  const check = (bytes: Uint8Array, shape: Parameters<typeof checkNorbFile>[1]) =>
-    runParser("f.mat", (signal) => checkNorbFile(bufferSource("f.mat", bytes), shape, signal))
-  const dat = { kind: "dat", count: 3, side: 96, classes: 5 } as const
-  const cat = { kind: "cat", count: 3, side: 96, classes: 5 } as const
-
-  it.effect("a whole matrix of the expected shape passes", () =>
-    Effect.gen(function*() {
-      yield* check(norbDat(3, 96), dat)
-      yield* check(norbCat([0, 4, 2]), cat)
-    }))
-
-  for (
-    const [what, bytes, shape, problem] of [
-      ["an empty file", new Uint8Array(0), dat, /truncated: the NORB header/],
-      ["a truncated matrix", norbDat(3, 96).subarray(0, 10_000), dat, /truncated: 3 stereo pairs/],
-      ["trailing bytes", concat([norbDat(3, 96), new Uint8Array(7)]), dat, /trailing bytes: 7 bytes after 3 stereo pairs/],
-      ["another count", norbDat(2, 96), dat, /holds 2 pairs, expected 3/],
-      ["another side", norbDat(3, 108), dat, /expected stereo pairs 2x96x96/],
-      ["labels out of range", norbCat([0, 5, 1]), cat, /label 5 at index 1 is outside 0..4/],
-      ["labels in a -dat file", norbCat([0, 1, 2]), dat, /wrong magic/]
-    ] as const
-  ) {
-    it.effect(`${what} is MalformedFile`, () =>
-      Effect.gen(function*() {
-        const error = yield* Effect.flip(check(bytes, shape))
-        assert.strictEqual(error._tag, "MalformedFile")
-        assert.match(error.message, problem)
-      }))
-  }
-})
-
 describe("EMNIST zip of IDX .gz files", () => {
   const members = (count: number, pixels: Uint8Array, labels: Array<number>) => [
     { name: "gzip/emnist-byclass-train-images-idx3-ubyte.gz", data: gzip(idxImages(count, 28, 28, pixels)) },

@@ -41,7 +41,26 @@ export const svgToPng = (svg: string): Uint8Array =>
 
 const base = { width: 480, height: 280, background: "white" } as const
 
+/**
+ * The categorical colours of every figure: Tableau's ten, which stay apart
+ * for the up to eight cells or layers a figure draws (Vega's default palette
+ * is not pinned by its version, this one is named).
+ */
+export const CATEGORY_SCHEME = "tableau10"
+
+const colour = (field: string, extra: Record<string, unknown> = {}) =>
+  ({ field, type: "nominal", title: field, scale: { scheme: CATEGORY_SCHEME }, ...extra }) as const
+
 type Row = Record<string, string | number>
+
+/**
+ * An x scale for `lineChart`: linear, log, or symlog (log-like away from 0
+ * but defined at 0, linear within ±`constant`), with ticks at `ticks` when
+ * given (symlog's own ticks are linear and crowd the small values).
+ */
+export type XScale =
+  | { readonly type: "linear" | "log" }
+  | { readonly type: "symlog"; readonly constant: number; readonly ticks?: ReadonlyArray<number>; readonly format?: string }
 
 export const lineChart = (options: {
   readonly values: ReadonlyArray<Row>
@@ -51,6 +70,9 @@ export const lineChart = (options: {
   readonly xTitle: string
   readonly yTitle: string
   readonly logX?: boolean
+  /** Overrides `logX`. */
+  readonly xScale?: XScale
+  readonly logY?: boolean
   readonly yFormat?: string
   readonly points?: boolean
   readonly facet?: string
@@ -59,16 +81,29 @@ export const lineChart = (options: {
   /** Integer x values (epochs, layers): whole-number ticks. */
   readonly integerX?: boolean
 }): TopLevelSpec => {
+  const xScale = options.xScale ?? { type: options.logX === true ? "log" : "linear" }
   const encoding = {
     x: {
       field: options.x,
       type: "quantitative",
       title: options.xTitle,
-      ...(options.logX === true ? { scale: { type: "log" } } : {}),
+      ...(xScale.type === "log" ? { scale: { type: "log" } } : {}),
+      ...(xScale.type === "symlog"
+        ? {
+          scale: { type: "symlog", constant: xScale.constant },
+          axis: { ...(xScale.ticks ? { values: [...xScale.ticks] } : {}), ...(xScale.format ? { format: xScale.format } : {}) }
+        }
+        : {}),
       ...(options.integerX === true ? { axis: { format: "d", tickMinStep: 1 } } : {})
     },
-    y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}) },
-    color: { field: options.color, type: "nominal", title: options.color, legend: { labelLimit: 320 } }
+    y: {
+      field: options.y,
+      type: "quantitative",
+      title: options.yTitle,
+      ...(options.logY === true ? { scale: { type: "log" } } : {}),
+      ...(options.yFormat ? { axis: { format: options.yFormat } } : {})
+    },
+    color: colour(options.color, { legend: { labelLimit: 320 } })
   }
   const layer = {
     mark: { type: "line", point: options.points ?? true, tooltip: true },
@@ -102,7 +137,7 @@ export const scatterChart = (options: {
   encoding: {
     x: { field: options.x, type: "quantitative", title: options.xTitle, ...(options.xFormat ? { axis: { format: options.xFormat } } : {}), scale: { zero: false } },
     y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}), scale: { zero: false } },
-    color: { field: options.color, type: "nominal", title: options.color }
+    color: colour(options.color)
   }
 } as TopLevelSpec)
 
@@ -139,7 +174,50 @@ export const histogramChart = (options: {
     encoding: {
       x: { field: options.field, type: "quantitative", bin: { maxbins: 20 }, title: options.xTitle },
       y: { aggregate: "count", type: "quantitative", title: "units", stack: null },
-      color: { field: options.color, type: "nominal", title: options.color }
+      color: colour(options.color)
     }
   }
 } as TopLevelSpec)
+
+/** Bars of `y` per `x` category, one bar per `group` side by side; one panel per `facet` value when given. */
+export const groupedBarChart = (options: {
+  readonly values: ReadonlyArray<Row>
+  readonly x: string
+  readonly y: string
+  readonly group: string
+  readonly xTitle: string
+  readonly yTitle: string
+  /** Category order on x; default: as first seen. */
+  readonly xOrder?: ReadonlyArray<string>
+  readonly yFormat?: string
+  readonly facet?: string
+  readonly facetOrder?: ReadonlyArray<string>
+  /** Angle of the x labels; default Vega-Lite's (vertical when they crowd). */
+  readonly xLabelAngle?: number
+}): TopLevelSpec => {
+  const layer = {
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: {
+        field: options.x,
+        type: "nominal",
+        title: options.xTitle,
+        sort: options.xOrder ? [...options.xOrder] : null,
+        ...(options.xLabelAngle === undefined ? {} : { axis: { labelAngle: options.xLabelAngle } })
+      },
+      // Groups side by side and in the legend in the order the values first give them.
+      xOffset: { field: options.group, type: "nominal", sort: null },
+      y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}) },
+      color: colour(options.group, { legend: { labelLimit: 320 }, sort: null })
+    }
+  }
+  if (options.facet !== undefined) {
+    return {
+      background: "white",
+      data: { values: [...options.values] },
+      facet: { column: { field: options.facet, type: "nominal", title: null, ...(options.facetOrder ? { sort: [...options.facetOrder] } : {}) } },
+      spec: { width: 260, height: 200, ...layer }
+    } as TopLevelSpec
+  }
+  return { ...base, data: { values: [...options.values] }, ...layer } as TopLevelSpec
+}

@@ -1,10 +1,16 @@
 /**
  * Renders a run record as a Markdown report: our numbers beside the paper's
- * and the seed article's, the learning curve, sparsity per layer, and what
- * the run ran on.
+ * and the seed article's, the figures (PNG files in `figures/`, see
+ * RunFigures.ts), the learning curve, sparsity per layer, and what the run
+ * ran on.
  */
 import { divergenceNotice, renderDiagnostics } from "./DiagnosticsMarkdown.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
+import type { Figure } from "./Charts.ts"
+import { runFigures } from "./RunFigures.ts"
+
+/** Where the report's figures are, relative to the report. */
+export const RUN_FIGURE_FOLDER = "figures"
 
 const percent = (value: number | undefined, digits = 2): string =>
   value === undefined ? "—" : `${(100 * value).toFixed(digits)}%`
@@ -88,7 +94,8 @@ const pretrainingSection = (record: RunRecord): ReadonlyArray<string> => {
   ]
 }
 
-export const renderMarkdown = (record: RunRecord): string => {
+/** The Markdown report, linking `figures` (by default every figure the record supports). */
+export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure> = runFigures(record)): string => {
   const { config, result } = record
   const refs = record.references
   const paperError = find(refs, "testError", "paper")
@@ -128,6 +135,9 @@ export const renderMarkdown = (record: RunRecord): string => {
     "",
     `The model is the one from epoch ${result.bestEpoch} of ${record.epochs.length}, the epoch with the lowest validation error.`,
     "",
+    "## Figures",
+    "",
+    ...figures.flatMap((f) => [`### ${f.title}`, "", `![${f.title}](${RUN_FIGURE_FOLDER}/${f.id}.png)`, "", f.caption, ""]),
     ...pretrainingSection(record),
     "## Sparsity per hidden layer",
     "",

@@ -11,6 +11,7 @@
 import { writeFileAtomic } from "@rectifier/core"
 import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
+import { escapeHtml as escape, figureHtml, htmlPage, htmlTable } from "./Html.ts"
 import type { Reference, RunRecord } from "./RunRecord.ts"
 import { describeData } from "./Markdown.ts"
 import { claimVerdict, type GainClaim, testClaims } from "./Claims.ts"
@@ -237,10 +238,21 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
       const key = `${point.series}\u0000${point.x}`
       groups.set(key, [...(groups.get(key) ?? []), point])
     }
+    const xs = [...new Set(input.curve.points.map((p) => p.x))].sort((a, b) => a - b)
+    const positive = xs.filter((x) => x > 0)
+    // A log axis cannot place 0 (L1 = 0, the unpenalised net): then symlog, linear within the smallest positive value.
+    const symlog = input.curve.logX && positive.length < xs.length
+    const constant = positive[0] ?? 1
     figures.push({
       id: "curve",
       title: `Test error against ${input.curve.title}`,
-      caption: `Mean test error over seeds against ${input.curve.title}, one line per series.`,
+      caption: `Mean test error over seeds against ${input.curve.title}, one line per series.` +
+        (symlog
+          ? ` The x axis is symmetric-log (symlog): logarithmic above ${constant}, linear from 0 to ${constant}, ` +
+            `so that ${input.curve.title} = 0 is drawn, at the left end.`
+          : input.curve.logX
+          ? " The x axis is logarithmic."
+          : ""),
       spec: lineChart({
         values: [...groups.values()].map((points) => ({
           series: points[0]!.series,
@@ -252,7 +264,7 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
         color: "series",
         xTitle: input.curve.title,
         yTitle: "test error",
-        logX: input.curve.logX,
+        ...(symlog ? { xScale: { type: "symlog", constant, ticks: xs, format: "~g" } } : { logX: input.curve.logX }),
         yFormat: ".1%"
       })
     })
@@ -504,25 +516,10 @@ export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyAr
   ].join("\n")
 }
 
-const escape = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
-
-const htmlTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  `<table><thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join("")}</tr></thead><tbody>` +
-  rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`).join("") + "</tbody></table>"
-
-const style = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}thead{background:#f3f3f3}figure{margin:2em 0}figcaption{color:#555;font-size:14px}
-.note{color:#555;font-size:14px}.warning{color:#a40000;font-weight:bold}`
-
 export const renderSweepHtml = (input: SweepReportInput, figures: ReadonlyArray<RenderedFigure>) => {
   const { claims, comparisons, rows } = sweepTables(input)
   const markdownBold = (text: string) => escape(text).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(input.name)}</title><style>${style}</style></head>
-<body>
-<h1>${escape(input.name)}</h1>
+  return htmlPage(input.name, `<h1>${escape(input.name)}</h1>
 <p>${escape(input.description)}</p>
 <p class="note">${markdownBold(protocol(input))}</p>
 <h2>Results</h2>
@@ -534,9 +531,7 @@ ${claims.length === 0 ? "" : `<h2>The paper's claims</h2>\n${htmlTable(claimHead
 ${selectionRows(input.cells).length === 0 ? "" : `<h2>Learning-rate selection</h2><ul>${selectionNotes(input.cells).map((n) => `<li>${escape(n)}</li>`).join("")}</ul>\n${htmlTable(selectionHeader, selectionRows(input.cells))}`}
 ${input.missing.length === 0 ? "" : `<h2>Not finished</h2><ul>${input.missing.map((m) => `<li>${escape(m)}</li>`).join("")}</ul>`}
 <h2>Figures</h2>
-${figures.map((f) => `<figure id="${f.id}"><h3>${escape(f.title)}</h3>${f.svg}<figcaption>${escape(f.caption)}</figcaption></figure>`).join("\n")}
-</body></html>
-`
+${figures.map(figureHtml).join("\n")}`)
 }
 
 /** Writes `<folder>/report.html`, `<folder>/report.md` and `<folder>/figures/*.png`; returns the two report paths. */

@@ -151,6 +151,33 @@ describe("sweep report", () => {
       assert.include(markdown, "- 4 layers, seed 1")
     }).pipe(Effect.provide(NodeServices.layer)))
 
+  it.live("draws a log-x curve that holds 0 (L1 = 0) on a symlog axis, and says so", () =>
+    Effect.gen(function*() {
+      const withZero: SweepReportInput = {
+        ...input,
+        curve: {
+          ...input.curve!,
+          points: [0, 0.001, 0.01].map((x, i) => ({ series: "rectifier", x, testError: 0.1 + i / 100, seed: 1 }))
+        }
+      }
+      const curve = sweepFigures(withZero).find((f) => f.id === "curve")!
+      assert.include(curve.caption, "symmetric-log (symlog)")
+      assert.include(curve.caption, "L1 penalty = 0 is drawn")
+      const x = (curve.spec as { encoding: { x: { scale: unknown; axis: { values: unknown } } } }).encoding.x
+      assert.deepStrictEqual(x.scale, { type: "symlog", constant: 0.001 })
+      assert.deepStrictEqual(x.axis.values, [0, 0.001, 0.01])
+      // All three points are drawn (a log scale would put 0 at -Infinity and drop it).
+      const svg = yield* Effect.promise(() => renderSvg(curve.spec))
+      const symbols = /<g class="mark-symbol role-mark[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? ""
+      assert.strictEqual(symbols.match(/<path/g)?.length, 3)
+      assert.notInclude(svg, "NaN")
+      assert.notInclude(svg, "Infinity")
+      // Without 0 the axis stays logarithmic.
+      const positive = sweepFigures(input).find((f) => f.id === "curve")!
+      assert.include(positive.caption, "The x axis is logarithmic.")
+      assert.deepStrictEqual((positive.spec as { encoding: { x: { scale: unknown } } }).encoding.x.scale, { type: "log" })
+    }))
+
   it("states its statistics: Holm over the report, TOST for equivalence, no test below 3 seeds", () => {
     const cell = (label: string, errors: ReadonlyArray<number>) => ({
       label,

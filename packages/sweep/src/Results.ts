@@ -1,9 +1,10 @@
 /**
  * The results registry: `results/<pipeline>/` in the repository holds each
  * full-scale outcome the README cites, imported from a sweep folder (its
- * reports and figures, every finished run's record, and `entry.json`: the
- * exact command, the commits and machine the runs came from, wall time and
- * core-hours, and per cell the summary the README shows). The README's
+ * reports, figures and summary tables, every finished run's record, and
+ * `entry.json`: the exact command, the commits and machine the runs came
+ * from, wall time and core-hours, and per cell the summary the README
+ * shows). The README's
  * results table is generated from these entries, never typed by hand.
  */
 import { writeFileAtomic } from "@rectifier/core"
@@ -128,7 +129,8 @@ const singleRunIndex = (folder: string) =>
  * report there afresh from them with this code's renderer (so a campaign
  * pinned at an older commit gets today's report), and writes `entry.json`;
  * a single run's folder is imported as a sweep of one, with its own report.
- * Checkpoints are not copied.
+ * Checkpoints and the safetensors weights (megabytes per cell at full
+ * scale) are not copied.
  */
 export const importResults = Effect.fn("Results.importResults")(function*(source: string, results: string, command: string) {
   const fs = yield* FileSystem.FileSystem
@@ -168,7 +170,8 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
       folder: path.join(target, "runs", run.folder),
       name: `${run.cell}, seed ${run.record.config.seed}`
     }))
-    yield* writeReport(preset, target, copied, { unfinished, failures })
+    // The registry keeps records, not weights (no checkpoints are copied), so no weights are exported.
+    yield* writeReport(preset, target, copied, { unfinished, failures, weights: false })
   } else {
     for (const name of ["report.md", "report.html"]) {
       const file = path.join(source, name)

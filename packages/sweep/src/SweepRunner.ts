@@ -3,7 +3,9 @@
  * each run folder by the hash of its configuration and the numerics version,
  * skips runs already finished (so a killed sweep resumes where it stopped),
  * runs the rest in worker processes, `parallel` at a time, each under a run
- * lock, and writes the pipeline's report from every finished run. Under the
+ * lock, and writes the pipeline's report from every finished run (with
+ * `summary.csv` / `summary.json` and each cell's best weights as
+ * safetensors beside it). Under the
  * paper protocol a cell's first seed selects the learning rates and its
  * other seeds reuse them (they are planned once it has finished).
  *
@@ -16,11 +18,12 @@ import { type ActivationSpec, sampleActivation } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
 import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { type PlannedRun, type Preset, readRunRecord, resolveRuns, reuseSelection } from "@rectifier/pipeline"
-import { type ActivationShape, type RunRecord, type SweepReportInput, writeSweepReport } from "@rectifier/report"
+import { type ActivationShape, type RunRecord, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema, Semaphore } from "effect"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { basename, join } from "node:path"
 import type { Readable, Writable } from "node:stream"
+import { writeBestWeights } from "./BestWeights.ts"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
 import { runKey, slug } from "./RunKey.ts"
 import { clearStaleLock, processHolder, releaseRunLock, takeRunLock } from "./RunLock.ts"
@@ -68,7 +71,15 @@ export interface SweepOutcome {
   readonly executed: number
   /** Runs that failed or diverged (now or before), with why; the sweep went on without them. */
   readonly failed: ReadonlyArray<{ readonly name: string; readonly reason: string }>
-  readonly report: { readonly html: string; readonly markdown: string; readonly figures: ReadonlyArray<string> }
+  readonly report: {
+    readonly html: string
+    readonly markdown: string
+    readonly figures: ReadonlyArray<string>
+    /** `summary.csv` and `summary.json`. */
+    readonly summary: { readonly csv: string; readonly json: string }
+    /** Each cell's best weights, `<cell-slug>.safetensors`. */
+    readonly weights: ReadonlyArray<string>
+  }
 }
 
 const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
@@ -233,29 +244,35 @@ const activationShapes = (runs: ReadonlyArray<SweepRun>) =>
 /**
  * Writes the report of `preset` from whatever runs of the plan have finished;
  * failed runs (a diverged record, or a worker that failed) are listed with
- * their reasons and left out of every figure and statistic.
+ * their reasons and left out of every figure and statistic. Beside it: the
+ * summary of every run with a record (failed ones too, for other tools to
+ * judge) and each cell's best weights (from the runs the report uses).
  */
 export const writeReport = (
   preset: Preset,
   folder: string,
   runs: ReadonlyArray<SweepRun>,
-  absent: {
+  options: {
     /** Followers whose leader has not selected yet, by name. */
     readonly waiting?: ReadonlyArray<string>
     /** Planned runs known only by name (no record, no configuration yet). */
     readonly unfinished?: ReadonlyArray<string>
     readonly failures?: ReadonlyArray<{ readonly name: string; readonly reason: string }>
+    /** Export each cell's best weights (they need the runs' checkpoints); true unless said otherwise. */
+    readonly weights?: boolean
   } = {}
 ) =>
   Effect.gen(function*() {
-    const { failures = [], unfinished = [], waiting = [] } = absent
+    const { failures = [], unfinished = [], waiting = [] } = options
     const finished: Array<{ run: SweepRun; record: RunRecord }> = []
     const failedNames = new Set(failures.map((f) => f.name))
+    /** Every run with a record, diverged or failed too, in plan order: the summary's rows. */
+    const recorded: Array<{ cell: string; folder: string; record: RunRecord }> = []
     for (const run of runs) {
       const record = yield* finishedRecord(run)
-      if (record !== undefined && record.result.diverged === undefined && !failedNames.has(run.name)) {
-        finished.push({ run, record })
-      }
+      if (record === undefined) continue
+      recorded.push({ cell: run.cell, folder: run.folder, record })
+      if (record.result.diverged === undefined && !failedNames.has(run.name)) finished.push({ run, record })
     }
     const done = new Set(finished.map((f) => f.run.folder))
     const cells = [...new Set(runs.map((r) => r.cell))].map((label) => ({
@@ -291,7 +308,12 @@ export const writeReport = (
         ...failures.map((f) => `${f.name}: FAILED, ${f.reason.split("\n")[0]}`)
       ]
     }
-    return yield* writeSweepReport(folder, input)
+    const report = yield* writeSweepReport(folder, input)
+    const summary = yield* writeSweepSummary(folder, recorded.map((r) => ({ ...r, folder: basename(r.folder) })))
+    const weights = options.weights === false
+      ? []
+      : yield* writeBestWeights(folder, finished.map(({ record, run }) => ({ cell: run.cell, folder: run.folder, record })))
+    return { ...report, summary, weights }
   })
 
 /**

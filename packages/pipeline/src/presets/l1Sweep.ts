@@ -40,7 +40,8 @@ export const l1Sweep: Preset = {
     seeds: [1, 2, 3],
     curve: {
       title: "L1 penalty",
-      x: (config) => config.training.l1Penalty === 0 ? Number.NaN : config.training.l1Penalty,
+      // L1 = 0 included: the report draws it on a symlog axis.
+      x: (config) => config.training.l1Penalty,
       series: () => "rectifier",
       logX: true
     }
