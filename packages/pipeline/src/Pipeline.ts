@@ -153,69 +153,69 @@ const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(RunStart))
 /** Trains in `folder` (resuming from its checkpoints, if any) and writes the record and report there. */
 const runInFolder = (preset: Preset, config: RunConfig, folder: string, started: Date, options: Omit<RunOptions, "out">) =>
   Effect.suspend(() => {
-  // This segment of the run (from here to its end or a kill); earlier segments' seconds come from the checkpoint.
-  const segmentStart = performance.now()
-  let secondsBefore = 0
-  const runSeconds = () => secondsBefore + (performance.now() - segmentStart) / 1000
-  return Effect.scoped(
-    Effect.gen(function*() {
-      const dataset = yield* Dataset
-      const backend = yield* TensorBackend
-      const trainer = yield* Trainer
-      const sparsityAnalysis = yield* SparsityAnalysis
-      const report = yield* Report
-      const pretrained = yield* pretrainedStack(config, folder)
-      const path = yield* Path.Path
-      const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"), {
-        configHash: configHash(config),
-        source: path.join(folder, "config.json"),
-        runSeconds
+    // This segment of the run (from here to its end or a kill); earlier segments' seconds come from the checkpoint.
+    const segmentStart = performance.now()
+    let secondsBefore = 0
+    const runSeconds = () => secondsBefore + (performance.now() - segmentStart) / 1000
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const dataset = yield* Dataset
+        const backend = yield* TensorBackend
+        const trainer = yield* Trainer
+        const sparsityAnalysis = yield* SparsityAnalysis
+        const report = yield* Report
+        const pretrained = yield* pretrainedStack(config, folder)
+        const path = yield* Path.Path
+        const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"), {
+          configHash: configHash(config),
+          source: path.join(folder, "config.json"),
+          runSeconds
+        })
+        secondsBefore = yield* checkpoints.runSecondsSoFar
+        const training = yield* trainer.run(config.training, {
+          checkpoints,
+          ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights }),
+          ...(options.onEpoch === undefined
+            ? {}
+            : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) })
+        })
+        const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
+        const finished = new Date()
+        const record: RunRecord = {
+          format: "rectifier-run/1",
+          pipeline: preset.name,
+          description: preset.description,
+          config,
+          environment: { ...environment(), backend: backend.info },
+          startedAt: started.toISOString(),
+          finishedAt: finished.toISOString(),
+          wallSeconds: runSeconds(),
+          data: dataCounts(config, dataset),
+          epochs: training.epochs,
+          ...(pretrained === undefined ? {} : { pretraining: pretrained.curves }),
+          result: {
+            bestEpoch: training.bestEpoch,
+            validationError: training.validationError,
+            testError: training.testError,
+            sparsity,
+            learningRate: training.learningRate,
+            ...(config.training.learningRates === undefined ? {} : { learningRateCandidates: training.candidates }),
+            stoppedEarly: training.stoppedEarly,
+            ...(training.diverged === undefined ? {} : { diverged: training.diverged }),
+            ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
+            peakRssBytes: process.resourceUsage().maxRSS * 1024
+          },
+          references: preset.references
+        }
+        yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
+        yield* report.write(folder, record)
+        if (training.diverged !== undefined) {
+          return yield* new RunDiverged({ folder, detail: new TrainingDiverged(training.diverged).message })
+        }
+        const outcome: RunOutcome = { folder, record }
+        return outcome
       })
-      secondsBefore = yield* checkpoints.runSecondsSoFar
-      const training = yield* trainer.run(config.training, {
-        checkpoints,
-        ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights }),
-        ...(options.onEpoch === undefined
-          ? {}
-          : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) })
-      })
-      const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
-      const finished = new Date()
-      const record: RunRecord = {
-        format: "rectifier-run/1",
-        pipeline: preset.name,
-        description: preset.description,
-        config,
-        environment: { ...environment(), backend: backend.info },
-        startedAt: started.toISOString(),
-        finishedAt: finished.toISOString(),
-        wallSeconds: runSeconds(),
-        data: dataCounts(config, dataset),
-        epochs: training.epochs,
-        ...(pretrained === undefined ? {} : { pretraining: pretrained.curves }),
-        result: {
-          bestEpoch: training.bestEpoch,
-          validationError: training.validationError,
-          testError: training.testError,
-          sparsity,
-          learningRate: training.learningRate,
-          ...(config.training.learningRates === undefined ? {} : { learningRateCandidates: training.candidates }),
-          stoppedEarly: training.stoppedEarly,
-          ...(training.diverged === undefined ? {} : { diverged: training.diverged }),
-          ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
-          peakRssBytes: process.resourceUsage().maxRSS * 1024
-        },
-        references: preset.references
-      }
-      yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
-      yield* report.write(folder, record)
-      if (training.diverged !== undefined) {
-        return yield* new RunDiverged({ folder, detail: new TrainingDiverged(training.diverged).message })
-      }
-      const outcome: RunOutcome = { folder, record }
-      return outcome
-    })
-  ).pipe(Effect.provide(stages(config, options.data)))
+    ).pipe(Effect.provide(stages(config, options.data)))
   })
 
 /** Runs `preset` with the resolved `config` in a fresh run folder. */
