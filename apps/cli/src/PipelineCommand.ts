@@ -8,6 +8,7 @@
  * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers.
  */
 import { BackendChoice } from "@rectifier/backend"
+import { describeError } from "@rectifier/core"
 import {
   estimateBackend,
   estimateSeconds,
@@ -260,8 +261,9 @@ const summary = (record: RunRecord) =>
   `${record.wallSeconds.toFixed(1)}s` +
   (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
 
+// describeError: a platform error keeps its errno code (ENOSPC, EROFS), which Effect's message drops.
 const asUserError = (error: { readonly message: string }) =>
-  new CliError.UserError({ cause: error, userMessage: error.message })
+  new CliError.UserError({ cause: error, userMessage: describeError(error) })
 
 export const pipelineCommand = Command.make("pipeline", flags, (input) =>
   Effect.gen(function*() {

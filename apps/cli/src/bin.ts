@@ -3,6 +3,7 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { CliError, Command } from "effect/cli"
+import { describeError } from "@rectifier/core"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/golden"
 import { pipelineCommand } from "./PipelineCommand.ts"
@@ -23,7 +24,7 @@ const root = Command.make("rectifier").pipe(
 const reportUnreported = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
   if (CliError.isCliError(error)) return Effect.void
-  const line = error instanceof Error ? error.message : String(error)
+  const line = describeError(error)
   return Console.error(process.argv.includes("--verbose") ? Cause.pretty(cause) : `error: ${line.split("\n")[0]}`)
 }
 

@@ -23,5 +23,6 @@ export const describeError = (error: unknown): string => {
   const errno = errnoOf(error)
   if (errno === undefined || message.includes(errno.code)) return message
   const wording = errno.text === undefined ? "" : /^[A-Z0-9]+: ([^,]+)/.exec(errno.text)?.[1]
-  return `${message} [${errno.code}${wording ? `: ${wording}` : ""}]`
+  // "Unknown" is only Effect's name for a code it has no tag for; the code says more.
+  return `${message.replace(/^Unknown: /, "")} [${errno.code}${wording ? `: ${wording}` : ""}]`
 }
