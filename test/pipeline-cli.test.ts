@@ -1,6 +1,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { readRunRecord } from "@rectifier/pipeline"
+import type { RunRecord } from "@rectifier/report"
 import { Effect } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -42,10 +43,11 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
     Effect.sync(() => {
       const out = temporaryFolder("cli-bad")
       const unknown = cli(["pipeline", "mnist-relux", "--out", out])
-      assert.notStrictEqual(unknown.status, 0)
+      // Usage errors exit 2 (apps/cli/src/ExitCode.ts).
+      assert.strictEqual(unknown.status, 2)
       assert.include(unknown.stdout + unknown.stderr, "unknown pipeline \"mnist-relux\"")
       const badNumber = cli(["pipeline", "mnist-relu", "--epochs", "many", "--out", out])
-      assert.notStrictEqual(badNumber.status, 0)
+      assert.strictEqual(badNumber.status, 2)
       assert.include(badNumber.stdout + badNumber.stderr, "--epochs")
       const outOfRange = cli(["pipeline", "mnist-relu", "--train-size", "60000", "--out", out])
       assert.notStrictEqual(outOfRange.status, 0)
@@ -70,10 +72,24 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
       ]
       for (const [flags, message] of cases) {
         const result = cli(["pipeline", "mnist-relu", ...flags, "--epochs", "1", "--out", out])
-        assert.strictEqual(result.status, 1, flags.join(" "))
+        assert.strictEqual(result.status, 2, flags.join(" "))
         assert.include(result.stdout + result.stderr, message)
       }
       assert.deepStrictEqual(readdirSync(out), [])
+    }))
+
+  it.live("a finite blow-up (learning rate 100) is flagged as having learned nothing, in the record, report and exit code", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("cli-blowup")
+      const run = cli(["pipeline", "mnist-relu", "--learning-rate", "100", "--epochs", "1", "--train-size", "500",
+        "--eval-size", "200", "--hidden", "32", "--backend", "wasm", "--out", out])
+      assert.strictEqual(run.status, 3)
+      assert.include(run.stdout + run.stderr, "the net learned nothing")
+      const folder = join(out, readdirSync(out)[0]!)
+      const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8")) as RunRecord
+      assert.isUndefined(record.result.diverged)
+      assert.include(record.result.stalled, "within 10% of chance")
+      assert.include(readFileSync(join(folder, "report.md"), "utf8"), "**The net learned nothing**")
     }))
 
   it.live("a failure outside the CLI's own errors still prints one line and exits 1", () =>

@@ -84,7 +84,7 @@ describe("the paper protocol (CLI, end to end)", () => {
       assert.strictEqual(readdirSync(join(registry, "table1-mnist-supervised", "runs")).length, 6)
       const readme = join(out, "README.md")
       writeFileSync(readme, `# x\n\n${RESULTS_START}\n${RESULTS_END}\n`)
-      assert.strictEqual(cli(["results", "readme", "--check", "--readme", readme, "--results", registry]).status, 1)
+      assert.strictEqual(cli(["results", "readme", "--check", "--readme", readme, "--results", registry]).status, 4)
       assert.strictEqual(cli(["results", "readme", "--readme", readme, "--results", registry]).status, 0)
       const table = readFileSync(readme, "utf8")
       const rectifiers = runs.filter((r) => r.folder.startsWith("rectifier-seed")).map((r) => r.record.result.testError)
@@ -94,7 +94,7 @@ describe("the paper protocol (CLI, end to end)", () => {
       assert.strictEqual(cli(["results", "readme", "--check", "--readme", readme, "--results", registry]).status, 0)
       writeFileSync(readme, table.replace("| rectifier |", "| rectifier (edited) |"))
       const edited = cli(["results", "readme", "--check", "--readme", readme, "--results", registry])
-      assert.strictEqual(edited.status, 1)
+      assert.strictEqual(edited.status, 4)
       assert.include(edited.stdout + edited.stderr, "run `pnpm run results readme`")
 
       const again = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])

@@ -104,7 +104,8 @@ describe("sweeps (CLI, end to end)", () => {
         "gradient-norms.png",
         "learning-curves.png",
         "sparsity-vs-error.png",
-        "time-per-epoch.png"
+        "time-per-epoch.png",
+        "training-cost.png"
       ])
 
       // The HTML report in a real browser: every figure drawn, no console errors.
@@ -171,7 +172,7 @@ describe("sweeps (CLI, end to end)", () => {
       const flags = ["pipeline", "smoke", "--learning-rate", "1e30", "--seeds", "1,2", "--epochs", "1", "--parallel", "2", "--out", out]
       for (const attempt of [1, 2]) {
         const result = cli(flags)
-        assert.strictEqual(result.status, 1, `attempt ${attempt}`)
+        assert.strictEqual(result.status, 3, `attempt ${attempt}`)
         const said = result.stdout + result.stderr
         assert.include(said, "runs failed; the report leaves them out")
         assert.include(said, "rectifier, seed 1: diverged at epoch 1")

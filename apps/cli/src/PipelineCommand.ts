@@ -31,6 +31,7 @@ import { readResults, type ResultsEntry, runSweep } from "@rectifier/sweep"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
+import { RunsFailed } from "./ExitCode.ts"
 import { progressPrinter, sweepProgress } from "./Progress.ts"
 
 /** Comma-separated decimal integers ("0x20" or "1e3" are refused, not read as 32 or 1000). */
@@ -311,11 +312,9 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       )
       yield* Console.log(outcome.folder)
       if (outcome.failed.length > 0) {
-        return yield* new CliError.UserError({
-          cause: outcome.failed,
-          userMessage: `${outcome.failed.length} of ${outcome.runs.length} runs failed; the report leaves them out:\n` +
-            outcome.failed.map((f) => `  ${f.name}: ${f.reason.split("\n")[0]}`).join("\n")
-        })
+        const detail = `${outcome.failed.length} of ${outcome.runs.length} runs failed; the report leaves them out:\n` +
+          outcome.failed.map((f) => `  ${f.name}: ${f.reason.split("\n")[0]}`).join("\n")
+        return yield* new CliError.UserError({ cause: new RunsFailed({ detail }), userMessage: detail })
       }
       return
     }

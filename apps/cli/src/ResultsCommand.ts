@@ -8,6 +8,7 @@
 import { importResults, readResults, resultsTable, withResultsTable } from "@rectifier/sweep"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
+import { Mismatch } from "./ExitCode.ts"
 
 const repository = new URL("../../..", import.meta.url).pathname
 
@@ -55,10 +56,8 @@ const readmeCommand = Command.make("readme", {
     }
     if (check) {
       if (next !== text) {
-        return yield* new CliError.UserError({
-          cause: undefined,
-          userMessage: `${path.basename(readme)}'s results table differs from ${results}; run \`pnpm run results readme\``
-        })
+        const detail = `${path.basename(readme)}'s results table differs from ${results}; run \`pnpm run results readme\``
+        return yield* new CliError.UserError({ cause: new Mismatch({ detail }), userMessage: detail })
       }
       yield* Console.log(`${path.basename(readme)} matches ${results}`)
       return

@@ -7,6 +7,7 @@ import { verifyRun } from "@rectifier/pipeline"
 import { describeDifferences } from "@rectifier/report"
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
+import { Mismatch } from "./ExitCode.ts"
 
 
 export const verifyCommand = Command.make(
@@ -24,13 +25,9 @@ export const verifyCommand = Command.make(
         return
       }
       const lines = describeDifferences(differences.slice(0, 40), { expected: "recorded", actual: "re-run" }).split("\n")
-      return yield* Effect.fail(
-        new CliError.UserError({
-          cause: differences,
-          userMessage: [`NOT identical: ${differences.length} field(s) differ`, ...lines,
-            ...(differences.length > 40 ? [`  ... and ${differences.length - 40} more`] : [])].join("\n")
-        })
-      )
+      const detail = [`NOT identical: ${differences.length} field(s) differ`, ...lines,
+        ...(differences.length > 40 ? [`  ... and ${differences.length - 40} more`] : [])].join("\n")
+      return yield* Effect.fail(new CliError.UserError({ cause: new Mismatch({ detail }), userMessage: detail }))
     }).pipe(Effect.mapError((error) =>
       error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: error.message })
     ))

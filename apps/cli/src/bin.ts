@@ -6,6 +6,7 @@ import { CliError, Command } from "effect/cli"
 import { describeError } from "@rectifier/core"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/golden"
+import { Exited, exitCodeOf } from "./ExitCode.ts"
 import { pipelineCommand } from "./PipelineCommand.ts"
 import { resultsCommand } from "./ResultsCommand.ts"
 import { verifyCommand } from "./VerifyCommand.ts"
@@ -23,7 +24,8 @@ const root = Command.make("rectifier").pipe(
  */
 const reportUnreported = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
-  if (CliError.isCliError(error)) return Effect.void
+  const printed = CliError.isCliError(error) || (typeof error === "object" && error !== null && CliError.userMessage in error)
+  if (printed) return Effect.void
   const line = describeError(error)
   return Console.error(process.argv.includes("--verbose") ? Cause.pretty(cause) : `error: ${line.split("\n")[0]}`)
 }
@@ -31,6 +33,8 @@ const reportUnreported = (cause: Cause.Cause<unknown>) => {
 root.pipe(
   Command.run({ version: "0.1.0" }),
   Effect.tapCause(reportUnreported),
+  // Reported already; what is left is the exit code of its kind (ExitCode.ts). Defects keep exit 1.
+  Effect.mapError((error) => new Exited({ code: exitCodeOf(error) })),
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )

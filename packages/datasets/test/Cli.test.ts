@@ -104,8 +104,11 @@ describe("datasets CLI", () => {
         encoding: "utf8",
         env: { ...process.env, NO_COLOR: "1" }
       })
-      assert.strictEqual(result.status, 1)
-      const line = result.stderr.split("\n").find((l) => l.includes("could not be downloaded"))
+      // Data that cannot be had is a run failure: exit 3 (apps/cli/src/ExitCode.ts).
+      assert.strictEqual(result.status, 3)
+      const lines = result.stderr.split("\n").filter((l) => l.includes("could not be downloaded"))
+      assert.strictEqual(lines.length, 1, `printed once; stderr: ${result.stderr}`)
+      const line = lines[0]
       assert.isDefined(line, `stderr: ${result.stderr}`)
       assert.match(line!, /^\s*cifar10: cifar10\/cifar-10-binary.tar.gz could not be downloaded; tried 2 sources: /)
       assert.include(line!, "http://127.0.0.1:9/c/cifar-10-binary.tar.gz (")

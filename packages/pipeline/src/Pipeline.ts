@@ -34,7 +34,7 @@ import {
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { environment } from "./Environment.ts"
-import { RunDiverged, RunNotResumable } from "./PipelineError.ts"
+import { RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { findPreset } from "./Presets.ts"
 import { dataCounts, type DataSource, runDataLayer, TrainingInputs } from "./RunData.ts"
@@ -202,6 +202,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
             ...(config.training.learningRates === undefined ? {} : { learningRateCandidates: training.candidates }),
             stoppedEarly: training.stoppedEarly,
             ...(training.diverged === undefined ? {} : { diverged: training.diverged }),
+            ...(training.stalled === undefined ? {} : { stalled: training.stalled }),
             ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
             peakRssBytes: process.resourceUsage().maxRSS * 1024
           },
@@ -212,6 +213,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
         if (training.diverged !== undefined) {
           return yield* new RunDiverged({ folder, detail: new TrainingDiverged(training.diverged).message })
         }
+        if (training.stalled !== undefined) return yield* new RunStalled({ folder, detail: training.stalled })
         const outcome: RunOutcome = { folder, record }
         return outcome
       })

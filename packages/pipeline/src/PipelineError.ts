@@ -47,6 +47,16 @@ export class RunDiverged extends Schema.TaggedError<RunDiverged>()("RunDiverged"
   }
 }
 
+/** A run whose kept weights learned nothing (validation error near chance), though its cost stayed finite. */
+export class RunStalled extends Schema.TaggedError<RunStalled>()("RunStalled", {
+  folder: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.detail}\nits record and report, flagged, are in ${this.folder}`
+  }
+}
+
 /** A size in `config.dataset` that the dataset's split cannot supply; found when the run is resolved, before anything runs. */
 export class DatasetSizeInvalid extends Schema.TaggedError<DatasetSizeInvalid>()("DatasetSizeInvalid", {
   pipeline: Schema.String,

@@ -80,6 +80,8 @@ export const lineChart = (options: {
   readonly facetOrder?: ReadonlyArray<string>
   /** Integer x values (epochs, layers): whole-number ticks. */
   readonly integerX?: boolean
+  /** Fields of a shaded band drawn under each line, e.g. mean ± sd over seeds. */
+  readonly band?: { readonly lower: string; readonly upper: string }
 }): TopLevelSpec => {
   const xScale = options.xScale ?? { type: options.logX === true ? "log" : "linear" }
   const encoding = {
@@ -105,20 +107,30 @@ export const lineChart = (options: {
     },
     color: colour(options.color, { legend: { labelLimit: 320 } })
   }
-  const layer = {
+  const line = {
     mark: { type: "line", point: options.points ?? true, tooltip: true },
     encoding
   }
+  const band = options.band === undefined ? undefined : {
+    mark: { type: "area", opacity: 0.18 },
+    encoding: {
+      x: encoding.x,
+      y: { ...encoding.y, field: options.band.lower },
+      y2: { field: options.band.upper },
+      color: encoding.color
+    }
+  }
+  const layers = band === undefined ? line : { layer: [band, line] }
   if (options.facet !== undefined) {
     return {
       background: "white",
       data: { values: [...options.values] },
       facet: { column: { field: options.facet, type: "nominal", title: null, ...(options.facetOrder ? { sort: [...options.facetOrder] } : {}) } },
-      spec: { width: 300, height: 220, ...layer },
+      spec: { width: 300, height: 220, ...layers },
       resolve: { scale: { y: "independent" } }
     } as TopLevelSpec
   }
-  return { ...base, data: { values: [...options.values] }, ...layer } as TopLevelSpec
+  return { ...base, data: { values: [...options.values] }, ...layers } as TopLevelSpec
 }
 
 export const scatterChart = (options: {

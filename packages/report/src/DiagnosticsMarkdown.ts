@@ -15,10 +15,14 @@ const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<
 const percent = (value: number, digits = 2) => `${(100 * value).toFixed(digits)}%`
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 
-/** A warning line for a diverged run, or nothing. */
+/** A warning line for a diverged run, or one that learned nothing, or nothing. */
 export const divergenceNotice = (record: RunRecord): ReadonlyArray<string> => {
   const d = record.result.diverged
-  if (d === undefined) return []
+  if (d === undefined) {
+    return record.result.stalled === undefined
+      ? []
+      : [`**The net learned nothing**: ${record.result.stalled}. Its numbers below are not a result.`, ""]
+  }
   return [
     `**Training diverged** at epoch ${d.epoch}, step ${d.step} (learning rate ${d.learningRate}): the ${d.quantity} became ${d.value}. ` +
     `The results below are those of the last good weights (epoch ${record.result.bestEpoch}).`,

@@ -151,6 +151,8 @@ export const RunRecord = Schema.Struct({
     stoppedEarly: Schema.optionalKey(Schema.Boolean),
     /** Set when training diverged; the other results then describe the last good weights. */
     diverged: Schema.optionalKey(DivergenceRecord),
+    /** Set when the kept weights learned nothing (validation error within 10% of chance); why, in a sentence. */
+    stalled: Schema.optionalKey(Schema.String),
     /** Diagnostics of the initial weights, before any update. */
     initialDiagnostics: Schema.optionalKey(EpochDiagnostics),
     /** Peak resident set size of the process over the whole run, in bytes. */
@@ -159,6 +161,15 @@ export const RunRecord = Schema.Struct({
   references: Schema.Array(Reference)
 })
 export type RunRecord = typeof RunRecord.Type
+
+/** Why a finished run's numbers must not be trusted (it diverged, or learned nothing); undefined for a sound run. */
+export const runFailure = (record: RunRecord): string | undefined => {
+  const { diverged, stalled } = record.result
+  if (diverged !== undefined) {
+    return `diverged at epoch ${diverged.epoch}, step ${diverged.step}: ${diverged.quantity} became ${diverged.value}`
+  }
+  return stalled
+}
 
 /** Decodes a parsed `results.json`, rejecting unknown fields. */
 export const decodeRunRecord = Schema.decodeUnknownEffect(RunRecord)

@@ -78,6 +78,8 @@ export interface CellRow {
   readonly sparsity: Summary | undefined
   readonly secondsPerEpoch: Summary | undefined
   readonly bestEpoch: Summary | undefined
+  /** The finished runs' wall time added up, in hours: each run holds one core. */
+  readonly coreHours: number
   readonly paper: { readonly testError?: number; readonly sparsity?: number }
   readonly seedArticle: { readonly testError?: number; readonly sparsity?: number }
 }
@@ -119,6 +121,7 @@ export const sweepTables = (input: SweepReportInput) => {
     sparsity: summarize(cell.records.map((r) => r.result.sparsity.mean)),
     secondsPerEpoch: summarize(cell.records.map((r) => r.epochs.reduce((s, e) => s + e.seconds, 0) / r.epochs.length)),
     bestEpoch: summarize(cell.records.map((r) => r.result.bestEpoch)),
+    coreHours: cell.records.reduce((sum, r) => sum + r.wallSeconds, 0) / 3600,
     paper: {
       ...optional("testError", reference(cell.references, "testError", "paper")),
       ...optional("sparsity", reference(cell.references, "sparsity", "paper"))
@@ -188,27 +191,37 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
   const figures: Array<Figure> = []
   const runs = input.cells.flatMap((cell) => cell.records.map((record) => ({ cell: cell.label, record })))
   if (runs.length === 0) return figures
-  figures.push({
-    id: "learning-curves",
-    title: "Learning curves",
-    caption: "Validation error after each epoch, mean over seeds, per cell.",
-    spec: lineChart({
-      values: input.cells.flatMap((cell) => {
-        const epochs = Math.max(0, ...cell.records.map((r) => r.epochs.length))
-        return Array.from({ length: epochs }, (_, i) => {
-          const errors = cell.records.flatMap((r) => r.epochs[i] === undefined ? [] : [r.epochs[i]!.validationError])
-          return { cell: cell.label, epoch: i + 1, "validation error": summarize(errors)!.mean }
-        })
-      }),
-      x: "epoch",
-      y: "validation error",
-      color: "cell",
-      xTitle: "epoch",
-      yTitle: "validation error",
-      yFormat: ".1%",
-      integerX: true
+  /** Per cell and epoch, the mean and mean ± sd over seeds of `metric`. */
+  const perEpoch = (metric: "validationError" | "trainLoss", name: string) =>
+    input.cells.flatMap((cell) => {
+      const epochs = Math.max(0, ...cell.records.map((r) => r.epochs.length))
+      return Array.from({ length: epochs }, (_, i) => {
+        const s = summarize(cell.records.flatMap((r) => r.epochs[i] === undefined ? [] : [r.epochs[i]![metric]]))!
+        return { cell: cell.label, epoch: i + 1, [name]: s.mean, lower: s.mean - s.sd, upper: s.mean + s.sd }
+      })
     })
-  })
+  for (const [id, metric, name, title, format] of [
+    ["learning-curves", "validationError", "validation error", "Learning curves", ".1%"],
+    ["training-cost", "trainLoss", "training cost", "Training cost", ".3f"]
+  ] as const) {
+    figures.push({
+      id,
+      title,
+      caption: `${name[0]!.toUpperCase()}${name.slice(1)} after each epoch per cell: the mean over seeds, and a band of ` +
+        "± one sample standard deviation (none for a single seed). Runs that stopped early end their seed's share of the curve.",
+      spec: lineChart({
+        values: perEpoch(metric, name),
+        x: "epoch",
+        y: name,
+        color: "cell",
+        xTitle: "epoch",
+        yTitle: name,
+        yFormat: format,
+        integerX: true,
+        band: { lower: "lower", upper: "upper" }
+      })
+    })
+  }
   figures.push({
     id: "sparsity-vs-error",
     title: "Sparsity vs test error",
@@ -383,7 +396,8 @@ const resultHeader = [
   "sparsity, paper",
   "sparsity, seed article",
   "s / epoch",
-  "best epoch"
+  "best epoch",
+  "core-hours"
 ]
 
 const fewSeeds = (row: CellRow) => row.seeds < MIN_SEEDS_FOR_TESTS
@@ -397,7 +411,8 @@ const resultCells = (row: CellRow): ReadonlyArray<string> => [
   percent(row.paper.sparsity, 1),
   percent(row.seedArticle.sparsity, 1),
   pm(row.secondsPerEpoch, 1, 1, "s"),
-  pm(row.bestEpoch, 1, 1, "")
+  pm(row.bestEpoch, 1, 1, ""),
+  row.coreHours.toFixed(2)
 ]
 
 /** A warning under the results when some cell has fewer seeds than a test needs. */

@@ -126,6 +126,7 @@ describe("sweep report", () => {
       const ids = sweepFigures(input).map((f) => f.id)
       assert.deepStrictEqual(ids, [
         "learning-curves",
+        "training-cost",
         "sparsity-vs-error",
         "curve",
         "time-per-epoch",
@@ -133,7 +134,10 @@ describe("sweep report", () => {
         "gradient-norms",
         "activation-probabilities"
       ])
-      const svg = yield* Effect.promise(() => renderSvg(sweepFigures(input)[5]!.spec))
+      // Learning curves carry a ± sd band over seeds under each cell's mean line.
+      const curves = sweepFigures(input)[0]!.spec as unknown as { layer: Array<{ mark: { type: string } }> }
+      assert.deepStrictEqual(curves.layer.map((l) => l.mark.type), ["area", "line"])
+      const svg = yield* Effect.promise(() => renderSvg(sweepFigures(input)[6]!.spec))
       assert.match(svg, /^<svg/)
       const folder = mkdtempSync(join(tmpdir(), "rectifier-report-"))
       const written = yield* writeSweepReport(folder, input)

@@ -9,7 +9,7 @@
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { configHash } from "@rectifier/pipeline"
-import { encodeSafetensors, modelTensors, type RunRecord } from "@rectifier/report"
+import { encodeSafetensors, modelTensors, type RunRecord, runFailure } from "@rectifier/report"
 import { checkpointStore } from "@rectifier/train"
 import { Effect, Option, Path } from "effect"
 import { slug } from "./RunKey.ts"
@@ -25,7 +25,7 @@ export interface CellRun {
 export const bestRuns = (runs: ReadonlyArray<CellRun>): ReadonlyArray<CellRun> =>
   [...new Set(runs.map((r) => r.cell))].flatMap((cell) => {
     const candidates = runs
-      .filter((r) => r.cell === cell && r.record.result.diverged === undefined)
+      .filter((r) => r.cell === cell && runFailure(r.record) === undefined)
       .sort((a, b) => a.record.result.validationError - b.record.result.validationError || a.record.config.seed - b.record.config.seed)
     return candidates.length === 0 ? [] : [candidates[0]!]
   })

@@ -9,7 +9,7 @@
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { findPreset, readRunRecord } from "@rectifier/pipeline"
-import { type RunRecord, type Summary, summarize } from "@rectifier/report"
+import { type RunRecord, runFailure, type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { type SweepRun, writeReport } from "./SweepRunner.ts"
 
@@ -150,8 +150,9 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
       continue
     }
     const record = yield* readRunRecord(folder)
-    if (record.result.diverged === undefined) runs.push({ cell: run.cell, record, folder: run.folder })
-    else failures.push({ name, reason: `diverged at epoch ${record.result.diverged.epoch}` })
+    const failure = runFailure(record)
+    if (failure === undefined) runs.push({ cell: run.cell, record, folder: run.folder })
+    else failures.push({ name, reason: failure })
   }
   const target = path.join(results, index.pipeline)
   yield* fs.remove(target, { recursive: true, force: true })

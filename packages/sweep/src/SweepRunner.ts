@@ -18,7 +18,7 @@ import { type ActivationSpec, sampleActivation } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
 import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { type PlannedRun, type Preset, readRunRecord, resolveRuns, reuseSelection } from "@rectifier/pipeline"
-import { type ActivationShape, type RunRecord, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
+import { type ActivationShape, type RunRecord, runFailure, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema, Semaphore } from "effect"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { basename, join } from "node:path"
@@ -272,7 +272,7 @@ export const writeReport = (
       const record = yield* finishedRecord(run)
       if (record === undefined) continue
       recorded.push({ cell: run.cell, folder: run.folder, record })
-      if (record.result.diverged === undefined && !failedNames.has(run.name)) finished.push({ run, record })
+      if (runFailure(record) === undefined && !failedNames.has(run.name)) finished.push({ run, record })
     }
     const done = new Set(finished.map((f) => f.run.folder))
     const cells = [...new Set(runs.map((r) => r.cell))].map((label) => ({
@@ -356,11 +356,7 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
     const permits = yield* Semaphore.make(Math.max(1, options.parallel))
     let executed = 0
     const failed: Array<{ readonly name: string; readonly reason: string }> = []
-    const divergence = (record: RunRecord | undefined) =>
-      record?.result.diverged === undefined
-        ? undefined
-        : `diverged at epoch ${record.result.diverged.epoch}, step ${record.result.diverged.step}: ` +
-          `${record.result.diverged.quantity} became ${record.result.diverged.value}`
+    const divergence = (record: RunRecord | undefined) => record === undefined ? undefined : runFailure(record)
 
     /**
      * Runs `run` under a permit unless it is finished or locked; its record, or

@@ -24,7 +24,14 @@ import { evaluate } from "./Evaluation.ts"
 import { Mlp } from "./Mlp.ts"
 import { type Model, modelCost } from "./Model.ts"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
-import { type CandidateEpoch, type CandidateStop, type CandidateVerdict, pruneReason, verdicts } from "./Selection.ts"
+import {
+  type CandidateEpoch,
+  type CandidateStop,
+  type CandidateVerdict,
+  pruneReason,
+  stalled,
+  verdicts
+} from "./Selection.ts"
 import { Sgd } from "./Sgd.ts"
 import { learningRatesOf, type TrainingConfig } from "./TrainingConfig.ts"
 import {
@@ -77,6 +84,11 @@ export interface TrainingResult {
   readonly initialDiagnostics: EpochDiagnostics | undefined
   /** Set when the chosen run diverged (every rate diverged); the model then holds its last good weights. */
   readonly diverged: Divergence | undefined
+  /**
+   * Set when the kept weights learned nothing: a validation error within 10%
+   * of chance (a net blown up with a finite cost, or a rate far too small).
+   */
+  readonly stalled: string | undefined
   /** The trained model (best validation epoch), alive until the caller's scope closes. */
   readonly model: Model
 }
@@ -371,6 +383,10 @@ export class Trainer extends Context.Service<Trainer, {
           stoppedEarly: chosen.stoppedEarly,
           initialDiagnostics: chosen.initialDiagnostics,
           diverged: chosen.summary.diverged,
+          stalled: chosen.summary.diverged === undefined && stalled(chosen.summary.validationError, data.classes)
+            ? `validation error ${(100 * chosen.summary.validationError).toFixed(2)}% at its best epoch, within 10% of ` +
+              `chance (${(100 * (1 - 1 / data.classes)).toFixed(2)}%): the net learned nothing`
+            : undefined,
           model
         }
         return result

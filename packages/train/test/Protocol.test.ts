@@ -72,7 +72,8 @@ describe("the training protocol", () => {
       assert.isFalse(slow!.verdict.kept)
       assert.include(slow!.verdict.reason, slow!.stop.detail)
       // The kept candidate is the same run as without pruning, bit for bit.
-      const full = yield* trainOnce({ ...config, candidatePruning: undefined })
+      const { candidatePruning: _pruning, ...withoutPruning } = config
+      const full = yield* trainOnce(withoutPruning)
       assert.deepStrictEqual(full.weights, pruned.weights)
       assert.strictEqual(full.candidates[1]!.epochsRun, 4)
       // A run killed after the first candidate resumes from its checkpoints to the same decisions.
