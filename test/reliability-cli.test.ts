@@ -191,7 +191,8 @@ const workersOf = (out: string): Array<number> =>
   readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => {
     try {
       const argv = readFileSync(`/proc/${name}/cmdline`, "utf8")
-      return argv.includes("Worker.ts") && argv.includes(out) ? [Number(name)] : []
+      // A worker's argv holds its job; once it writes, its title names the folder ("rectifier worker: <folder>").
+      return (argv.includes("Worker.ts") || argv.startsWith("rectifier worker: ")) && argv.includes(out) ? [Number(name)] : []
     } catch {
       return []
     }

@@ -32,6 +32,12 @@ process.stdin.on("data", (chunk: string) => {
   input += chunk
   if (!started && input.includes("go\n")) {
     started = true
+    // From here on this process writes the run folder: say so where ps (and the tests) look.
+    try {
+      process.title = `rectifier worker: ${(JSON.parse(jobText) as { folder: string }).folder}`
+    } catch {
+      // the job does not decode; WorkerMain reports it
+    }
     void import("./WorkerMain.ts").then((main) => main.runJob(jobText))
   }
 })
