@@ -47,7 +47,7 @@ describe("checkpoints carry their provenance (CLI)", () => {
     start.config.seed = 4
     writeFileSync(configFile, JSON.stringify(start))
     const resumed = resume(folder)
-    assert.notStrictEqual(resumed.status, 0)
+    assert.strictEqual(resumed.status, 2, "a folder that cannot be used (apps/cli/src/ExitCode.ts)")
     const text = resumed.stdout + resumed.stderr
     assert.include(text, join(checkpointFolder(folder), "state.json"))
     assert.include(text, configFile)
@@ -64,7 +64,7 @@ describe("checkpoints carry their provenance (CLI)", () => {
     writeFileSync(file, bytes)
     assert.strictEqual(statSync(file).size, bytes.length)
     const resumed = resume(folder)
-    assert.notStrictEqual(resumed.status, 0)
+    assert.strictEqual(resumed.status, 2)
     assert.include(resumed.stdout + resumed.stderr, file)
     assert.match(resumed.stdout + resumed.stderr, /SHA-256 [0-9a-f]{64}/)
     assert.isFalse(existsSync(join(folder, "results.json")))
@@ -134,7 +134,7 @@ describe("checkpoints carry their provenance (CLI)", () => {
     try {
       writeFileSync(lock, JSON.stringify({ pid: sleeper.pid, start: processStartTime(sleeper.pid!), token: "other" }))
       const refused = resume(folder)
-      assert.notStrictEqual(refused.status, 0)
+      assert.strictEqual(refused.status, 2)
       assert.include(refused.stdout + refused.stderr, `being written by process ${sleeper.pid}`)
       assert.isFalse(existsSync(join(folder, "results.json")))
     } finally {
@@ -178,7 +178,7 @@ describe("--resume of a sweep's run folder", () => {
 describe("golden check", () => {
   it("fails on an unknown case, naming it and the known ones, having checked nothing", () => {
     const run = cli(["golden", "check", "mnist-relu-cpuu"])
-    assert.notStrictEqual(run.status, 0)
+    assert.strictEqual(run.status, 2, "a usage error")
     const text = run.stdout + run.stderr
     assert.include(text, "\"mnist-relu-cpuu\"")
     assert.include(text, "mnist-relu-cpu,")
