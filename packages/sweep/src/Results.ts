@@ -8,7 +8,7 @@
  * results table is generated from these entries, never typed by hand.
  */
 import { writeFileAtomic } from "@rectifier/core"
-import { findPreset, readRunRecord } from "@rectifier/pipeline"
+import { findPreset, planRuns, readRunRecord } from "@rectifier/pipeline"
 import { type RunRecord, runFailure, type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { type SweepRun, writeReport } from "./SweepRunner.ts"
@@ -108,6 +108,8 @@ export const resultsEntry = (
 
 const SweepIndex = Schema.Struct({
   pipeline: Schema.String,
+  /** Every run the sweep plans, followers included (sweep.json files before this field: absent). */
+  planned: Schema.optionalKey(Schema.Int),
   runs: Schema.Array(Schema.Struct({ cell: Schema.String, seed: Schema.Int, folder: Schema.String }))
 })
 const decodeIndex = Schema.decodeUnknownEffect(Schema.fromJsonString(SweepIndex))
@@ -118,7 +120,11 @@ const singleRunIndex = (folder: string) =>
     const path = yield* Path.Path
     const record = yield* readRunRecord(folder)
     return {
-      index: { pipeline: record.pipeline, runs: [{ cell: record.pipeline, seed: record.config.seed, folder: path.basename(folder) }] },
+      index: {
+        pipeline: record.pipeline,
+        planned: 1,
+        runs: [{ cell: record.pipeline, seed: record.config.seed, folder: path.basename(folder) }]
+      },
       root: path.dirname(folder)
     }
   })
@@ -180,7 +186,9 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
     }
     if (yield* fs.exists(path.join(source, "figures"))) yield* fs.copy(path.join(source, "figures"), path.join(target, "figures"))
   }
-  const entry = resultsEntry(index.pipeline, command, runs, index.runs.length)
+  // Older sweep.json files list followers only once planned: count the preset's plan instead.
+  const planned = index.planned ?? (yield* planRuns(yield* findPreset(index.pipeline))).length
+  const entry = resultsEntry(index.pipeline, command, runs, planned)
   const json = yield* encodeEntry(entry)
   yield* writeFileAtomic(path.join(target, "entry.json"), JSON.stringify(JSON.parse(json), null, 2) + "\n")
   return entry

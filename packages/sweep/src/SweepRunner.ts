@@ -329,6 +329,7 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
     const { folder } = plan
     yield* fs.makeDirectory(folder, { recursive: true })
     const known: Array<SweepRun> = [...plan.runs]
+    const total = plan.runs.length + plan.waiting.length
     /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
     const writeIndex = () =>
       writeFileAtomic(
@@ -337,6 +338,8 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
           {
             pipeline: preset.name,
             numericsVersion: NUMERICS_VERSION,
+            // Followers join `runs` once their leader has selected; `planned` counts them from the start.
+            planned: total,
             runs: known.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
           },
           null,
@@ -344,7 +347,6 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
         ) + "\n"
       )
     yield* writeIndex()
-    const total = plan.runs.length + plan.waiting.length
     let finishedBefore = 0
     for (const run of plan.runs) {
       if ((yield* finishedRecord(run)) !== undefined) {
