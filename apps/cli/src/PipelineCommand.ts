@@ -8,6 +8,7 @@
  * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers.
  */
 import { BackendChoice } from "@rectifier/backend"
+import { describeError } from "@rectifier/core"
 import {
   estimateBackend,
   estimateSeconds,
@@ -261,8 +262,9 @@ const summary = (record: RunRecord) =>
   `${record.wallSeconds.toFixed(1)}s` +
   (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
 
+// describeError: a platform error keeps its errno code (ENOSPC, EROFS), which Effect's message drops.
 const asUserError = (error: { readonly message: string }) =>
-  error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: error.message })
+  error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: describeError(error) })
 
 export const pipelineCommand = Command.make("pipeline", flags, (input) =>
   Effect.gen(function*() {
@@ -283,7 +285,10 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
         })
       }
       yield* Console.log(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
-      const { folder, record } = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+      const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+      if (alreadyFinished === true) {
+        yield* Console.log(`already finished: ${folder} holds its record (results.json); nothing was run or rewritten`)
+      }
       yield* Console.log(summary(record))
       yield* Console.log(folder)
       return

@@ -3,6 +3,7 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { CliError, Command } from "effect/cli"
+import { describeError } from "@rectifier/core"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/golden"
 import { Exited, exitCodeOf } from "./ExitCode.ts"
@@ -25,7 +26,7 @@ const reportUnreported = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
   const printed = CliError.isCliError(error) || (typeof error === "object" && error !== null && CliError.userMessage in error)
   if (printed) return Effect.void
-  const line = error instanceof Error ? error.message : String(error)
+  const line = describeError(error)
   return Console.error(process.argv.includes("--verbose") ? Cause.pretty(cause) : `error: ${line.split("\n")[0]}`)
 }
 

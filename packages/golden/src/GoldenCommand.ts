@@ -14,17 +14,31 @@ const names = Argument.String("case").pipe(
   Argument.variadic()
 )
 
-const selected = (chosen: ReadonlyArray<string>) =>
-  chosen.length === 0 ? goldenCases : goldenCases.filter((c) => chosen.includes(c.name))
+/** The chosen cases (all when none is named); a name that is not a case fails, naming it and the known ones. */
+const selected = (chosen: ReadonlyArray<string>) => {
+  const known = goldenCases.map((c) => c.name)
+  const unknown = chosen.filter((name) => !known.includes(name))
+  if (unknown.length > 0) {
+    return Effect.fail(
+      new CliError.UserError({
+        cause: unknown,
+        userMessage: `unknown golden case${unknown.length === 1 ? "" : "s"} ${unknown.map((n) => `"${n}"`).join(", ")}; ` +
+          `known cases: ${known.join(", ")}; nothing was checked`
+      })
+    )
+  }
+  return Effect.succeed(chosen.length === 0 ? goldenCases : goldenCases.filter((c) => chosen.includes(c.name)))
+}
 
 const check = Command.make("check", { names }, ({ names }) =>
-  Effect.forEach(selected(names), (golden) =>
-    checkCase(root, golden).pipe(Effect.andThen(Console.log(`${golden.name}: reproduced`))), { discard: true }).pipe(
-      Effect.mapError(asUserError)
-    )).pipe(Command.withDescription("Re-run each golden case and compare with golden/<case>.json"))
+  Effect.flatMap(selected(names), (cases) =>
+    Effect.forEach(cases, (golden) =>
+      checkCase(root, golden).pipe(Effect.andThen(Console.log(`${golden.name}: reproduced`))), { discard: true }).pipe(
+        Effect.mapError(asUserError)
+      ))).pipe(Command.withDescription("Re-run each golden case and compare with golden/<case>.json"))
 
 const update = Command.make("update", { names }, ({ names }) =>
-  Effect.forEach(selected(names), (golden) =>
+  Effect.flatMap(selected(names), (cases) => Effect.forEach(cases, (golden) =>
     updateCase(root, golden).pipe(
       Effect.flatMap((moved) =>
         Console.log(
@@ -35,7 +49,7 @@ const update = Command.make("update", { names }, ({ names }) =>
             : `${golden.name}: ${moved.length} value(s) moved\n${describeDifferences(moved, goldenLabels)}`
         )
       )
-    ), { discard: true }).pipe(Effect.mapError(asUserError))).pipe(
+    ), { discard: true }).pipe(Effect.mapError(asUserError)))).pipe(
     Command.withDescription("Regenerate golden/<case>.json after an intended change, printing what moved")
   )
 

@@ -6,16 +6,22 @@
  * end `results.json` and `report.md`. A pre-trained stack is kept in
  * `pretrained/` once it is complete, so a resumed run does not pre-train again.
  * `resumePipeline` continues a killed run
- * from its folder alone; the results are the uninterrupted run's, bit for bit.
+ * from its folder alone, under the run lock; the results are the
+ * uninterrupted run's, bit for bit. Its checkpoints are bound to the run's
+ * configuration (a hash of config.json's) and their weights files' bytes, so
+ * an edited folder fails instead of resuming with false provenance; a folder
+ * whose record is already there is returned unchanged. The record's wall time
+ * counts only the time spent running: the seconds stored in the latest
+ * checkpoint plus the current segment.
  * A diverged run still writes its record and report, then fails. With a
  * labelled fraction below 1, supervised training sees only the labelled
  * examples and pre-training all of the training inputs (the paper's Figure 4).
  */
 import { TensorBackend } from "@rectifier/backend"
-import { NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
+import { canonicalJson, describeError, NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
-import { Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
+import { Reference, Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
 import {
   checkpointStore,
   type EpochMetrics,
@@ -26,12 +32,14 @@ import {
   writeWeights
 } from "@rectifier/train"
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
+import { createHash } from "node:crypto"
 import { environment } from "./Environment.ts"
 import { RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { findPreset } from "./Presets.ts"
 import { dataCounts, type DataSource, runDataLayer, TrainingInputs } from "./RunData.ts"
 import { createRunFolder } from "./RunFolder.ts"
+import { acquireRunLock } from "./RunLock.ts"
 
 export interface RunOptions {
   /** Folder that receives the run folder. */
@@ -51,7 +59,13 @@ export interface RunOptions {
 export interface RunOutcome {
   readonly folder: string
   readonly record: RunRecord
+  /** Set by `resumePipeline` when the folder already held its record: nothing was run or written. */
+  readonly alreadyFinished?: true
 }
+
+/** The hash a run's checkpoints are bound to: SHA-256 of its resolved configuration (keys sorted). */
+export const configHash = (config: RunConfig): string =>
+  createHash("sha256").update(canonicalJson(Schema.encodeSync(RunConfig)(config))).digest("hex")
 
 /** What a run folder holds from its first moment: enough to resume it. */
 export const RunStart = Schema.Struct({
@@ -60,7 +74,14 @@ export const RunStart = Schema.Struct({
   config: RunConfig,
   startedAt: Schema.String,
   /** The numerics version of the code that started it; a resume under another version is refused. */
-  numericsVersion: Schema.optionalKey(Schema.Int)
+  numericsVersion: Schema.optionalKey(Schema.Int),
+  /**
+   * The description and references the run's record gets, when they are not
+   * the pipeline's own (a sweep's run names its cell and the cell's
+   * references); a resume uses them, so its record is the uninterrupted one.
+   */
+  description: Schema.optionalKey(Schema.String),
+  references: Schema.optionalKey(Schema.Array(Reference))
 })
 export type RunStart = typeof RunStart.Type
 
@@ -131,62 +152,73 @@ const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(RunStart))
 
 /** Trains in `folder` (resuming from its checkpoints, if any) and writes the record and report there. */
 const runInFolder = (preset: Preset, config: RunConfig, folder: string, started: Date, options: Omit<RunOptions, "out">) =>
-  Effect.scoped(
-    Effect.gen(function*() {
-      const dataset = yield* Dataset
-      const backend = yield* TensorBackend
-      const trainer = yield* Trainer
-      const sparsityAnalysis = yield* SparsityAnalysis
-      const report = yield* Report
-      const pretrained = yield* pretrainedStack(config, folder)
-      const path = yield* Path.Path
-      const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"))
-      const training = yield* trainer.run(config.training, {
-        checkpoints,
-        ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights }),
-        ...(options.onEpoch === undefined
-          ? {}
-          : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) })
+  Effect.suspend(() => {
+    // This segment of the run (from here to its end or a kill); earlier segments' seconds come from the checkpoint.
+    const segmentStart = performance.now()
+    let secondsBefore = 0
+    const runSeconds = () => secondsBefore + (performance.now() - segmentStart) / 1000
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const dataset = yield* Dataset
+        const backend = yield* TensorBackend
+        const trainer = yield* Trainer
+        const sparsityAnalysis = yield* SparsityAnalysis
+        const report = yield* Report
+        const pretrained = yield* pretrainedStack(config, folder)
+        const path = yield* Path.Path
+        const checkpoints = yield* checkpointStore(path.join(folder, "checkpoint"), {
+          configHash: configHash(config),
+          source: path.join(folder, "config.json"),
+          runSeconds
+        })
+        secondsBefore = yield* checkpoints.runSecondsSoFar
+        const training = yield* trainer.run(config.training, {
+          checkpoints,
+          ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights }),
+          ...(options.onEpoch === undefined
+            ? {}
+            : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) })
+        })
+        const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
+        const finished = new Date()
+        const record: RunRecord = {
+          format: "rectifier-run/1",
+          pipeline: preset.name,
+          description: preset.description,
+          config,
+          environment: { ...environment(), backend: backend.info },
+          startedAt: started.toISOString(),
+          finishedAt: finished.toISOString(),
+          wallSeconds: runSeconds(),
+          data: dataCounts(config, dataset),
+          epochs: training.epochs,
+          ...(pretrained === undefined ? {} : { pretraining: pretrained.curves }),
+          result: {
+            bestEpoch: training.bestEpoch,
+            validationError: training.validationError,
+            testError: training.testError,
+            sparsity,
+            learningRate: training.learningRate,
+            ...(config.training.learningRates === undefined ? {} : { learningRateCandidates: training.candidates }),
+            stoppedEarly: training.stoppedEarly,
+            ...(training.diverged === undefined ? {} : { diverged: training.diverged }),
+            ...(training.stalled === undefined ? {} : { stalled: training.stalled }),
+            ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
+            peakRssBytes: process.resourceUsage().maxRSS * 1024
+          },
+          references: preset.references
+        }
+        yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
+        yield* report.write(folder, record)
+        if (training.diverged !== undefined) {
+          return yield* new RunDiverged({ folder, detail: new TrainingDiverged(training.diverged).message })
+        }
+        if (training.stalled !== undefined) return yield* new RunStalled({ folder, detail: training.stalled })
+        const outcome: RunOutcome = { folder, record }
+        return outcome
       })
-      const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
-      const finished = new Date()
-      const record: RunRecord = {
-        format: "rectifier-run/1",
-        pipeline: preset.name,
-        description: preset.description,
-        config,
-        environment: { ...environment(), backend: backend.info },
-        startedAt: started.toISOString(),
-        finishedAt: finished.toISOString(),
-        wallSeconds: (finished.getTime() - started.getTime()) / 1000,
-        data: dataCounts(config, dataset),
-        epochs: training.epochs,
-        ...(pretrained === undefined ? {} : { pretraining: pretrained.curves }),
-        result: {
-          bestEpoch: training.bestEpoch,
-          validationError: training.validationError,
-          testError: training.testError,
-          sparsity,
-          learningRate: training.learningRate,
-          ...(config.training.learningRates === undefined ? {} : { learningRateCandidates: training.candidates }),
-          stoppedEarly: training.stoppedEarly,
-          ...(training.diverged === undefined ? {} : { diverged: training.diverged }),
-          ...(training.stalled === undefined ? {} : { stalled: training.stalled }),
-          ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
-          peakRssBytes: process.resourceUsage().maxRSS * 1024
-        },
-        references: preset.references
-      }
-      yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
-      yield* report.write(folder, record)
-      if (training.diverged !== undefined) {
-        return yield* new RunDiverged({ folder, detail: new TrainingDiverged(training.diverged).message })
-      }
-      if (training.stalled !== undefined) return yield* new RunStalled({ folder, detail: training.stalled })
-      const outcome: RunOutcome = { folder, record }
-      return outcome
-    })
-  ).pipe(Effect.provide(stages(config, options.data)))
+    ).pipe(Effect.provide(stages(config, options.data)))
+  })
 
 /** Runs `preset` with the resolved `config` in a fresh run folder. */
 export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptions) =>
@@ -202,7 +234,9 @@ export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptio
       pipeline: preset.name,
       config,
       startedAt: started.toISOString(),
-      numericsVersion: NUMERICS_VERSION
+      numericsVersion: NUMERICS_VERSION,
+      description: preset.description,
+      references: preset.references
     })
     yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
     return yield* runInFolder(preset, config, folder, started, options)
@@ -215,16 +249,22 @@ export const readRunStart = (folder: string) =>
     const path = yield* Path.Path
     const file = path.join(folder, "config.json")
     const text = yield* fs.readFileString(file).pipe(
-      Effect.mapError((error) => new RunNotResumable({ folder, reason: `cannot read ${file}: ${error.message}` }))
+      Effect.mapError((error) => new RunNotResumable({ folder, reason: `cannot read ${file}: ${describeError(error)}` }))
     )
     return yield* decodeStart(text).pipe(
       Effect.mapError((issue) => new RunNotResumable({ folder, reason: `${file} is not a run start record: ${issue.message}` }))
     )
   })
 
-/** Continues the run in `folder` from its latest checkpoint, with the configuration it was started with. */
+/**
+ * Continues the run in `folder` from its latest checkpoint, with the
+ * configuration it was started with, holding the folder's run lock (a sweep
+ * or another resume writing it makes this fail with `RunLocked`). A folder
+ * whose results.json is there and decodes is returned unchanged
+ * (`alreadyFinished`); one that does not decode is computed again.
+ */
 export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> = {}) =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const path = yield* Path.Path
     const absolute = path.resolve(folder)
     const start = yield* readRunStart(absolute)
@@ -235,9 +275,20 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
           `${NUMERICS_VERSION}: its checkpoints would continue with different numerics`
       })
     }
-    const preset = yield* findPreset(start.pipeline)
+    const named = yield* findPreset(start.pipeline)
+    const preset: Preset = {
+      ...named,
+      ...(start.description === undefined ? {} : { description: start.description }),
+      ...(start.references === undefined ? {} : { references: start.references })
+    }
+    yield* acquireRunLock(absolute)
+    const finished = yield* readRunRecord(absolute).pipe(Effect.option)
+    if (finished._tag === "Some") {
+      const outcome: RunOutcome = { folder: absolute, record: finished.value, alreadyFinished: true }
+      return outcome
+    }
     return yield* runInFolder(preset, start.config, absolute, new Date(start.startedAt), options)
-  })
+  }))
 
 /** Reads and validates a run folder's `results.json`. */
 export const readRunRecord = (folder: string) =>

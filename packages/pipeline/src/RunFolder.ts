@@ -3,6 +3,7 @@
  * pipeline, the start time and the seed; never reused.
  */
 import { Effect, FileSystem, Path } from "effect"
+import { describeError } from "@rectifier/core"
 import { RunFolderUnavailable } from "./PipelineError.ts"
 
 const stamp = (date: Date): string => date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
@@ -13,7 +14,7 @@ export const createRunFolder = (out: string, pipeline: string, seed: number, sta
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const fail = (folder: string) => (error: { readonly message: string }) =>
-      new RunFolderUnavailable({ folder, reason: error.message })
+      new RunFolderUnavailable({ folder, reason: describeError(error) })
     yield* fs.makeDirectory(out, { recursive: true }).pipe(Effect.mapError(fail(out)))
     const base = path.join(out, `${pipeline}-${stamp(started)}-seed${seed}`)
     for (let attempt = 1;; attempt++) {

@@ -8,6 +8,7 @@
  * disagrees with its record is left out, with a warning, never exported wrong.
  */
 import { writeFileAtomic } from "@rectifier/core"
+import { configHash } from "@rectifier/pipeline"
 import { encodeSafetensors, modelTensors, type RunRecord, runFailure } from "@rectifier/report"
 import { checkpointStore } from "@rectifier/train"
 import { Effect, Option, Path } from "effect"
@@ -56,10 +57,18 @@ export const writeBestWeights = Effect.fn("BestWeights.write")(function*(folder:
   const written: Array<string> = []
   for (const run of bestRuns(runs)) {
     const learningRate = run.record.result.learningRate ?? run.record.config.training.learningRate
-    const store = yield* checkpointStore(path.join(run.folder, "checkpoint"))
+    // Bound to the record's configuration and the weights files' digests: exported weights are the run's own.
+    const store = yield* checkpointStore(path.join(run.folder, "checkpoint"), {
+      configHash: configHash(run.record.config),
+      source: path.join(run.folder, "results.json"),
+      runSeconds: () => 0
+    })
     const checkpoint = yield* store.load(learningRate).pipe(
       Effect.map(Option.getOrUndefined),
-      Effect.catchTag("CheckpointUnreadable", (error) => Effect.logWarning(error.message).pipe(Effect.as(undefined)))
+      Effect.catchTags({
+        CheckpointUnreadable: (error) => Effect.logWarning(error.message).pipe(Effect.as(undefined)),
+        CheckpointMismatch: (error) => Effect.logWarning(error.message).pipe(Effect.as(undefined))
+      })
     )
     const best = checkpoint?.best
     if (best === undefined || best.epoch !== run.record.result.bestEpoch) {

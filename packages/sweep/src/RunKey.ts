@@ -6,15 +6,11 @@
  * differ is never confused with it. The exact commit is recorded in the run
  * record, not hashed.
  */
+import { canonicalJson } from "@rectifier/core"
 import type { RunConfig } from "@rectifier/report"
 import { createHash } from "node:crypto"
 
-/** JSON with object keys sorted at every level, so equal values hash equally. */
-export const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-      : v)
+export { canonicalJson }
 
 /** The first 12 hex digits of the hash of `config` and the numerics version. */
 export const runKey = (config: RunConfig, numericsVersion: number): string =>

@@ -20,12 +20,13 @@ import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { type PlannedRun, type Preset, readRunRecord, resolveRuns, reuseSelection } from "@rectifier/pipeline"
 import { type ActivationShape, type RunRecord, runFailure, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema, Semaphore } from "effect"
-import { spawn } from "node:child_process"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { basename, join } from "node:path"
+import type { Readable, Writable } from "node:stream"
 import { writeBestWeights } from "./BestWeights.ts"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
 import { runKey, slug } from "./RunKey.ts"
-import { acquireRunLock, clearStaleLock } from "./RunLock.ts"
+import { clearStaleLock, processHolder, releaseRunLock, takeRunLock } from "./RunLock.ts"
 
 export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
   folder: Schema.String,
@@ -83,38 +84,70 @@ export interface SweepOutcome {
 
 const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
 
-/** Runs one worker process to completion, forwarding its epoch lines. */
-const runWorker = (job: WorkerJob, onEpoch: (epoch: WorkerEpoch) => void) =>
-  Effect.callback<void, RunFailed>((resume) => {
-    const child = spawn(process.execPath, [workerEntry, JSON.stringify(job)], { stdio: ["ignore", "pipe", "pipe"] })
-    let buffer = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      buffer += chunk
-      let newline: number
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, newline)
-        buffer = buffer.slice(newline + 1)
-        try {
-          onEpoch(JSON.parse(line) as WorkerEpoch)
-        } catch {
-          // not an epoch line (a library's notice): ignore
+interface WorkerProcess {
+  readonly child: ChildProcessByStdio<Writable, Readable, Readable>
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: string | null }>
+  readonly stderr: () => string
+  onEpoch: (epoch: WorkerEpoch) => void
+  /** The token of the run lock taken in this worker's name, released once it has exited. */
+  lock: string | undefined
+}
+
+/**
+ * Spawns the worker for `job`, waiting (before its heavy imports) for "go".
+ * Released with the scope: the worker is stopped, awaited, and only then is
+ * its run lock released, so the lock never outlives the check of a live writer.
+ */
+const spawnWorker = (job: WorkerJob) =>
+  Effect.acquireRelease(
+    Effect.sync((): WorkerProcess => {
+      const child = spawn(process.execPath, [workerEntry, JSON.stringify(job), String(process.pid)], {
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+      child.stdin.on("error", () => {}) // a worker that exited early: its exit status says why
+      let stderr = ""
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+        child.on("exit", (code, signal) => resolve({ code, signal }))
+        child.on("error", (error) => {
+          stderr += error.message
+          resolve({ code: null, signal: "spawn failed" })
+        })
+      })
+      const worker: WorkerProcess = { child, exited, stderr: () => stderr, onEpoch: () => {}, lock: undefined }
+      let buffer = ""
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        buffer += chunk
+        let newline: number
+        while ((newline = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, newline)
+          buffer = buffer.slice(newline + 1)
+          try {
+            worker.onEpoch(JSON.parse(line) as WorkerEpoch)
+          } catch {
+            // not an epoch line (a library's notice): ignore
+          }
         }
-      }
-    })
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000)
-    })
-    child.on("error", (error) => resume(Effect.fail(new RunFailed({ folder: job.folder, detail: error.message }))))
-    child.on("exit", (code, signal) =>
-      resume(
-        code === 0
-          ? Effect.void
-          : Effect.fail(new RunFailed({ folder: job.folder, detail: `exit ${code ?? signal}: ${stderr.trim()}` }))
-      ))
-    return Effect.sync(() => {
-      child.kill("SIGTERM")
-    })
+      })
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        stderr = (stderr + chunk).slice(-4000)
+      })
+      return worker
+    }),
+    (worker) =>
+      Effect.promise(async () => {
+        if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGTERM")
+        await worker.exited
+        if (worker.lock !== undefined) releaseRunLock(job.folder, worker.lock)
+      })
+  )
+
+/** Lets a spawned worker run (it holds the run lock now) and waits for it, forwarding its epoch lines. */
+const runWorker = (worker: WorkerProcess, folder: string, onEpoch: (epoch: WorkerEpoch) => void) =>
+  Effect.gen(function*() {
+    worker.onEpoch = onEpoch
+    worker.child.stdin.write("go\n")
+    const { code, signal } = yield* Effect.promise(() => worker.exited)
+    if (code !== 0) return yield* new RunFailed({ folder, detail: `exit ${code ?? signal}: ${worker.stderr().trim()}` })
   })
 
 /** A planned run with its key and folder under `sweepFolder`. */
@@ -343,26 +376,29 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
         // The lock is released when the scope closes, before the run is announced as finished.
         const ran = yield* Effect.scoped(Effect.gen(function*() {
           yield* fs.makeDirectory(run.folder, { recursive: true })
-          const locked = yield* acquireRunLock(run.folder).pipe(
-            Effect.as(false),
-            Effect.catchTag("RunLocked", (error) => {
-              emit({ _tag: "RunSkipped", run, reason: error.message })
-              return Effect.succeed(true)
-            })
-          )
-          if (locked) return false
-          if ((yield* finishedRecord(run)) !== undefined) {
-            emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
-            return false
-          }
-          emit({ _tag: "RunStarted", run })
-          const outcome = yield* runWorker({
+          const job: WorkerJob = {
             pipeline: preset.name,
             description: `${preset.description} Cell: ${run.cell}.`,
             references: run.references,
             config: run.config,
             folder: run.folder
-          }, (epoch) => emit({ _tag: "Epoch", run, epoch })).pipe(
+          }
+          // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
+          const worker = yield* spawnWorker(job)
+          const token = yield* takeRunLock(run.folder, processHolder(worker.child.pid ?? -1)).pipe(
+            Effect.catchTag("RunLocked", (error) => {
+              emit({ _tag: "RunSkipped", run, reason: error.message })
+              return Effect.succeed(undefined)
+            })
+          )
+          if (token === undefined) return false
+          worker.lock = token
+          if ((yield* finishedRecord(run)) !== undefined) {
+            emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
+            return false
+          }
+          emit({ _tag: "RunStarted", run })
+          const outcome = yield* runWorker(worker, run.folder, (epoch) => emit({ _tag: "Epoch", run, epoch })).pipe(
             Effect.as(undefined),
             Effect.catchTag("RunFailed", (error) => Effect.succeed(error.detail))
           )

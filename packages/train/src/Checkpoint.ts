@@ -5,13 +5,21 @@
  * `state.json` (epoch, metrics, best epoch, generator states). `latest.json`
  * beside the epoch folders names the complete one; it is written last and
  * atomically, so a run killed at any instant leaves a readable checkpoint.
+ *
+ * Format /2 binds each checkpoint to its run and its bytes: `state.json`
+ * holds the hash of the run's resolved configuration (checked against the
+ * run's on load: `CheckpointMismatch`), the SHA-256 of every weights file
+ * (checked before the weights are read: a changed file fails naming it) and
+ * the seconds the run had spent running when it was written. `latest.json`
+ * must name a plain `epoch-NNNN` folder. Format /1 checkpoints (before these
+ * fields) still load, without the checks.
  */
-import { StreamState, writeFileAtomic } from "@rectifier/core"
+import { describeError, StreamState, writeFileAtomic } from "@rectifier/core"
 import { Effect, FileSystem, Option, Path, Schema } from "effect"
 import { EpochMetrics } from "./EpochMetrics.ts"
 import type { ModelWeights } from "./ModelWeights.ts"
-import { CheckpointUnreadable, CheckpointUnwritable } from "./TrainingError.ts"
-import { readWeights, writeWeights } from "./WeightsFile.ts"
+import { CheckpointMismatch, CheckpointUnreadable, CheckpointUnwritable } from "./TrainingError.ts"
+import { readWeights, type WeightsDigests, writeWeights } from "./WeightsFile.ts"
 
 export interface BestEpoch {
   readonly epoch: number
@@ -33,16 +41,40 @@ export interface Checkpoint {
   readonly momentum: ModelWeights | undefined
 }
 
-const State = Schema.Struct({
-  format: Schema.Literal("rectifier-checkpoint/1"),
+const common = {
   learningRate: Schema.Number,
   epoch: Schema.Int,
   epochs: Schema.Array(EpochMetrics),
   best: Schema.optionalKey(Schema.Struct({ epoch: Schema.Int, validationError: Schema.Number, testError: Schema.Number })),
   streams: Schema.Record(Schema.String, StreamState),
   momentum: Schema.Boolean
+}
+const Digests = Schema.Struct({ manifest: Schema.String, data: Schema.String })
+const StateV1 = Schema.Struct({ format: Schema.Literal("rectifier-checkpoint/1"), ...common })
+const StateV2 = Schema.Struct({
+  format: Schema.Literal("rectifier-checkpoint/2"),
+  ...common,
+  /** The hash of the run's resolved configuration (see `Provenance`). */
+  config: Schema.String,
+  /** SHA-256 of each weights pair by name ("weights", "best", "momentum"). */
+  files: Schema.Record(Schema.String, Digests),
+  /** Seconds the run had spent running (all segments) when this was written. */
+  runSeconds: Schema.Number
 })
+const State = Schema.Union([StateV2, StateV1])
 const Latest = Schema.Struct({ folder: Schema.String })
+/** The only folder names `latest.json` may give: a checkpoint cannot point outside its run. */
+const epochFolderName = /^epoch-\d{4,}$/
+
+/** What binds a store's checkpoints to one run. */
+export interface Provenance {
+  /** The hash of the run's resolved configuration. */
+  readonly configHash: string
+  /** Where that configuration lives (named in errors): the run's config.json. */
+  readonly source: string
+  /** Seconds the run has spent running so far, stored in each checkpoint. */
+  readonly runSeconds: () => number
+}
 
 const encodeState = Schema.encodeEffect(Schema.fromJsonString(State))
 const decodeState = Schema.decodeUnknownEffect(Schema.fromJsonString(State))
@@ -50,12 +82,21 @@ const decodeLatest = Schema.decodeUnknownEffect(Schema.fromJsonString(Latest))
 
 export interface CheckpointStore {
   /** The latest complete checkpoint of the run with `learningRate`, if any. */
-  readonly load: (learningRate: number) => Effect.Effect<Option.Option<Checkpoint>, CheckpointUnreadable>
+  readonly load: (learningRate: number) => Effect.Effect<Option.Option<Checkpoint>, CheckpointUnreadable | CheckpointMismatch>
   readonly save: (checkpoint: Checkpoint) => Effect.Effect<void, CheckpointUnwritable>
+  /** The seconds the run had spent running at its latest checkpoint (over every learning rate); 0 if none. */
+  readonly runSecondsSoFar: Effect.Effect<number>
 }
 
-/** A store of checkpoints under `folder`. */
-export const checkpointStore = (folder: string): Effect.Effect<CheckpointStore, never, FileSystem.FileSystem | Path.Path> =>
+/**
+ * A store of checkpoints under `folder`. With `provenance`, checkpoints are
+ * written in format /2 and a /2 checkpoint loads only for the same
+ * configuration hash and unchanged weights files.
+ */
+export const checkpointStore = (
+  folder: string,
+  provenance?: Provenance
+): Effect.Effect<CheckpointStore, never, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -68,17 +109,34 @@ export const checkpointStore = (folder: string): Effect.Effect<CheckpointStore, 
         const base = runFolder(learningRate)
         const latestFile = path.join(base, "latest.json")
         if (!(yield* fs.exists(latestFile).pipe(Effect.orElseSucceed(() => false)))) return Option.none<Checkpoint>()
-        const fail = (file: string) => (error: { readonly message: string }) =>
-          new CheckpointUnreadable({ path: file, problem: error.message })
+        const fail = (file: string) => (error: unknown) => new CheckpointUnreadable({ path: file, problem: describeError(error) })
         const latest = yield* fs.readFileString(latestFile).pipe(
           Effect.flatMap(decodeLatest),
           Effect.mapError(fail(latestFile))
         )
+        if (!epochFolderName.test(latest.folder)) {
+          return yield* new CheckpointUnreadable({
+            path: latestFile,
+            problem: `names the folder ${JSON.stringify(latest.folder)}, not an epoch-NNNN folder beside it`
+          })
+        }
         const epochFolder = path.join(base, latest.folder)
         const stateFile = path.join(epochFolder, "state.json")
         const state = yield* fs.readFileString(stateFile).pipe(Effect.flatMap(decodeState), Effect.mapError(fail(stateFile)))
+        if (state.format === "rectifier-checkpoint/2" && provenance !== undefined && state.config !== provenance.configHash) {
+          return yield* new CheckpointMismatch({
+            path: stateFile,
+            source: provenance.source,
+            value: state.config,
+            limit: provenance.configHash
+          })
+        }
+        const digests = (name: string): WeightsDigests | undefined => {
+          if (state.format !== "rectifier-checkpoint/2") return undefined
+          return state.files[name] ?? { manifest: "(not recorded)", data: "(not recorded)" }
+        }
         const read = (name: string) =>
-          readWeights(path.join(epochFolder, name)).pipe(
+          readWeights(path.join(epochFolder, name), digests(name)).pipe(
             Effect.mapError((error) => new CheckpointUnreadable({ path: error.file, problem: error.problem }))
           )
         const weights = yield* read("weights")
@@ -101,11 +159,21 @@ export const checkpointStore = (folder: string): Effect.Effect<CheckpointStore, 
       const name = `epoch-${String(checkpoint.epoch).padStart(4, "0")}`
       const epochFolder = path.join(base, name)
       return provide(Effect.gen(function*() {
-        yield* writeWeights(path.join(epochFolder, "weights"), checkpoint.weights)
-        if (checkpoint.best !== undefined) yield* writeWeights(path.join(epochFolder, "best"), checkpoint.best.weights)
-        if (checkpoint.momentum !== undefined) yield* writeWeights(path.join(epochFolder, "momentum"), checkpoint.momentum)
+        const files: Record<string, WeightsDigests> = {}
+        files["weights"] = yield* writeWeights(path.join(epochFolder, "weights"), checkpoint.weights)
+        if (checkpoint.best !== undefined) files["best"] = yield* writeWeights(path.join(epochFolder, "best"), checkpoint.best.weights)
+        if (checkpoint.momentum !== undefined) {
+          files["momentum"] = yield* writeWeights(path.join(epochFolder, "momentum"), checkpoint.momentum)
+        }
         const state = yield* Effect.orDie(encodeState({
-          format: "rectifier-checkpoint/1",
+          ...(provenance === undefined
+            ? { format: "rectifier-checkpoint/1" as const }
+            : {
+              format: "rectifier-checkpoint/2" as const,
+              config: provenance.configHash,
+              files,
+              runSeconds: provenance.runSeconds()
+            }),
           learningRate: checkpoint.learningRate,
           epoch: checkpoint.epoch,
           epochs: checkpoint.epochs,
@@ -125,7 +193,20 @@ export const checkpointStore = (folder: string): Effect.Effect<CheckpointStore, 
         for (const entry of yield* fs.readDirectory(base)) {
           if (entry.startsWith("epoch-") && entry !== name) yield* fs.remove(path.join(base, entry), { recursive: true })
         }
-      })).pipe(Effect.mapError((error) => new CheckpointUnwritable({ path: epochFolder, problem: error.message })))
+      })).pipe(Effect.mapError((error) => new CheckpointUnwritable({ path: epochFolder, problem: describeError(error) })))
     }
-    return { load, save }
+
+    const runSecondsSoFar = provide(Effect.gen(function*() {
+      if (!(yield* fs.exists(folder))) return 0
+      let seconds = 0
+      for (const entry of yield* fs.readDirectory(folder)) {
+        if (!entry.startsWith("lr-")) continue
+        const latest = yield* fs.readFileString(path.join(folder, entry, "latest.json")).pipe(Effect.flatMap(decodeLatest))
+        if (!epochFolderName.test(latest.folder)) continue
+        const state = yield* fs.readFileString(path.join(folder, entry, latest.folder, "state.json")).pipe(Effect.flatMap(decodeState))
+        if (state.format === "rectifier-checkpoint/2") seconds = Math.max(seconds, state.runSeconds)
+      }
+      return seconds
+    })).pipe(Effect.orElseSucceed(() => 0))
+    return { load, save, runSecondsSoFar }
   })

@@ -35,6 +35,7 @@ import {
 import { Sgd } from "./Sgd.ts"
 import { learningRatesOf, type TrainingConfig } from "./TrainingConfig.ts"
 import {
+  type CheckpointMismatch,
   type CheckpointUnreadable,
   type CheckpointUnwritable,
   TrainingConfigInvalid,
@@ -101,7 +102,7 @@ export interface TrainingHooks {
   readonly checkpoints?: CheckpointStore
 }
 
-type TrainingFailure = TrainingConfigInvalid | CheckpointUnreadable | CheckpointUnwritable
+type TrainingFailure = TrainingConfigInvalid | CheckpointUnreadable | CheckpointMismatch | CheckpointUnwritable
 
 /** Steps run between two yields to the Effect scheduler (keeps the CLI interruptible). */
 const STEPS_PER_SLICE = 50

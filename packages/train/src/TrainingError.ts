@@ -56,3 +56,25 @@ export class CheckpointUnwritable extends Schema.TaggedError<CheckpointUnwritabl
     return `cannot write the checkpoint into ${this.path}: ${this.problem}`
   }
 }
+
+/**
+ * A checkpoint that reads fine but belongs to another run: it was written for
+ * a configuration whose hash differs from the run's now (config.json was
+ * edited, or the folder holds another run's checkpoints).
+ */
+export class CheckpointMismatch extends Schema.TaggedError<CheckpointMismatch>()("CheckpointMismatch", {
+  /** The checkpoint's state.json. */
+  path: Schema.String,
+  /** Where the run's configuration comes from (its config.json). */
+  source: Schema.String,
+  /** The configuration hash the checkpoint was written for. */
+  value: Schema.String,
+  /** The hash of the run's configuration now. */
+  limit: Schema.String
+}) {
+  override get message(): string {
+    return `the checkpoint ${this.path} was written for the configuration with hash ${this.value}, ` +
+      `but ${this.source} now hashes to ${this.limit}: the configuration was changed after the run started, ` +
+      `so resuming would give the record false provenance; restore ${this.source} or start a new run`
+  }
+}

@@ -7,8 +7,9 @@
  * are written atomically, the data first; reading checks every span and the
  * layer shapes, and fails with `WeightsFileError` naming the file.
  */
-import { writeFileAtomic } from "@rectifier/core"
+import { describeError, writeFileAtomic } from "@rectifier/core"
 import { Effect, FileSystem, Schema } from "effect"
+import { createHash } from "node:crypto"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 import { WeightsManifest } from "./ModelWeights.ts"
 import { WeightsFileError } from "./TrainingError.ts"
@@ -18,7 +19,16 @@ interface Span {
   readonly length: number
 }
 
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+const reason = describeError
+
+/** The SHA-256 of `bytes`, as lowercase hex. */
+export const sha256Hex = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex")
+
+/** The SHA-256 digests of a weights pair's two files, as written. */
+export interface WeightsDigests {
+  readonly manifest: string
+  readonly data: string
+}
 
 /** The manifest and the little-endian bytes of `weights`. */
 export const encodeWeights = (weights: ModelWeights): { manifest: WeightsManifest; data: Uint8Array } => {
@@ -106,21 +116,35 @@ export const decodeWeights = (
 const encodeManifest = Schema.encodeEffect(Schema.fromJsonString(WeightsManifest))
 const decodeManifest = Schema.decodeUnknownEffect(Schema.fromJsonString(WeightsManifest))
 
-/** Writes `<base>.bin` then `<base>.json`, each atomically: a manifest never points at older data. */
+/**
+ * Writes `<base>.bin` then `<base>.json`, each atomically: a manifest never
+ * points at older data. Returns the SHA-256 of each file as written, for a
+ * caller that binds the files to a record (checkpoints do).
+ */
 export const writeWeights = (base: string, weights: ModelWeights) =>
   Effect.gen(function*() {
     const { data, manifest } = encodeWeights(weights)
     const files = { manifest: `${base}.json`, data: `${base}.bin` }
+    const manifestText = yield* Effect.orDie(encodeManifest(manifest))
     yield* writeFileAtomic(files.data, data).pipe(
       Effect.mapError((error) => new WeightsFileError({ file: files.data, problem: `cannot be written (${reason(error)})` }))
     )
-    yield* writeFileAtomic(files.manifest, yield* Effect.orDie(encodeManifest(manifest))).pipe(
+    yield* writeFileAtomic(files.manifest, manifestText).pipe(
       Effect.mapError((error) => new WeightsFileError({ file: files.manifest, problem: `cannot be written (${reason(error)})` }))
     )
+    const digests: WeightsDigests = { manifest: sha256Hex(manifestText), data: sha256Hex(data) }
+    return digests
   })
 
-/** Reads the weights written by `writeWeights(base, …)`. */
-export const readWeights = (base: string): Effect.Effect<ModelWeights, WeightsFileError, FileSystem.FileSystem> =>
+/**
+ * Reads the weights written by `writeWeights(base, …)`. With `expected`, each
+ * file's SHA-256 must match first: a file changed after it was written
+ * (even by a same-length edit) fails with `WeightsFileError` naming it.
+ */
+export const readWeights = (
+  base: string,
+  expected?: WeightsDigests
+): Effect.Effect<ModelWeights, WeightsFileError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const files = { manifest: `${base}.json`, data: `${base}.bin` }
@@ -135,5 +159,15 @@ export const readWeights = (base: string): Effect.Effect<ModelWeights, WeightsFi
     const data = yield* fs.readFile(files.data).pipe(
       Effect.mapError((error) => new WeightsFileError({ file: files.data, problem: `cannot be read (${reason(error)})` }))
     )
+    if (expected !== undefined) {
+      for (const [file, found, wanted] of [[files.manifest, sha256Hex(text), expected.manifest], [files.data, sha256Hex(data), expected.data]] as const) {
+        if (found !== wanted) {
+          return yield* new WeightsFileError({
+            file,
+            problem: `has SHA-256 ${found}, but ${wanted} was recorded when it was written: the file was changed since`
+          })
+        }
+      }
+    }
     return yield* decodeWeights(manifest, data, files)
   })
