@@ -84,7 +84,7 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
       const run = cli(["pipeline", "mnist-relu", "--learning-rate", "100", "--epochs", "1", "--train-size", "500",
         "--eval-size", "200", "--hidden", "32", "--backend", "wasm", "--out", out])
       assert.strictEqual(run.status, 3)
-      assert.include(run.stdout + run.stderr, "the net learned nothing")
+      assert.include(run.stdout + run.stderr, "the net blew up and learned nothing")
       const folder = join(out, readdirSync(out)[0]!)
       const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8")) as RunRecord
       assert.isUndefined(record.result.diverged)

@@ -151,7 +151,7 @@ export const RunRecord = Schema.Struct({
     stoppedEarly: Schema.optionalKey(Schema.Boolean),
     /** Set when training diverged; the other results then describe the last good weights. */
     diverged: Schema.optionalKey(DivergenceRecord),
-    /** Set when the kept weights learned nothing (validation error within 10% of chance); why, in a sentence. */
+    /** Set when the kept weights blew up (error near chance, cost far above a uniform guess's); why, in a sentence. */
     stalled: Schema.optionalKey(Schema.String),
     /** Diagnostics of the initial weights, before any update. */
     initialDiagnostics: Schema.optionalKey(EpochDiagnostics),

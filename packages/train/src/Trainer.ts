@@ -85,8 +85,8 @@ export interface TrainingResult {
   /** Set when the chosen run diverged (every rate diverged); the model then holds its last good weights. */
   readonly diverged: Divergence | undefined
   /**
-   * Set when the kept weights learned nothing: a validation error within 10%
-   * of chance (a net blown up with a finite cost, or a rate far too small).
+   * Set when the kept weights blew up with a finite cost: a validation error
+   * within 10% of chance and a training cost over ten times a uniform guess's.
    */
   readonly stalled: string | undefined
   /** The trained model (best validation epoch), alive until the caller's scope closes. */
@@ -383,10 +383,7 @@ export class Trainer extends Context.Service<Trainer, {
           stoppedEarly: chosen.stoppedEarly,
           initialDiagnostics: chosen.initialDiagnostics,
           diverged: chosen.summary.diverged,
-          stalled: chosen.summary.diverged === undefined && stalled(chosen.summary.validationError, data.classes)
-            ? `validation error ${(100 * chosen.summary.validationError).toFixed(2)}% at its best epoch, within 10% of ` +
-              `chance (${(100 * (1 - 1 / data.classes)).toFixed(2)}%): the net learned nothing`
-            : undefined,
+          stalled: blownUp(chosen, data.classes),
           model
         }
         return result
@@ -399,6 +396,22 @@ export class Trainer extends Context.Service<Trainer, {
       return Trainer.of({ run, train })
     })
   )
+}
+
+/**
+ * Why a run's kept weights are a blow-up, if they are: a validation error
+ * within 10% of chance while the last epoch's training cost is over ten times
+ * that of a uniform guess (ln classes). A net that has merely not learned yet
+ * (a tiny or short run) has a cost near ln classes and is not flagged.
+ */
+const blownUp = (run: CandidateRun, classes: number): string | undefined => {
+  const last = run.epochs[run.epochs.length - 1]
+  const uniform = Math.log(classes)
+  if (run.summary.diverged !== undefined || last === undefined) return undefined
+  if (!stalled(run.summary.validationError, classes) || !(last.trainLoss > 10 * uniform)) return undefined
+  return `validation error ${(100 * run.summary.validationError).toFixed(2)}% at its best epoch, within 10% of chance ` +
+    `(${(100 * (1 - 1 / classes)).toFixed(2)}%), with a training cost of ${last.trainLoss.toPrecision(3)}, over ten ` +
+    `times a uniform guess's ${uniform.toFixed(2)}: the net blew up and learned nothing`
 }
 
 /** The part of an epoch's metrics a candidate's learning curve keeps. */
