@@ -8,6 +8,7 @@
  */
 import { type Figure, groupedBarChart, lineChart } from "./Charts.ts"
 import type { RunRecord } from "./RunRecord.ts"
+import { candidateFigure, candidateRows } from "./SelectionReport.ts"
 
 type Diagnostics = NonNullable<RunRecord["result"]["initialDiagnostics"]>
 
@@ -54,32 +55,12 @@ const errorCurves = (record: RunRecord): Figure => ({
 })
 
 /** Every learning-rate candidate's validation curve, the kept one marked. */
-const candidates = (record: RunRecord): Figure | undefined => {
-  const values = (record.result.learningRateCandidates ?? []).flatMap((c) =>
-    (c.curve ?? []).map((e) => ({
-      "learning rate": c.learningRate === record.result.learningRate ? `${c.learningRate} (kept)` : String(c.learningRate),
-      epoch: e.epoch,
-      "validation error": e.validationError
-    }))
+const candidates = (record: RunRecord): Figure | undefined =>
+  candidateFigure(
+    candidateRows(record),
+    "Validation error per epoch of every learning rate the selection tried, each from the same initial weights. " +
+      "A curve that ends early was stopped (the selection table says why)."
   )
-  if (values.length === 0) return undefined
-  return {
-    id: "learning-rate-candidates",
-    title: "Learning-rate candidates",
-    caption: "Validation error per epoch of every learning rate the selection tried, each from the same initial weights. " +
-      "A curve that ends early was stopped (the selection table says why).",
-    spec: lineChart({
-      values,
-      x: "epoch",
-      y: "validation error",
-      color: "learning rate",
-      xTitle: "epoch",
-      yTitle: "validation error",
-      yFormat: ".1%",
-      integerX: true
-    })
-  }
-}
 
 /** Units of a layer: its units binned by P(active) add up to all of them. */
 const units = (layer: Diagnostics["layers"][number]) => layer.activeProbabilityHistogram.reduce((a, b) => a + b, 0)

@@ -68,24 +68,27 @@ export const selectionNotes = (cells: ReadonlyArray<Cell>): ReadonlyArray<string
     ]
   })
 
-/** Every candidate's validation error per epoch, one panel per cell; absent when nothing selected. */
-export const selectionFigure = (cells: ReadonlyArray<Cell>): Figure | undefined => {
-  const values = cells.flatMap((cell) =>
-    (selectionOf(cell)?.selector.result.learningRateCandidates ?? []).flatMap((c) =>
-      (c.curve ?? []).map((e) => ({
-        cell: cell.label,
-        "learning rate": String(c.learningRate),
-        epoch: e.epoch,
-        "validation error": e.validationError
-      }))
-    )
+/** Every candidate's validation error per epoch, the kept rate marked, each row tagged with `extra` (e.g. its cell). */
+export const candidateRows = (record: RunRecord, extra: Readonly<Record<string, string>> = {}) =>
+  (record.result.learningRateCandidates ?? []).flatMap((c) =>
+    (c.curve ?? []).map((e) => ({
+      ...extra,
+      "learning rate": c.learningRate === record.result.learningRate ? `${c.learningRate} (kept)` : String(c.learningRate),
+      epoch: e.epoch,
+      "validation error": e.validationError
+    }))
   )
-  if (values.length === 0) return undefined
-  return {
+
+/** The candidates figure over `values` (from `candidateRows`), one panel per cell when `cells` are given. */
+export const candidateFigure = (
+  values: ReadonlyArray<Readonly<Record<string, string | number>>>,
+  caption: string,
+  cells?: ReadonlyArray<string>
+): Figure | undefined =>
+  values.length === 0 ? undefined : {
     id: "learning-rate-candidates",
     title: "Learning-rate candidates",
-    caption: "Validation error per epoch of every learning rate the selection tried, on the seed that selected; " +
-      "a curve that ends early was stopped (see the selection table for why).",
+    caption,
     spec: lineChart({
       values,
       x: "epoch",
@@ -94,9 +97,19 @@ export const selectionFigure = (cells: ReadonlyArray<Cell>): Figure | undefined 
       xTitle: "epoch",
       yTitle: "validation error",
       yFormat: ".1%",
-      facet: "cell",
-      facetOrder: cells.map((c) => c.label),
-      integerX: true
+      integerX: true,
+      ...(cells === undefined ? {} : { facet: "cell", facetOrder: cells })
     })
   }
-}
+
+/** Every candidate's validation error per epoch, one panel per cell; absent when nothing selected. */
+export const selectionFigure = (cells: ReadonlyArray<Cell>): Figure | undefined =>
+  candidateFigure(
+    cells.flatMap((cell) => {
+      const selector = selectionOf(cell)?.selector
+      return selector === undefined ? [] : candidateRows(selector, { cell: cell.label })
+    }),
+    "Validation error per epoch of every learning rate the selection tried, on the seed that selected; " +
+      "a curve that ends early was stopped (see the selection table for why).",
+    cells.map((c) => c.label)
+  )
