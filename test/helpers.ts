@@ -1,6 +1,7 @@
 /** Shared pieces of the end-to-end tests: running the CLI as a user would. */
 import { comparable, type RunRecord } from "@rectifier/report"
 import { spawnSync } from "node:child_process"
+import { chromium } from "playwright-core"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -33,3 +34,11 @@ export const comparableRecord = (folder: string) =>
     readonly epochs: ReadonlyArray<Readonly<Record<string, unknown>>>
     readonly [key: string]: unknown
   }
+
+/** Debian's Chromium, headless and offline, as the report tests open pages in it. */
+export const launchChromium = () =>
+  chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"]
+  })

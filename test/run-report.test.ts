@@ -12,8 +12,7 @@ import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
 import { Effect } from "effect"
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { chromium } from "playwright-core"
-import { repositoryRoot, temporaryFolder } from "./helpers.ts"
+import { launchChromium, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
 const artifacts = join(repositoryRoot, "test", "artifacts")
 
@@ -52,13 +51,7 @@ describe("a run's report (pipeline, end to end)", () => {
       assert.notMatch(html, /(src|href)="https?:/)
       assert.include(html, "prefers-color-scheme")
 
-      const browser = yield* Effect.promise(() =>
-        chromium.launch({
-          executablePath: "/usr/bin/chromium",
-          args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
-        })
-      )
+      const browser = yield* Effect.promise(launchChromium)
       try {
         mkdirSync(artifacts, { recursive: true })
         for (const colorScheme of ["light", "dark"] as const) {

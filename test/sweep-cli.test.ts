@@ -13,8 +13,7 @@ import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { chromium } from "playwright-core"
-import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
+import { cli, launchChromium, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
 const quick = ["--epochs", "1"]
 
@@ -109,13 +108,7 @@ describe("sweeps (CLI, end to end)", () => {
       ])
 
       // The HTML report in a real browser: every figure drawn, no console errors.
-      const browser = yield* Effect.promise(() =>
-        chromium.launch({
-          executablePath: "/usr/bin/chromium",
-          args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
-        })
-      )
+      const browser = yield* Effect.promise(launchChromium)
       try {
         const page = yield* Effect.promise(() => browser.newPage())
         const problems: Array<string> = []

@@ -19,6 +19,7 @@ import {
   planRuns,
   type Preset,
   Protocol,
+  withoutSelection,
   presets,
   readRunStart,
   resolveConfig,
@@ -142,14 +143,7 @@ const flags = {
 }
 
 /** A follower reuses its leader's rates, so it trains one candidate (and pre-trains once per layer). */
-const asTrained = (run: PlannedRun): RunConfig => {
-  if (run.selection !== "follower") return run.config
-  const { candidatePruning: _pruning, learningRates: _rates, ...training } = run.config.training
-  const pretraining = run.config.pretraining?.kind === "dae"
-    ? (({ learningRates: _grid, ...rest }) => rest)(run.config.pretraining)
-    : run.config.pretraining
-  return { ...run.config, training, ...(pretraining === undefined ? {} : { pretraining }) }
-}
+const asTrained = (run: PlannedRun): RunConfig => run.selection === "follower" ? withoutSelection(run.config) : run.config
 
 /** One line of --list: name, runs, estimated time here, and the measured cost when results/ holds the pipeline. */
 const describe = (preset: Preset, measured: ReadonlyArray<ResultsEntry>) =>

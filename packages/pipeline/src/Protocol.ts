@@ -64,20 +64,29 @@ export const selects = (config: RunConfig): boolean =>
   (config.training.learningRates?.length ?? 0) > 1 ||
   (config.pretraining?.kind === "dae" && (config.pretraining.learningRates?.length ?? 0) > 1)
 
+/** `config` without anything to select: its grids (supervised and pre-training) and the pruning rule dropped. */
+export const withoutSelection = (config: RunConfig): RunConfig => {
+  const { candidatePruning: _pruning, learningRates: _rates, ...training } = config.training
+  const pretraining = config.pretraining?.kind === "dae"
+    ? (({ learningRates: _grid, ...rest }) => rest)(config.pretraining)
+    : config.pretraining
+  return { ...config, training, ...(pretraining === undefined ? {} : { pretraining }) }
+}
+
 /**
  * `config` (another seed of the same cell) with the rates `leader`'s selection
  * kept, fixed: the supervised rate, and each pre-trained layer's rate.
  */
 export const reuseSelection = (config: RunConfig, leader: RunRecord): RunConfig => {
-  const { candidatePruning: _pruning, learningRates: _rates, ...training } = config.training
+  const fixed = withoutSelection(config)
   const layerRates = leader.pretraining?.layers.map((layer) => layer.learningRate)
-  const pretraining = config.pretraining?.kind === "dae" && layerRates !== undefined &&
-      layerRates.every((rate): rate is number => rate !== undefined)
-    ? (({ learningRates: _grid, ...rest }) => ({ ...rest, layerLearningRates: layerRates }))(config.pretraining)
+  const pretraining = fixed.pretraining?.kind === "dae" &&
+      layerRates !== undefined && layerRates.every((rate): rate is number => rate !== undefined)
+    ? { ...fixed.pretraining, layerLearningRates: layerRates }
     : config.pretraining
   return {
-    ...config,
-    training: { ...training, learningRate: leader.result.learningRate ?? config.training.learningRate },
+    ...fixed,
+    training: { ...fixed.training, learningRate: leader.result.learningRate ?? config.training.learningRate },
     ...(pretraining === undefined ? {} : { pretraining })
   }
 }

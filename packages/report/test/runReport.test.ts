@@ -5,6 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { markdownToHtml, renderMarkdown, renderRunHtml, runFigures, type RunRecord } from "@rectifier/report"
+import { fixedRun } from "./fixtures.ts"
 
 const record: RunRecord = {
   format: "rectifier-run/1",
@@ -26,18 +27,7 @@ const record: RunRecord = {
     backend: "wasm",
     threads: 1
   },
-  environment: {
-    rectifier: "0.1.0",
-    node: "v22",
-    platform: "linux",
-    cpu: "cpu",
-    cpus: 2,
-    libraries: {},
-    backend: { name: "wasm", requested: "wasm", threads: 1, tfjsCore: "4.22.0", details: {}, skipped: [] }
-  },
-  startedAt: "2026-11-29T00:00:00.000Z",
-  finishedAt: "2026-11-29T00:00:02.000Z",
-  wallSeconds: 2,
+  ...fixedRun,
   epochs: [
     { epoch: 1, trainLoss: 1, validationError: 0.2, testError: 0.21, seconds: 1 },
     { epoch: 2, trainLoss: 0.5, validationError: 0.1, testError: 0.11, seconds: 1 }

@@ -12,6 +12,7 @@ import {
   writeSweepReport
 } from "@rectifier/report"
 import { Effect } from "effect"
+import { fixedRun } from "./fixtures.ts"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -37,18 +38,7 @@ const record = (seed: number, testError: number, sparsity: number, layers: numbe
     backend: "wasm",
     threads: 1
   },
-  environment: {
-    rectifier: "0.1.0",
-    node: "v22",
-    platform: "linux",
-    cpu: "cpu",
-    cpus: 2,
-    libraries: {},
-    backend: { name: "wasm", requested: "wasm", threads: 1, tfjsCore: "4.22.0", details: {}, skipped: [] }
-  },
-  startedAt: "2026-11-29T00:00:00.000Z",
-  finishedAt: "2026-11-29T00:00:02.000Z",
-  wallSeconds: 2,
+  ...fixedRun,
   epochs: [
     {
       epoch: 1,
