@@ -1,7 +1,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { readRunRecord } from "@rectifier/pipeline"
-import type { RunRecord } from "@rectifier/report"
+import type { RunRecord } from "@rectifier/record"
 import { Effect } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"

@@ -10,7 +10,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { NUMERICS_VERSION } from "@rectifier/core"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
-import type { RunRecord } from "@rectifier/report"
+import type { RunRecord } from "@rectifier/record"
 import { RESULTS_END, RESULTS_START, runKey } from "@rectifier/sweep"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"

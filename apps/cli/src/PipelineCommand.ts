@@ -27,7 +27,7 @@ import {
   runPipeline,
   throughput
 } from "@rectifier/pipeline"
-import type { RunConfig, RunRecord } from "@rectifier/report"
+import type { RunConfig, RunRecord } from "@rectifier/record"
 import { readResults, type ResultsEntry, runSweep } from "@rectifier/sweep"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Console, Effect, Option, Schema, SchemaGetter } from "effect"

@@ -1,5 +1,5 @@
 /** Progress displays: the per-epoch line of a single run, and the live display of a sweep. */
-import type { RunConfig } from "@rectifier/report"
+import type { RunConfig } from "@rectifier/record"
 import type { EpochMetrics } from "@rectifier/train"
 import type { SweepEvent } from "@rectifier/sweep"
 import cliProgress from "cli-progress"

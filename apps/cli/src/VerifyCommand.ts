@@ -4,7 +4,7 @@
  * listing each differing field otherwise; exits non-zero on a difference.
  */
 import { verifyRun } from "@rectifier/pipeline"
-import { describeDifferences } from "@rectifier/report"
+import { describeDifferences } from "@rectifier/record"
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
 import { Mismatch } from "./ExitCode.ts"

@@ -3,9 +3,17 @@
  * committed golden files (`golden/<case>.json` at the repository root).
  */
 import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
-import { describeDifferences } from "@rectifier/report"
+import { describeDifferences } from "@rectifier/record"
 import { findPreset, resolveRuns, runPipeline } from "@rectifier/pipeline"
-import { comparable, compare, type Difference, exact, type Json, type RunRecord, type Tolerance } from "@rectifier/report"
+import {
+  comparable,
+  compare,
+  type Difference,
+  exact,
+  type Json,
+  type RunRecord,
+  type Tolerance
+} from "@rectifier/record"
 import { Effect, FileSystem, Path } from "effect"
 import { cpus, tmpdir } from "node:os"
 import type { GoldenCase } from "./GoldenCase.ts"

@@ -3,7 +3,7 @@
  * are committed under `golden/` and must be reproduced by every change.
  */
 import type { BackendChoice } from "@rectifier/backend"
-import type { Tolerance } from "@rectifier/report"
+import type { Tolerance } from "@rectifier/record"
 
 export interface GoldenCase {
   readonly name: string

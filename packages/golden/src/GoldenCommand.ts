@@ -1,7 +1,7 @@
 /** `golden check` and `golden update`: reproduce the golden records, or regenerate them deliberately. */
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
-import { describeDifferences } from "@rectifier/report"
+import { describeDifferences } from "@rectifier/record"
 import { checkCase, goldenLabels, updateCase } from "./Golden.ts"
 import { goldenCases } from "./GoldenCase.ts"
 

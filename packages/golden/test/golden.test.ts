@@ -6,7 +6,7 @@ import { NUMERICS_VERSION } from "@rectifier/core"
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { comparable, compare, describeDifferences } from "@rectifier/report"
+import { comparable, compare, describeDifferences } from "@rectifier/record"
 import { checkCase, differencesFrom, type GoldenFile, goldenCases, goldenLabels, runCase, updateCase } from "../src/index.ts"
 
 const root = resolve(import.meta.dirname, "../../..")

@@ -4,7 +4,7 @@
  * or a library call never silently falls back to a default.
  */
 import { BackendChoice } from "@rectifier/backend"
-import { RunConfig } from "@rectifier/report"
+import { RunConfig } from "@rectifier/record"
 import { TrainingConfig } from "@rectifier/train"
 import { Schema } from "effect"
 import { Protocol } from "./Protocol.ts"

@@ -3,7 +3,7 @@
  * (3 x 1000 hidden units, minibatch 10, uniform Glorot initialisation,
  * all of the paper's split: no `trainSize` or `evaluationSize`) with a plain rectifier.
  */
-import type { RunConfig } from "@rectifier/report"
+import type { RunConfig } from "@rectifier/record"
 
 export const defaults: RunConfig = {
   dataset: { name: "mnist", labelledFraction: 1 },

@@ -17,7 +17,7 @@
  */
 import type { BackendChoice } from "@rectifier/backend"
 import { addonBuilt } from "@rectifier/backend-native"
-import type { DatasetName, RunConfig } from "@rectifier/report"
+import type { DatasetName, RunConfig } from "@rectifier/record"
 import { paperSplit } from "./RunData.ts"
 
 interface Throughput {

@@ -21,7 +21,8 @@ import { TensorBackend } from "@rectifier/backend"
 import { canonicalJson, describeError, NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
-import { Reference, Report, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/report"
+import { Reference, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/record"
+import { Report } from "@rectifier/report"
 import {
   checkpointStore,
   type EpochMetrics,

@@ -3,7 +3,8 @@
  * published for it. A preset is one run, or a sweep: cells (each a further
  * override with its own published numbers) crossed with seeds.
  */
-import type { GainClaim, Reference, RunConfig } from "@rectifier/report"
+import type { Reference, RunConfig } from "@rectifier/record"
+import type { GainClaim } from "@rectifier/report"
 import type { ConfigOverrides } from "./ConfigOverrides.ts"
 
 /** One configuration of a sweep, e.g. "tanh, pre-trained". */

@@ -3,7 +3,7 @@
  * configurations: defaults, then the preset, then the sweep cell, then the
  * caller's overrides (flags); every layer validated, unknown keys rejected by name.
  */
-import { type Reference, type RunConfig, RunConfig as RunConfigSchema } from "@rectifier/report"
+import { type Reference, type RunConfig, RunConfig as RunConfigSchema } from "@rectifier/record"
 import { Effect, Schema } from "effect"
 import { applyOverrides, ConfigOverrides, mergeOverrides, type UnresolvedConfig } from "./ConfigOverrides.ts"
 import { defaults } from "./Defaults.ts"

@@ -18,7 +18,7 @@
  * - in a sweep, the rates are selected on the cell's first seed and reused for
  *   its other seeds (`reuseSelection`), as the report says.
  */
-import type { RunConfig, RunRecord } from "@rectifier/report"
+import type { RunConfig, RunRecord } from "@rectifier/record"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Schema } from "effect"
 import type { ConfigOverrides } from "./ConfigOverrides.ts"

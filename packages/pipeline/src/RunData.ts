@@ -26,7 +26,7 @@ import {
   type SplitPlan,
   withLabelledFraction
 } from "@rectifier/datasets"
-import type { DatasetName, RunConfig } from "@rectifier/report"
+import type { DatasetName, RunConfig } from "@rectifier/record"
 import { Context, Effect, Layer } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { DatasetSizeInvalid } from "./PipelineError.ts"

@@ -3,7 +3,7 @@
  * two records' reproducible outcomes field by field (timestamps, timings,
  * memory figures and the machine description are not part of an outcome).
  */
-import { comparable, compare, type Difference, type RunRecord } from "@rectifier/report"
+import { comparable, compare, type Difference, type RunRecord } from "@rectifier/record"
 import { Effect, FileSystem } from "effect"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { compareRecords } from "@rectifier/pipeline"
-import type { RunRecord } from "@rectifier/report"
+import type { RunRecord } from "@rectifier/record"
 
 const base = {
   startedAt: "a",

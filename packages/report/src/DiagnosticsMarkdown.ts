@@ -4,7 +4,7 @@
  * per epoch), dead units and activation probabilities per layer, step time
  * and memory.
  */
-import type { RunRecord } from "./RunRecord.ts"
+import type { RunRecord } from "@rectifier/record"
 
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => [
   `| ${header.join(" | ")} |`,

@@ -5,7 +5,7 @@
  * ran on.
  */
 import { divergenceNotice, renderDiagnostics } from "./DiagnosticsMarkdown.ts"
-import type { Reference, RunRecord } from "./RunRecord.ts"
+import type { Reference, RunRecord } from "@rectifier/record"
 import type { Figure } from "./Charts.ts"
 import { runFigures } from "./RunFigures.ts"
 

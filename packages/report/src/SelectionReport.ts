@@ -6,7 +6,7 @@
  * candidate's validation curve.
  */
 import { type Figure, lineChart } from "./Charts.ts"
-import type { RunRecord } from "./RunRecord.ts"
+import type { RunRecord } from "@rectifier/record"
 
 interface Cell {
   readonly label: string

@@ -9,7 +9,8 @@
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { configHash } from "@rectifier/pipeline"
-import { encodeSafetensors, modelTensors, type RunRecord, runFailure } from "@rectifier/report"
+import { type RunRecord, runFailure } from "@rectifier/record"
+import { encodeSafetensors, modelTensors } from "@rectifier/report"
 import { checkpointStore } from "@rectifier/train"
 import { Effect, Option, Path } from "effect"
 import { slug } from "./RunKey.ts"

@@ -1,5 +1,5 @@
 /** What the sweep hands a worker process, and what the worker prints back per epoch. */
-import { Reference, RunConfig } from "@rectifier/report"
+import { Reference, RunConfig } from "@rectifier/record"
 import { Schema } from "effect"
 
 export const WorkerJob = Schema.Struct({

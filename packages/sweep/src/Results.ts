@@ -9,7 +9,8 @@
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { findPreset, planRuns, readRunRecord } from "@rectifier/pipeline"
-import { type RunRecord, runFailure, type Summary, summarize } from "@rectifier/report"
+import { type RunRecord, runFailure } from "@rectifier/record"
+import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { type SweepRun, writeReport } from "./SweepRunner.ts"
 

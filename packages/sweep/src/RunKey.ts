@@ -7,7 +7,7 @@
  * record, not hashed.
  */
 import { canonicalJson } from "@rectifier/core"
-import type { RunConfig } from "@rectifier/report"
+import type { RunConfig } from "@rectifier/record"
 import { createHash } from "node:crypto"
 
 export { canonicalJson }

@@ -7,6 +7,7 @@
  * with the lowest validation error at its best epoch.
  */
 import { Schema } from "effect"
+import { Divergence } from "./TrainingError.ts"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
@@ -42,6 +43,21 @@ export const CandidateEpoch = Schema.Struct({
   seconds: Schema.Number
 })
 export type CandidateEpoch = typeof CandidateEpoch.Type
+
+/** One learning rate's run, as the selection saw it: where it was best, how it ended, and the verdict. */
+export const LearningRateCandidate = Schema.Struct({
+  learningRate: Schema.Number,
+  bestEpoch: Schema.Int,
+  validationError: Schema.Number,
+  testError: Schema.Number,
+  epochsRun: Schema.Int,
+  diverged: Schema.optionalKey(Divergence),
+  stop: CandidateStop,
+  verdict: CandidateVerdict,
+  /** The candidate's learning curve. */
+  curve: Schema.Array(CandidateEpoch)
+})
+export type LearningRateCandidate = typeof LearningRateCandidate.Type
 
 export interface Rival {
   readonly learningRate: number

@@ -27,7 +27,7 @@ import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 import {
   type CandidateEpoch,
   type CandidateStop,
-  type CandidateVerdict,
+  type LearningRateCandidate,
   pruneReason,
   stalled,
   verdicts
@@ -38,35 +38,12 @@ import {
   type CheckpointMismatch,
   type CheckpointUnreadable,
   type CheckpointUnwritable,
+  type Divergence,
   TrainingConfigInvalid,
   TrainingDiverged
 } from "./TrainingError.ts"
 
 export type { EpochMetrics } from "./EpochMetrics.ts"
-
-/** Where and how a run diverged. */
-export interface Divergence {
-  readonly epoch: number
-  readonly step: number
-  readonly quantity: "cost" | "weights"
-  readonly value: string
-  readonly learningRate: number
-}
-
-/** One learning rate's run, as the selection saw it. */
-export interface LearningRateCandidate {
-  readonly learningRate: number
-  readonly bestEpoch: number
-  readonly validationError: number
-  readonly testError: number
-  readonly epochsRun: number
-  readonly diverged?: Divergence
-  /** Why its training ended. */
-  readonly stop: CandidateStop
-  /** Whether the selection kept it, and why. */
-  readonly verdict: CandidateVerdict
-  readonly curve: ReadonlyArray<CandidateEpoch>
-}
 
 export interface TrainingResult {
   readonly epochs: ReadonlyArray<EpochMetrics>

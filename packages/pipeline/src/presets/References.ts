@@ -1,5 +1,5 @@
 /** Shorthands for the published numbers presets cite: the paper (ground truth) and the seed article. */
-import type { Reference } from "@rectifier/report"
+import type { Reference } from "@rectifier/record"
 
 export const paperError = (value: number, where: string): Reference => ({ metric: "testError", value, source: "paper", where })
 export const seedError = (value: number, where: string): Reference => ({

@@ -2,7 +2,7 @@
  * The seed article's depth comparison: sigmoid against rectifier MLPs with
  * 2, 3 and 5 hidden layers of 1000 units on MNIST, and a convolutional net.
  */
-import type { RunConfig } from "@rectifier/report"
+import type { RunConfig } from "@rectifier/record"
 import type { Preset, SweepCell } from "../Preset.ts"
 import { paperRectifier } from "./References.ts"
 

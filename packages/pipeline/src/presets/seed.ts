@@ -4,7 +4,7 @@
  * the paper's wherever the paper has the same row.
  */
 import type { ActivationSpec } from "@rectifier/activations"
-import type { Reference } from "@rectifier/report"
+import type { Reference } from "@rectifier/record"
 import type { ConfigOverrides } from "../ConfigOverrides.ts"
 import type { Preset, SweepCell } from "../Preset.ts"
 import { pretrainingFor, type PretrainingKind } from "./Pretraining.ts"

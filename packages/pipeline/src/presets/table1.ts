@@ -4,7 +4,7 @@
  * cell; the report tests each neuron's pair (with vs without) as the paper did.
  * They follow the paper's protocol (Protocol.ts) unless `--protocol shortcut`.
  */
-import type { DatasetName } from "@rectifier/report"
+import type { DatasetName } from "@rectifier/record"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import type { ConfigOverrides } from "../ConfigOverrides.ts"
 import type { Preset, SweepCell } from "../Preset.ts"

@@ -5,7 +5,7 @@
  */
 import { BackendChoice, BackendName } from "@rectifier/backend"
 import { PretrainConfig } from "@rectifier/rbm"
-import { CandidateEpoch, CandidateStop, CandidateVerdict, EpochDiagnostics, EpochMetrics, TrainingConfig } from "@rectifier/train"
+import { CandidateStop, CandidateVerdict, Divergence, EpochDiagnostics, EpochMetrics, LearningRateCandidate, TrainingConfig } from "@rectifier/train"
 import { Effect, Schema } from "effect"
 
 /**
@@ -51,29 +51,16 @@ export const Reference = Schema.Struct({
 })
 export type Reference = typeof Reference.Type
 
-/** Where a run diverged: the first non-finite cost or weight. */
-export const DivergenceRecord = Schema.Struct({
-  epoch: Schema.Int,
-  step: Schema.Int,
-  quantity: Schema.Literals(["cost", "weights"]),
-  value: Schema.String,
-  learningRate: Schema.Number
-})
-
-/** One learning rate of the paper's selection protocol and how its run ended. */
+/**
+ * One learning rate of the paper's selection protocol, as the trainer
+ * reports it; records written before a candidate's stop, verdict and curve
+ * were kept may lack them.
+ */
 export const LearningRateCandidateRecord = Schema.Struct({
-  learningRate: Schema.Number,
-  bestEpoch: Schema.Int,
-  validationError: Schema.Number,
-  testError: Schema.Number,
-  epochsRun: Schema.Int,
-  diverged: Schema.optionalKey(DivergenceRecord),
-  /** Why the candidate's training ended (records before this field: absent). */
+  ...LearningRateCandidate.fields,
   stop: Schema.optionalKey(CandidateStop),
-  /** Whether the selection kept it, and why not. */
   verdict: Schema.optionalKey(CandidateVerdict),
-  /** The candidate's learning curve. */
-  curve: Schema.optionalKey(Schema.Array(CandidateEpoch))
+  curve: Schema.optionalKey(LearningRateCandidate.fields.curve)
 })
 
 export const RunRecord = Schema.Struct({
@@ -150,7 +137,7 @@ export const RunRecord = Schema.Struct({
     /** True when early stopping ended the run before its maximum epoch count. */
     stoppedEarly: Schema.optionalKey(Schema.Boolean),
     /** Set when training diverged; the other results then describe the last good weights. */
-    diverged: Schema.optionalKey(DivergenceRecord),
+    diverged: Schema.optionalKey(Divergence),
     /** Set when the kept weights blew up (error near chance, cost far above a uniform guess's); why, in a sentence. */
     stalled: Schema.optionalKey(Schema.String),
     /** Diagnostics of the initial weights, before any update. */
@@ -170,6 +157,3 @@ export const runFailure = (record: RunRecord): string | undefined => {
   }
   return stalled
 }
-
-/** Decodes a parsed `results.json`, rejecting unknown fields. */
-export const decodeRunRecord = Schema.decodeUnknownEffect(RunRecord)
