@@ -1,6 +1,6 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { readRunRecord } from "@rectifier/pipeline"
+import { readRunRecord } from "@rectifier/experiment"
 import type { RunRecord } from "@rectifier/record"
 import { Effect } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"

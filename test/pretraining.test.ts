@@ -1,6 +1,6 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"

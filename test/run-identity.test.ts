@@ -8,8 +8,8 @@
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, planRuns, readRunRecord, reuseSelection } from "@rectifier/pipeline"
-import { runKey } from "@rectifier/sweep"
+import { findPreset, planRuns, readRunRecord, reuseSelection } from "@rectifier/experiment"
+import { runKey } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { join } from "node:path"
 

@@ -26,9 +26,9 @@ import {
   resumePipeline,
   runPipeline,
   throughput
-} from "@rectifier/pipeline"
+} from "@rectifier/experiment"
 import type { RunConfig, RunRecord } from "@rectifier/record"
-import { readResults, type ResultsEntry, runSweep } from "@rectifier/sweep"
+import { readResults, type ResultsEntry, runSweep } from "@rectifier/experiment"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
@@ -169,7 +169,7 @@ const listing = Effect.gen(function*() {
     "protocol's at its epoch cap for every run that keeps up; measured core-hours where results/ holds the pipeline):",
     ...lines,
     "",
-    "Estimates scale one measured figure per backend by each run's size (see packages/pipeline/src/Estimate.ts):",
+    "Estimates scale one measured figure per backend by each run's size (see packages/experiment/src/Estimate.ts):",
     ...figures
   ].join("\n")
 })

@@ -1,7 +1,7 @@
 /** Progress displays: the per-epoch line of a single run, and the live display of a sweep. */
 import type { RunConfig } from "@rectifier/record"
 import type { EpochMetrics } from "@rectifier/train"
-import type { SweepEvent } from "@rectifier/sweep"
+import type { SweepEvent } from "@rectifier/experiment"
 import cliProgress from "cli-progress"
 import { Console, Effect } from "effect"
 

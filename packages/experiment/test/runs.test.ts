@@ -1,6 +1,6 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { defaults } from "@rectifier/pipeline"
+import { defaults } from "@rectifier/experiment"
 import {
   acquireRunLock,
   canonicalJson,
@@ -9,7 +9,7 @@ import {
   runKey,
   slug,
   takeRunLock
-} from "@rectifier/sweep"
+} from "@rectifier/experiment"
 import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"

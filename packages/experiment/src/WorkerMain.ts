@@ -6,9 +6,9 @@
  * bootstrap can check its parent before paying for them.
  */
 import { NodeServices } from "@effect/platform-node"
-import { runPipeline } from "@rectifier/pipeline"
 import { Effect, Schema } from "effect"
 import { WorkerJob, type WorkerEpoch } from "./Job.ts"
+import { runPipeline } from "./Pipeline.ts"
 
 const program = (jobText: string) => Effect.gen(function*() {
   const job = yield* Schema.decodeUnknownEffect(Schema.fromJsonString(WorkerJob))(jobText)

@@ -8,10 +8,11 @@
  * results table is generated from these entries, never typed by hand.
  */
 import { writeFileAtomic } from "@rectifier/core"
-import { findPreset, planRuns, readRunRecord } from "@rectifier/pipeline"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
+import { readRunRecord } from "./Pipeline.ts"
+import { findPreset, planRuns } from "./Presets.ts"
 import { type SweepRun, writeReport } from "./SweepRunner.ts"
 
 const SummarySchema = Schema.Struct({ n: Schema.Int, mean: Schema.Number, sd: Schema.Number })

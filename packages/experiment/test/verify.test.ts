@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { compareRecords } from "@rectifier/pipeline"
+import { compareRecords } from "@rectifier/experiment"
 import type { RunRecord } from "@rectifier/record"
 
 const base = {

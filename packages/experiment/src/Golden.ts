@@ -3,21 +3,13 @@
  * committed golden files (`golden/<case>.json` at the repository root).
  */
 import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
-import { describeDifferences } from "@rectifier/record"
-import { findPreset, resolveRuns, runPipeline } from "@rectifier/pipeline"
-import {
-  comparable,
-  compare,
-  type Difference,
-  exact,
-  type Json,
-  type RunRecord,
-  type Tolerance
-} from "@rectifier/record"
+import { comparable, compare, describeDifferences, type Difference, exact, type Json, type RunRecord, type Tolerance } from "@rectifier/record"
 import { Effect, FileSystem, Path } from "effect"
 import { cpus, tmpdir } from "node:os"
 import type { GoldenCase } from "./GoldenCase.ts"
 import { GoldenMismatch, GoldenMissing, NumericsVersionStale } from "./GoldenError.ts"
+import { runPipeline } from "./Pipeline.ts"
+import { findPreset, resolveRuns } from "./Presets.ts"
 
 /** How a golden comparison names its two sides. */
 export const goldenLabels = { expected: "golden", actual: "now" } as const

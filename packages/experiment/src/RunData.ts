@@ -75,7 +75,7 @@ const first = (dataset: string, field: string, set: LabelledSet, count: number |
     : Effect.fail(new InvalidSplit({ dataset, problem: `dataset.${field} ${count} is more than the ${set.count} examples loaded` }))
 
 /** Every training input of the run, labelled or not, in the split's order: what pre-training learns from. */
-export class TrainingInputs extends Context.Service<TrainingInputs, LabelledSet>()("@rectifier/pipeline/TrainingInputs") {}
+export class TrainingInputs extends Context.Service<TrainingInputs, LabelledSet>()("@rectifier/experiment/TrainingInputs") {}
 
 /**
  * Loads the configuration's data with its sizes applied: `all` is the

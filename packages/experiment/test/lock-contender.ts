@@ -1,6 +1,6 @@
 /** A process that tries to take a run lock at a given instant (for the lock race test): prints "won" or "lost". */
 import { Effect } from "effect"
-import { takeRunLock } from "../../pipeline/src/RunLock.ts"
+import { takeRunLock } from "../src/RunLock.ts"
 
 const [folder = "", at = "0"] = process.argv.slice(2)
 while (Date.now() < Number(at)) {

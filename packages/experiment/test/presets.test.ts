@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, planRuns, type Preset, presets, resolveConfig, resolveRuns } from "@rectifier/pipeline"
+import { findPreset, planRuns, type Preset, presets, resolveConfig, resolveRuns } from "@rectifier/experiment"
 import { Effect } from "effect"
 
 const withOverrides = (overrides: unknown): Preset => ({

@@ -8,11 +8,11 @@
  * disagrees with its record is left out, with a warning, never exported wrong.
  */
 import { writeFileAtomic } from "@rectifier/core"
-import { configHash } from "@rectifier/pipeline"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { encodeSafetensors, modelTensors } from "@rectifier/report"
 import { checkpointStore } from "@rectifier/train"
 import { Effect, Option, Path } from "effect"
+import { configHash } from "./Pipeline.ts"
 import { slug } from "./RunKey.ts"
 
 export interface CellRun {
