@@ -96,13 +96,3 @@ export const estimateSeconds = (config: RunConfig): number | undefined => {
     (relative * (plannedEpochs(config) * (trainExamples + evaluated) + pretraining)) / measured.samplesPerSecond
 }
 
-/** "42s", "3m05s", "4h10m", "2.1 days". */
-export const formatDuration = (seconds: number): string => {
-  const s = Math.round(seconds)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`
-  const h = Math.floor(m / 60)
-  if (h < 48) return `${h}h${String(m % 60).padStart(2, "0")}m`
-  return `${(h / 24).toFixed(1)} days`
-}

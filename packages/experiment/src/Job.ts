@@ -7,7 +7,13 @@ export const WorkerJob = Schema.Struct({
   description: Schema.String,
   references: Schema.Array(Reference),
   config: RunConfig,
-  folder: Schema.String
+  folder: Schema.String,
+  /** Where the worker's dataset files come from (RunData.ts's DataSource, the parts a command line sets). */
+  data: Schema.optionalKey(Schema.Struct({
+    dataDir: Schema.optionalKey(Schema.String),
+    mirrors: Schema.optionalKey(Schema.Array(Schema.String)),
+    offline: Schema.optionalKey(Schema.Boolean)
+  }))
 })
 export type WorkerJob = typeof WorkerJob.Type
 

@@ -36,11 +36,21 @@ import { Effect, FileSystem, Layer, Path, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { environment } from "./Environment.ts"
 import { RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
-import type { Preset } from "./Preset.ts"
 import { findPreset } from "./Presets.ts"
 import { dataCounts, type DataSource, runDataLayer, TrainingInputs } from "./RunData.ts"
 import { createRunFolder } from "./RunFolder.ts"
 import { acquireRunLock } from "./RunLock.ts"
+
+/**
+ * What a run's record says it is: the pipeline's name, one sentence on what
+ * it reproduces, and the numbers it is compared with. A preset is one; a
+ * sweep's run names its cell and the cell's references.
+ */
+export interface RunIdentity {
+  readonly name: string
+  readonly description: string
+  readonly references: ReadonlyArray<Reference>
+}
 
 export interface RunOptions {
   /** Folder that receives the run folder. */
@@ -152,7 +162,7 @@ const encodeStart = Schema.encodeEffect(Schema.fromJsonString(RunStart))
 const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(RunStart))
 
 /** Trains in `folder` (resuming from its checkpoints, if any) and writes the record and report there. */
-const runInFolder = (preset: Preset, config: RunConfig, folder: string, started: Date, options: Omit<RunOptions, "out">) =>
+const runInFolder = (identity: RunIdentity, config: RunConfig, folder: string, started: Date, options: Omit<RunOptions, "out">) =>
   Effect.suspend(() => {
     // This segment of the run (from here to its end or a kill); earlier segments' seconds come from the checkpoint.
     const segmentStart = performance.now()
@@ -184,8 +194,8 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
         const finished = new Date()
         const record: RunRecord = {
           format: "rectifier-run/1",
-          pipeline: preset.name,
-          description: preset.description,
+          pipeline: identity.name,
+          description: identity.description,
           config,
           environment: { ...environment(), backend: backend.info },
           startedAt: started.toISOString(),
@@ -207,7 +217,7 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
             ...(training.initialDiagnostics === undefined ? {} : { initialDiagnostics: training.initialDiagnostics }),
             peakRssBytes: process.resourceUsage().maxRSS * 1024
           },
-          references: preset.references
+          references: identity.references
         }
         yield* writeFileAtomic(path.join(folder, "results.json"), (yield* encodeRecord(record)) + "\n")
         yield* report.write(folder, record)
@@ -221,26 +231,26 @@ const runInFolder = (preset: Preset, config: RunConfig, folder: string, started:
     ).pipe(Effect.provide(stages(config, options.data)))
   })
 
-/** Runs `preset` with the resolved `config` in a fresh run folder. */
-export const runPipeline = (preset: Preset, config: RunConfig, options: RunOptions) =>
+/** Runs the resolved `config` in a fresh run folder (or `options.folder`), its record naming `identity`. */
+export const runPipeline = (identity: RunIdentity, config: RunConfig, options: RunOptions) =>
   Effect.gen(function*() {
     const started = new Date()
     const fs = yield* FileSystem.FileSystem
     const folder = options.folder === undefined
-      ? yield* createRunFolder(options.out, preset.name, config.seed, started)
+      ? yield* createRunFolder(options.out, identity.name, config.seed, started)
       : yield* fs.makeDirectory(options.folder, { recursive: true }).pipe(Effect.as(options.folder))
     const path = yield* Path.Path
     const start = yield* encodeStart({
       format: "rectifier-run-start/1",
-      pipeline: preset.name,
+      pipeline: identity.name,
       config,
       startedAt: started.toISOString(),
       numericsVersion: NUMERICS_VERSION,
-      description: preset.description,
-      references: preset.references
+      description: identity.description,
+      references: identity.references
     })
     yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
-    return yield* runInFolder(preset, config, folder, started, options)
+    return yield* runInFolder(identity, config, folder, started, options)
   })
 
 /** Reads a run folder's `config.json`: the pipeline and resolved configuration it was started with. */
@@ -276,11 +286,14 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
           `${NUMERICS_VERSION}: its checkpoints would continue with different numerics`
       })
     }
-    const named = yield* findPreset(start.pipeline)
-    const preset: Preset = {
-      ...named,
-      ...(start.description === undefined ? {} : { description: start.description }),
-      ...(start.references === undefined ? {} : { references: start.references })
+    // Starts written before description and references were stored take the pipeline's own.
+    const named = start.description === undefined || start.references === undefined
+      ? yield* findPreset(start.pipeline)
+      : undefined
+    const identity: RunIdentity = {
+      name: start.pipeline,
+      description: start.description ?? named!.description,
+      references: start.references ?? named!.references
     }
     yield* acquireRunLock(absolute)
     const finished = yield* readRunRecord(absolute).pipe(Effect.option)
@@ -288,7 +301,7 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
       const outcome: RunOutcome = { folder: absolute, record: finished.value, alreadyFinished: true }
       return outcome
     }
-    return yield* runInFolder(preset, start.config, absolute, new Date(start.startedAt), options)
+    return yield* runInFolder(identity, start.config, absolute, new Date(start.startedAt), options)
   }))
 
 /** Reads and validates a run folder's `results.json`. */

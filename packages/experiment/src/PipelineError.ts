@@ -10,12 +10,18 @@ export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("Unkn
   }
 }
 
+/** One problem of a configuration: the dotted field it is at (e.g. `training.epochs`) and what was expected. */
+export const ConfigProblem = Schema.Struct({ field: Schema.String, problem: Schema.String })
+export type ConfigProblem = typeof ConfigProblem.Type
+
 export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigInvalid", {
+  /** Where the configuration came from: a preset, a cell, the caller's overrides, a --config file. */
   source: Schema.String,
-  detail: Schema.String
+  problems: Schema.Array(ConfigProblem)
 }) {
   override get message(): string {
-    return `invalid configuration in ${this.source}:\n${this.detail}`
+    return `invalid configuration in ${this.source}:\n` +
+      this.problems.map((p) => `  ${p.field === "" ? "(the whole configuration)" : p.field}: ${p.problem}`).join("\n")
   }
 }
 

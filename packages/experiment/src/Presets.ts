@@ -4,7 +4,7 @@
  * caller's overrides (flags); every layer validated, unknown keys rejected by name.
  */
 import { type Reference, type RunConfig, RunConfig as RunConfigSchema } from "@rectifier/record"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, SchemaIssue } from "effect"
 import { applyOverrides, ConfigOverrides, mergeOverrides, type UnresolvedConfig } from "./ConfigOverrides.ts"
 import { defaults } from "./Defaults.ts"
 import { ConfigInvalid, DatasetSizeInvalid, UnknownPipeline } from "./PipelineError.ts"
@@ -77,12 +77,25 @@ const withStack = (config: UnresolvedConfig, protocol: "shortcut" | "paper"): Un
     }
 
 const decodeConfig = Schema.decodeUnknownEffect(RunConfigSchema)
-const strict = { onExcessProperty: "error" } as const
+const strict = { onExcessProperty: "error", errors: "all" } as const
 
-const validated = (source: string, value: unknown) =>
-  decodeOverrides(value, strict).pipe(
-    Effect.mapError((issue) => new ConfigInvalid({ source, detail: issue.message }))
-  )
+const standard = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) => issue._tag === "UnexpectedKey" ? "unknown field (not part of the configuration)" : SchemaIssue.defaultLeafHook(issue)
+})
+
+/** A decoding issue as the fields it is about, each with what was expected there. */
+const configInvalid = (source: string, issue: SchemaIssue.Issue): ConfigInvalid =>
+  new ConfigInvalid({
+    source,
+    problems: standard(issue).issues.map((entry) => ({
+      field: (entry.path ?? []).map((key) => String(typeof key === "object" ? key.key : key)).join("."),
+      problem: entry.message
+    }))
+  })
+
+/** Decodes an override (a preset's, a cell's, the caller's, a --config file's), unknown keys refused by name. */
+export const validateOverrides = (source: string, value: unknown): Effect.Effect<ConfigOverrides, ConfigInvalid> =>
+  decodeOverrides(value, strict).pipe(Effect.mapError((issue) => configInvalid(source, issue.issue)))
 
 /** One run of a pipeline: its cell (for a sweep), seed and full configuration. */
 export interface PlannedRun {
@@ -109,15 +122,15 @@ export const planRuns = (
   seeds?: ReadonlyArray<number | undefined>
 ): Effect.Effect<ReadonlyArray<PlannedRun>, ConfigInvalid> =>
   Effect.gen(function*() {
-    const fromPreset = yield* validated(`preset ${preset.name}`, preset.overrides)
-    const fromCaller = yield* validated("overrides", overrides)
+    const fromPreset = yield* validateOverrides(`preset ${preset.name}`, preset.overrides)
+    const fromCaller = yield* validateOverrides("overrides", overrides)
     const cells = preset.sweep?.cells ?? [{ label: preset.name, overrides: {}, references: preset.references }]
     const seedList = seeds ?? (preset.sweep === undefined || fromCaller.seed !== undefined
       ? [undefined]
       : preset.sweep.seeds)
     const runs: Array<PlannedRun> = []
     for (const cell of cells) {
-      const fromCell = yield* validated(`preset ${preset.name}, cell "${cell.label}"`, cell.overrides)
+      const fromCell = yield* validateOverrides(`preset ${preset.name}, cell "${cell.label}"`, cell.overrides)
       const written = mergeOverrides(mergeOverrides(fromPreset, fromCell), fromCaller)
       const protocol = written.protocol ?? "shortcut"
       const layered = mergeOverrides(
@@ -127,9 +140,7 @@ export const planRuns = (
       for (const [index, seed] of seedList.entries()) {
         const merged = applyOverrides(defaults, seed === undefined ? layered : { ...layered, seed })
         const config = yield* decodeConfig(withStack(merged, protocol), strict).pipe(
-          Effect.mapError((issue) =>
-            new ConfigInvalid({ source: `resolved configuration of ${preset.name} (${cell.label})`, detail: issue.message })
-          )
+          Effect.mapError((issue) => configInvalid(`resolved configuration of ${preset.name} (${cell.label})`, issue.issue))
         )
         const selection = protocol === "paper" && seedList.length > 1 && selects(config)
           ? { selection: index === 0 ? "leader" as const : "follower" as const }

@@ -7,7 +7,7 @@
  * shows). The README's
  * results table is generated from these entries, never typed by hand.
  */
-import { writeFileAtomic } from "@rectifier/core"
+import { markdownTable, percent, writeFileAtomic } from "@rectifier/core"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
@@ -209,9 +209,8 @@ export const readResults = Effect.fn("Results.readResults")(function*(results: s
   return entries
 })
 
-const pct = (x: number | undefined, digits = 2) => (x === undefined ? "—" : `${(100 * x).toFixed(digits)}%`)
 const pm = (s: { readonly mean: number; readonly sd: number; readonly n: number }, digits = 2) =>
-  `${pct(s.mean, digits)} ± ${pct(s.sd, digits)} (n=${s.n})`
+  `${percent(s.mean, digits)} ± ${percent(s.sd, digits)} (n=${s.n})`
 
 /** The README's results table, one row per cell of every entry. */
 export const resultsTable = (entries: ReadonlyArray<ResultsEntry>): string => {
@@ -225,10 +224,10 @@ export const resultsTable = (entries: ReadonlyArray<ResultsEntry>): string => {
       `[${entry.pipeline}](results/${entry.pipeline}/report.md)`,
       cell.label,
       pm(cell.testError),
-      pct(cell.paperTestError),
-      pct(cell.seedTestError),
+      percent(cell.paperTestError),
+      percent(cell.seedTestError),
       pm(cell.sparsity, 1),
-      pct(cell.paperSparsity, 1),
+      percent(cell.paperSparsity, 1),
       cell.learningRates.join(", "),
       cell.bestEpochs.join(", "),
       cell.coreHours.toFixed(2)
@@ -241,9 +240,7 @@ export const resultsTable = (entries: ReadonlyArray<ResultsEntry>): string => {
     `${entry.machines.join("; ")}, ${entry.wallHours.toFixed(1)} h wall, ${entry.coreHours.toFixed(1)} core-hours.`
   )
   return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    ...markdownTable(header, rows),
     "",
     ...notes
   ].join("\n")

@@ -65,6 +65,8 @@ export interface SweepOptions {
   readonly overrides?: unknown
   /** Replaces the preset's seeds. */
   readonly seeds?: ReadonlyArray<number>
+  /** Where the runs' dataset files come from (default: the download cache, see RunData.ts). */
+  readonly data?: WorkerJob["data"]
   readonly onEvent?: (event: SweepEvent) => void
 }
 
@@ -385,7 +387,8 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
             description: `${preset.description} Cell: ${run.cell}.`,
             references: run.references,
             config: run.config,
-            folder: run.folder
+            folder: run.folder,
+            ...(options.data === undefined ? {} : { data: options.data })
           }
           // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
           const worker = yield* spawnWorker(job)

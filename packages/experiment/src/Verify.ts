@@ -22,7 +22,7 @@ export const verifyRun = (folder: string) =>
     const target = join(scratch, "rerun")
     yield* fs.makeDirectory(target)
     const { record } = yield* runPipeline(
-      { name: recorded.pipeline, description: recorded.description, overrides: {}, references: recorded.references },
+      { name: recorded.pipeline, description: recorded.description, references: recorded.references },
       recorded.config,
       { out: target, folder: target }
     )

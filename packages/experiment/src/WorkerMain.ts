@@ -13,11 +13,12 @@ import { runPipeline } from "./Pipeline.ts"
 const program = (jobText: string) => Effect.gen(function*() {
   const job = yield* Schema.decodeUnknownEffect(Schema.fromJsonString(WorkerJob))(jobText)
   yield* runPipeline(
-    { name: job.pipeline, description: job.description, overrides: {}, references: job.references },
+    { name: job.pipeline, description: job.description, references: job.references },
     job.config,
     {
       out: job.folder,
       folder: job.folder,
+      ...(job.data === undefined ? {} : { data: job.data }),
       onEpoch: (metrics, config) =>
         Effect.sync(() => {
           const line: WorkerEpoch = {

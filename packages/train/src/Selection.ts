@@ -6,6 +6,7 @@
  * the same epoch, or when it learns nothing; the kept candidate is the one
  * with the lowest validation error at its best epoch.
  */
+import { percent } from "@rectifier/core"
 import { Schema } from "effect"
 import { Divergence } from "./TrainingError.ts"
 
@@ -64,7 +65,6 @@ export interface Rival {
   readonly curve: ReadonlyArray<CandidateEpoch>
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(2)}%`
 
 /** The lowest validation error among the epochs up to and including `epoch`; Infinity before the first. */
 export const bestBy = (curve: ReadonlyArray<CandidateEpoch>, epoch: number): number =>
