@@ -7,8 +7,9 @@
  * deferred product xᵀδ (a dense layer's weight gradient) is never formed: one
  * gemm adds -η xᵀδ into the weights (or the velocity), so each weight matrix
  * is read and written once instead of three times. Any other gradient takes
- * one pass that rounds exactly as the functional update does. Elsewhere the
- * update is the functional one, op for op.
+ * one pass that rounds exactly as the functional update does. An update it
+ * cannot do in place (a variable that is not float32, shapes that differ) it
+ * declines, and the caller runs the functional one.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { NativeBackend } from "./NativeBackend.ts"
@@ -58,6 +59,24 @@ const updateInPlace = (
   }
 }
 
+/** Updates `variable` (and `velocity`, when momentum is used) from `gradient` in place; false when it cannot. */
+export type InPlaceSgd = (
+  variable: tf.Variable,
+  gradient: tf.Tensor,
+  settings: SgdSettings,
+  velocity?: tf.Variable
+) => boolean
+
+/** The in-place update on `backend`, whose tensors the variables must be. */
+export const inPlaceSgdOf = (backend: NativeBackend): InPlaceSgd => (variable, gradient, settings, velocity) => {
+  const applies = variable.dtype === "float32" &&
+    backend.isFloat(gradient) &&
+    tf.util.arraysEqual(variable.shape, gradient.shape) &&
+    (velocity === undefined || tf.util.arraysEqual(velocity.shape, variable.shape))
+  if (applies) updateInPlace(backend, variable, gradient, settings, velocity)
+  return applies
+}
+
 /** Updates `variable` (and `velocity`, when momentum is used) from `gradient`. */
 export const sgdUpdate = (
   variable: tf.Variable,
@@ -66,16 +85,7 @@ export const sgdUpdate = (
   velocity?: tf.Variable
 ): void => {
   const backend = tf.backend()
-  if (
-    backend instanceof NativeBackend &&
-    variable.dtype === "float32" &&
-    backend.isFloat(gradient) &&
-    tf.util.arraysEqual(variable.shape, gradient.shape) &&
-    (velocity === undefined || tf.util.arraysEqual(velocity.shape, variable.shape))
-  ) {
-    updateInPlace(backend, variable, gradient, settings, velocity)
-    return
-  }
+  if (backend instanceof NativeBackend && inPlaceSgdOf(backend)(variable, gradient, settings, velocity)) return
   tf.tidy(() => {
     const rate = tf.scalar(settings.learningRate)
     let g = gradient
