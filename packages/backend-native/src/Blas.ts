@@ -4,9 +4,8 @@
  * JavaScript: the routines of one native backend, which its loader hands out.
  * Every routine writes its output array in place; nothing is allocated.
  */
-import * as tf from "@tensorflow/tfjs-core"
 import { BinaryOp } from "./Addon.ts"
-import { NativeBackend } from "./NativeBackend.ts"
+import type { NativeBackend } from "./NativeBackend.ts"
 
 export interface NativeBlas {
   /** The OpenBLAS build, as it describes itself (version, target core, threading). */
@@ -41,10 +40,4 @@ export const blasOf = (backend: NativeBackend): NativeBlas => {
     scale: (alpha, x) =>
       addon.binary(BinaryOp.mul, x, Float32Array.of(alpha), x, Int32Array.of(x.length), unitStride, broadcast)
   }
-}
-
-/** The routines when the active tfjs backend is the native one; undefined otherwise. */
-export const activeBlas = (): NativeBlas | undefined => {
-  const backend = tf.backend()
-  return backend instanceof NativeBackend ? blasOf(backend) : undefined
 }

@@ -9,9 +9,9 @@ import { engineName, registerNative } from "./Register.ts"
 import { type InPlaceSgd, inPlaceSgdOf } from "./Sgd.ts"
 
 export { addonBuilt, installHint } from "./Addon.ts"
-export { activeBlas, type NativeBlas } from "./Blas.ts"
+export type { NativeBlas } from "./Blas.ts"
 export { NativeBackend } from "./NativeBackend.ts"
-export { type InPlaceSgd, type SgdSettings, sgdUpdate } from "./Sgd.ts"
+export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
 
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
