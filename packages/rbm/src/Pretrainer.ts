@@ -47,9 +47,9 @@ export class Pretrainer extends Context.Service<Pretrainer, {
     Pretrainer,
     Effect.gen(function*() {
       const rng = yield* Rng
-      yield* TensorBackend
+      const backend = yield* TensorBackend
       return Pretrainer.of({
-        pretrain: Effect.fnUntraced(function*(input, data) {
+        pretrain: Effect.fn("Pretrainer.pretrain")(function*(input: PretrainConfigInput, data: PretrainData) {
           const config = yield* decodePretrainConfig(input)
           // Binary visible units and cross-entropy reconstructions need inputs in [0, 1].
           const binary = config.kind === "rbm"
@@ -65,7 +65,7 @@ export class Pretrainer extends Context.Service<Pretrainer, {
               })
             }
           }
-          return yield* pretrainStack(config, data, rng.stream)
+          return yield* pretrainStack(config, data, rng.stream).pipe(Effect.provideService(TensorBackend, backend))
         })
       })
     })

@@ -184,7 +184,7 @@ export class Trainer extends Context.Service<Trainer, {
     Effect.gen(function*() {
       const data = yield* Dataset
       const rng = yield* Rng
-      yield* TensorBackend
+      const { capabilities } = yield* TensorBackend
 
       const diagnose = (model: Model, config: TrainingConfig): EpochDiagnostics | undefined => {
         const examples = Math.min(config.diagnosticExamples ?? DEFAULT_DIAGNOSTIC_EXAMPLES, data.validation.count)
@@ -217,7 +217,7 @@ export class Trainer extends Context.Service<Trainer, {
               new Sgd(model.variables(), model.weightVariables(), {
                 momentum: config.momentum ?? 0,
                 weightDecay: config.weightDecay ?? 0
-              })
+              }, capabilities.sgd.update)
             ),
             (sgd) => Effect.sync(() => sgd.dispose())
           )
@@ -337,7 +337,7 @@ export class Trainer extends Context.Service<Trainer, {
           return run
         }))
 
-      const run = Effect.fnUntraced(function*(config: TrainingConfig, hooks: TrainingHooks = {}) {
+      const run = Effect.fn("Trainer.run")(function*(config: TrainingConfig, hooks: TrainingHooks = {}) {
         const runs: Array<CandidateRun> = []
         for (const learningRate of learningRatesOf(config)) {
           runs.push(yield* runCandidate(config, learningRate, hooks, runs))
@@ -366,9 +366,11 @@ export class Trainer extends Context.Service<Trainer, {
         return result
       })
 
-      const train = (config: TrainingConfig, hooks?: TrainingHooks) =>
-        Effect.flatMap(run(config, hooks), (result) =>
-          result.diverged === undefined ? Effect.succeed(result) : Effect.fail(new TrainingDiverged(result.diverged)))
+      const train = Effect.fn("Trainer.train")(function*(config: TrainingConfig, hooks?: TrainingHooks) {
+        const result = yield* run(config, hooks)
+        if (result.diverged !== undefined) return yield* new TrainingDiverged(result.diverged)
+        return result
+      })
 
       return Trainer.of({ run, train })
     })
