@@ -39,8 +39,7 @@ import {
   type CheckpointUnreadable,
   type CheckpointUnwritable,
   type Divergence,
-  TrainingConfigInvalid,
-  TrainingDiverged
+  TrainingConfigInvalid
 } from "./TrainingError.ts"
 
 export type { EpochMetrics } from "./EpochMetrics.ts"
@@ -173,11 +172,6 @@ export class Trainer extends Context.Service<Trainer, {
     config: TrainingConfig,
     hooks?: TrainingHooks
   ) => Effect.Effect<TrainingResult, TrainingFailure, Scope.Scope>
-  /** Like `run`, but divergence is a `TrainingDiverged` failure. */
-  readonly train: (
-    config: TrainingConfig,
-    hooks?: TrainingHooks
-  ) => Effect.Effect<TrainingResult, TrainingFailure | TrainingDiverged, Scope.Scope>
 }>()("@rectifier/train/Trainer") {
   static readonly layer: Layer.Layer<Trainer, never, Dataset | Rng | TensorBackend> = Layer.effect(
     Trainer,
@@ -366,13 +360,7 @@ export class Trainer extends Context.Service<Trainer, {
         return result
       })
 
-      const train = Effect.fn("Trainer.train")(function*(config: TrainingConfig, hooks?: TrainingHooks) {
-        const result = yield* run(config, hooks)
-        if (result.diverged !== undefined) return yield* new TrainingDiverged(result.diverged)
-        return result
-      })
-
-      return Trainer.of({ run, train })
+      return Trainer.of({ run })
     })
   )
 }
