@@ -6,11 +6,13 @@
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import { type DatasetError, InvalidSplit } from "./DatasetError.ts"
+import { DEBIAN_FASHION_MNIST } from "./datasets/FashionMnist.ts"
+import type { DatasetName, ExpectedSizes } from "./DatasetSpec.ts"
 import { resolveDataSource } from "./DataSourceConfig.ts"
 import type { CacheOptions } from "./Download.ts"
 import type { SplitDataset } from "./LabelledSet.ts"
 import { byteScale, type Normalisation, standardizeInPlace } from "./Normalisation.ts"
-import { DEBIAN_FASHION_MNIST, type DatasetName, type ExpectedSizes, lookupDataset } from "./Registry.ts"
+import { lookupDataset } from "./Registry.ts"
 import { applySplit, type SplitOptions, withLabelledFraction } from "./Split.ts"
 
 export interface LoadOptions extends CacheOptions {

@@ -26,7 +26,10 @@ import {
   type Waiting
 } from "../Download.ts"
 import { embeddedMnistDirectory, mnistFiles } from "../Mnist.ts"
-import { DEBIAN_FASHION_MNIST, datasetNames, type DatasetSpec, fashionMnistFiles, idxBytes, registry } from "../Registry.ts"
+import { DEBIAN_FASHION_MNIST, fashionMnistFiles } from "../datasets/FashionMnist.ts"
+import { idxBytes } from "../datasets/MnistFormat.ts"
+import { datasetNames, type DatasetSpec } from "../DatasetSpec.ts"
+import { registry } from "../Registry.ts"
 
 const root = Command.make("datasets").pipe(
   Command.withSharedFlags({
