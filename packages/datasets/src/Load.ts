@@ -1,7 +1,8 @@
 /**
  * Loading a dataset by name with an experiment's options: where the cache
- * is (else the environment's, read once), mirrors, the split, the normalisation, the NORB image side and the
- * fraction of labelled training examples.
+ * is (else the environment's, read once per load), mirrors, the split, the
+ * normalisation, the NORB image side and the fraction of labelled training
+ * examples.
  */
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"

@@ -2,7 +2,8 @@
  * The `datasets` command line: `list`, `fetch <name>` and `verify <name>`,
  * sharing `--data-dir` (the cache folder, else the environment's: see
  * `DataSourceConfig.ts`) and `--mirror` (base URLs tried before the official
- * ones, repeatable); `RECTIFIER_OFFLINE=1` makes `fetch` download nothing. The app mounts `datasetsCommand`.
+ * ones, repeatable); `RECTIFIER_OFFLINE=1` makes `fetch` download nothing.
+ * The app mounts `datasetsCommand`.
  * A failure is printed by `Command.run` (the errors carry
  * `CliError.userMessage`): one line naming the dataset, file, every address
  * tried with its reason, and what to do.
@@ -13,6 +14,9 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { FetchHttpClient } from "effect/http"
 import { type DatasetError, NotCached } from "../DatasetError.ts"
+import { DEBIAN_FASHION_MNIST, fashionMnistFiles } from "../datasets/FashionMnist.ts"
+import { idxBytes } from "../datasets/MnistFormat.ts"
+import { datasetNames, type DatasetSpec } from "../DatasetSpec.ts"
 import { resolveDataSource } from "../DataSourceConfig.ts"
 import {
   cachePath,
@@ -26,9 +30,6 @@ import {
   type Waiting
 } from "../Download.ts"
 import { embeddedMnistDirectory, mnistFiles } from "../Mnist.ts"
-import { DEBIAN_FASHION_MNIST, fashionMnistFiles } from "../datasets/FashionMnist.ts"
-import { idxBytes } from "../datasets/MnistFormat.ts"
-import { datasetNames, type DatasetSpec } from "../DatasetSpec.ts"
 import { registry } from "../Registry.ts"
 
 const root = Command.make("datasets").pipe(
@@ -87,7 +88,7 @@ const localFiles = (spec: DatasetSpec): Array<{ readonly path: string; readonly 
 const list = Command.make("list", {}, () =>
   Effect.gen(function*() {
     const options = yield* cacheOptions
-    yield* Console.log(`cache folder ${options.dataDir}${options.offline ? " (offline: RECTIFIER_OFFLINE is set)" : ""}`)
+    yield* Console.log(`cache folder ${options.dataDir}${options.offline ? " (downloads off: RECTIFIER_OFFLINE)" : ""}`)
     for (const spec of Object.values(registry)) {
       const local = localFiles(spec)
       const where = local !== undefined
