@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { makeBenchCommand } from "../src/BenchCommand.ts"
+import { benchCommand, makeBenchCommand } from "../src/BenchCommand.ts"
 import type { BenchOptions } from "../src/Options.ts"
 import { resultMarker } from "../src/Worker.ts"
 import { readFloats, writeWorkload } from "../src/Workload.ts"
@@ -91,6 +91,34 @@ describe("bench options", () => {
         const text = error instanceof CliError.ShowHelp ? error.errors.map((e) => e.message).join("\n") : String(error)
         assert.include(text, flag)
         assert.include(text, expected)
+      }
+    }))
+
+  it.live("--learning-rate reaches the job: the bench's final loss is a worker's at that rate, not at the default", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "bench-test-"))
+      try {
+        const out = join(dir, "train.json")
+        const { exit, lines } = yield* runBench(benchCommand, [
+          "train", "--backends", "cpu", "--batches", "4", "--steps", "1", "--warmup", "1", "--rounds", "1",
+          "--no-torch", "--learning-rate", "0.5", "--out", out
+        ])
+        assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+        assert.isTrue(lines.some((l) => l.includes("| batch | backend |")), lines.join("\n"))
+        const record = JSON.parse(readFileSync(out, "utf8")) as {
+          options: { learningRate: number }
+          rows: ReadonlyArray<{ name: string; result: Record<string, unknown> }>
+        }
+        assert.strictEqual(record.options.learningRate, 0.5)
+        assert.strictEqual(record.rows[0]?.name, "cpu")
+        // The same workload (seed 1, 2 minibatches of 4) and step, run directly at 0.5 and at the default 0.01.
+        const workload = mkdtempSync(join(dir, "workload-"))
+        writeWorkload(workload, 1, 4, 2)
+        const job = { kind: "train", backend: "cpu", threads: 1, dir: workload, batch: 4, batches: 2, steps: 1, warmup: 1 }
+        assert.strictEqual(record.rows[0]!.result["finalLoss"], worker({ ...job, learningRate: 0.5 })["finalLoss"])
+        assert.notStrictEqual(record.rows[0]!.result["finalLoss"], worker({ ...job, learningRate: 0.01 })["finalLoss"])
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
       }
     }))
 })
