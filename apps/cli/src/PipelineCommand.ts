@@ -70,7 +70,7 @@ const flags = {
   dataDir: Flag.String("data-dir").pipe(
     Flag.withDescription(
       "dataset cache folder for datasets other than the embedded MNIST " +
-        "(default $RECTIFIER_DATA_DIR, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
+        "(default $RECTIFIER_DATA_DIR, else $XDG_CACHE_HOME/rectifier/datasets, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
     ),
     Flag.optional
   ),
