@@ -298,4 +298,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     yield* say(summary(record))
     yield* input.json ? printJson(runJson(folder, record, false)) : Console.log(folder)
   }).pipe(Effect.mapError(asUserError))
-).pipe(Command.withDescription("Run a named pipeline (an experiment of the paper) and write its run folder"))
+).pipe(Command.withDescription(
+  "Run a named pipeline (an experiment of the paper) and write its run folder. The defaults shown are those every " +
+    "pipeline starts from; a pipeline may change them (--print-config shows a run's resolved values)."
+))
