@@ -4,10 +4,10 @@
  */
 import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { comparable, compare, describeDifferences, type Difference, exact, type Json, type RunRecord, type Tolerance } from "@rectifier/record"
-import { Effect, FileSystem, Path } from "effect"
+import { Effect, FileSystem, Path, Schema } from "effect"
 import { cpus, tmpdir } from "node:os"
 import type { GoldenCase } from "./GoldenCase.ts"
-import { GoldenMismatch, GoldenMissing, NumericsVersionStale } from "./GoldenError.ts"
+import { GoldenMismatch, GoldenMissing, GoldenUnreadable, NumericsVersionStale } from "./GoldenError.ts"
 import { runPipeline } from "./Pipeline.ts"
 import { findPreset, resolveRuns } from "./Presets.ts"
 
@@ -15,13 +15,25 @@ import { findPreset, resolveRuns } from "./Presets.ts"
 export const goldenLabels = { expected: "golden", actual: "now" } as const
 
 /** What a golden file holds: the outcome, and where it was recorded. */
-export interface GoldenFile {
-  readonly case: string
-  /** The numerics version (packages/core/src/Numerics.ts) the outcome was recorded under. */
-  readonly numericsVersion?: number
-  readonly recordedOn: { readonly cpu: string; readonly threads: number; readonly backend: string }
-  readonly outcome: Json
-}
+export const GoldenFile = Schema.Struct({
+  case: Schema.String,
+  /** The numerics version (packages/core/src/Numerics.ts) the outcome was recorded under; absent in the first files. */
+  numericsVersion: Schema.optionalKey(Schema.Int),
+  recordedOn: Schema.Struct({ cpu: Schema.String, threads: Schema.Int, backend: Schema.String }),
+  outcome: Schema.Json
+})
+export type GoldenFile = typeof GoldenFile.Type
+
+const decodeGoldenFile = Schema.decodeUnknownEffect(Schema.fromJsonString(GoldenFile))
+
+/** The golden file at `file`, decoded, or an error naming it. */
+const readGoldenFile = (name: string, file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    return yield* decodeGoldenFile(yield* fs.readFileString(file)).pipe(
+      Effect.mapError((error) => new GoldenUnreadable({ name, file, reason: error.message.replace(/\n\s*/g, " ") }))
+    )
+  })
 
 export const goldenDirectory = (root: string) => `${root}/golden`
 
@@ -64,7 +76,7 @@ const readGolden = (root: string, golden: GoldenCase) =>
     const path = yield* Path.Path
     const file = path.join(goldenDirectory(root), `${golden.name}.json`)
     if (!(yield* fs.exists(file))) return yield* new GoldenMissing({ name: golden.name, file })
-    return { file, content: JSON.parse(yield* fs.readFileString(file)) as GoldenFile }
+    return { file, content: yield* readGoldenFile(golden.name, file) }
   })
 
 /** Re-runs a case and fails with a readable diff unless it reproduces its golden file. */
@@ -97,7 +109,7 @@ export const updateCase = Effect.fn("Golden.updateCase")(function*(root: string,
   const path = yield* Path.Path
   const runs = yield* runCase(golden)
   const file = path.join(goldenDirectory(root), `${golden.name}.json`)
-  const previous = (yield* fs.exists(file)) ? JSON.parse(yield* fs.readFileString(file)) as GoldenFile : undefined
+  const previous = (yield* fs.exists(file)) ? yield* readGoldenFile(golden.name, file) : undefined
   const moved = previous === undefined ? undefined : compare(previous.outcome, outcomeOf(runs))
   if (previous?.numericsVersion === NUMERICS_VERSION && moved !== undefined && moved.length > 0) {
     return yield* new NumericsVersionStale({

@@ -24,7 +24,7 @@ import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { basename, join } from "node:path"
 import type { Readable, Writable } from "node:stream"
 import { writeBestWeights } from "./BestWeights.ts"
-import type { WorkerEpoch, WorkerJob } from "./Job.ts"
+import { WorkerEpoch, type WorkerJob } from "./Job.ts"
 import { readRunRecord } from "./Pipeline.ts"
 import type { Preset } from "./Preset.ts"
 import { type PlannedRun, resolveRuns } from "./Presets.ts"
@@ -89,6 +89,7 @@ export interface SweepOutcome {
 }
 
 const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
+const decodeEpochLine = Schema.decodeUnknownOption(Schema.fromJsonString(WorkerEpoch))
 
 interface WorkerProcess {
   readonly child: ChildProcessByStdio<Writable, Readable, Readable>
@@ -127,11 +128,9 @@ const spawnWorker = (job: WorkerJob) =>
         while ((newline = buffer.indexOf("\n")) >= 0) {
           const line = buffer.slice(0, newline)
           buffer = buffer.slice(newline + 1)
-          try {
-            worker.onEpoch(JSON.parse(line) as WorkerEpoch)
-          } catch {
-            // not an epoch line (a library's notice): ignore
-          }
+          // A line that is not an epoch (a library's notice) is ignored.
+          const epoch = decodeEpochLine(line)
+          if (epoch._tag === "Some") worker.onEpoch(epoch.value)
         }
       })
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
