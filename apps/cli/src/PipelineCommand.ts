@@ -208,6 +208,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     }
     // With --json, stdout carries the one JSON document; everything for people goes to stderr.
     const say = input.json ? Console.error : Console.log
+    const human = input.json ? process.stderr : process.stdout
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value)
     yield* conflicts(preset, input)
@@ -222,7 +223,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       }
       yield* say(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
       const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, {
-        onEpoch: progressPrinter(say),
+        ...progressPrinter(say, human),
         data
       })
       if (alreadyFinished === true) {
@@ -246,7 +247,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     if (sweep) {
-      const progress = sweepProgress(input.json ? process.stderr : process.stdout)
+      const progress = sweepProgress(human)
       const outcome = yield* runSweep(preset, {
         out: input.out,
         parallel: input.parallel,
@@ -285,14 +286,14 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     yield* say(
       `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
         (config.dataset.labelledFraction < 1 ? ` (${config.dataset.labelledFraction} labelled)` : "") +
-        `, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
+        `, ${config.training.epochs} epoch${config.training.epochs === 1 ? "" : "s"}, seed ${config.seed}, backend ${config.backend}` +
         (estimateSeconds(config) === undefined
           ? ""
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
     const { folder, record } = yield* runPipeline(preset, config, {
       out: input.out,
-      onEpoch: progressPrinter(say),
+      ...progressPrinter(say, human),
       data
     })
     yield* say(summary(record))
