@@ -99,6 +99,20 @@ describe("checkpoints carry their provenance (CLI)", () => {
     assert.deepStrictEqual(comparableRecord(folder), expected)
   })
 
+  it("verify of a results.json that does not decode fails as a usage error naming the file", () => {
+    const record = readFileSync(join(runs.finished, "results.json"), "utf8")
+    const wrongType = JSON.stringify({ ...JSON.parse(record), result: { ...JSON.parse(record).result, testError: "0.02" } })
+    for (const [label, text] of [["truncated", record.slice(0, 200)], ["wrong type", wrongType], ["empty", ""]] as const) {
+      const folder = runs.copy(`verify-${label.replace(" ", "-")}`)
+      const file = join(folder, "results.json")
+      writeFileSync(file, text)
+      const verified = cli(["verify", folder])
+      assert.strictEqual(verified.status, 2, `${label}: a folder that cannot be used (apps/cli/src/ExitCode.ts)`)
+      assert.include(verified.stderr, `${file} is not a readable run record`, label)
+      assert.notInclude(verified.stdout, "identical", label)
+    }
+  })
+
   it("resuming a finished run returns its record unchanged and says so", () => {
     const file = join(runs.finished, "results.json")
     const before = readFileSync(file, "utf8")

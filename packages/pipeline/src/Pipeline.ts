@@ -34,7 +34,7 @@ import {
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { environment } from "./Environment.ts"
-import { RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
+import { RecordUnreadable, RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { findPreset } from "./Presets.ts"
 import { dataCounts, type DataSource, runDataLayer, TrainingInputs } from "./RunData.ts"
@@ -290,11 +290,15 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
     return yield* runInFolder(preset, start.config, absolute, new Date(start.startedAt), options)
   }))
 
-/** Reads and validates a run folder's `results.json`. */
+const decodeRecord = Schema.decodeUnknownEffect(Schema.fromJsonString(RunRecordSchema))
+
+/** Reads and validates a run folder's `results.json`; `RecordUnreadable` names the file and why. */
 export const readRunRecord = (folder: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const text = yield* fs.readFileString(path.join(folder, "results.json"))
-    return yield* Schema.decodeUnknownEffect(Schema.fromJsonString(RunRecordSchema))(text)
+    const file = path.join(folder, "results.json")
+    const unreadable = (error: unknown) => new RecordUnreadable({ file, reason: describeError(error) })
+    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable))
+    return yield* decodeRecord(text).pipe(Effect.mapError(unreadable))
   })

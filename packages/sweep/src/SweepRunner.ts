@@ -177,7 +177,7 @@ const finishedRecord = (run: SweepRun) =>
         Effect.gen(function*() {
           const aside = `${file}.unreadable-${Date.now()}`
           yield* fs.rename(file, aside)
-          yield* Effect.logWarning(`${file} could not be read (${error.message}); moved to ${aside}, the run is computed again`)
+          yield* Effect.logWarning(`${error.message}; moved to ${aside}, the run is computed again`)
           return undefined
         })
       )
