@@ -5,7 +5,9 @@
  * Prints the run (or sweep) folder last. `--resume <run folder>` continues a
  * killed run with the configuration saved in its folder. `--list` shows every
  * pipeline with its number of runs and estimated time here. `--data-dir` sets
- * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers.
+ * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers;
+ * `--mirror` (repeatable) gives base URLs tried before the official ones, as
+ * `datasets fetch --mirror` does, for the run, its resume and its workers.
  */
 import { BackendChoice } from "@rectifier/backend"
 import { describeError } from "@rectifier/core"
@@ -83,6 +85,10 @@ const flags = {
         "(default $RECTIFIER_DATA_DIR, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
     ),
     Flag.optional
+  ),
+  mirror: Flag.String("mirror").pipe(
+    Flag.withDescription("base URL of a dataset mirror, tried before the official addresses; repeat for several"),
+    Flag.atLeast(0)
   ),
   hidden: Flag.String("hidden").pipe(
     Flag.withDescription("hidden layer widths, comma-separated, e.g. 1000,1000,1000"),
@@ -278,8 +284,13 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           userMessage: `--resume: ${input.resume.value} is a run of "${start.pipeline}", not "${preset.name}"`
         })
       }
-      yield* Console.log(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
-      const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, { onEpoch: progressPrinter() })
+      yield* Console.log(
+        `resuming ${input.resume.value} with the configuration saved there (flags other than --data-dir and --mirror are ignored)`
+      )
+      const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, {
+        onEpoch: progressPrinter(),
+        data: { mirrors: input.mirror }
+      })
       if (alreadyFinished === true) {
         yield* Console.log(`already finished: ${folder} holds its record (results.json); nothing was run or rewritten`)
       }
@@ -293,6 +304,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
         out: input.out,
         parallel: input.parallel,
         overrides: overridesFrom(preset, input),
+        mirrors: input.mirror,
         ...(Option.isSome(input.seeds) ? { seeds: input.seeds.value } : {}),
         onEvent: progress.onEvent
       }).pipe(Effect.ensuring(Effect.sync(progress.stop)))
@@ -322,7 +334,11 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           ? ""
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
-    const { folder, record } = yield* runPipeline(preset, config, { out: input.out, onEpoch: progressPrinter() })
+    const { folder, record } = yield* runPipeline(preset, config, {
+      out: input.out,
+      onEpoch: progressPrinter(),
+      data: { mirrors: input.mirror }
+    })
     yield* Console.log(summary(record))
     yield* Console.log(folder)
   }).pipe(Effect.mapError(asUserError))

@@ -7,7 +7,9 @@ export const WorkerJob = Schema.Struct({
   description: Schema.String,
   references: Schema.Array(Reference),
   config: RunConfig,
-  folder: Schema.String
+  folder: Schema.String,
+  /** Dataset mirrors tried before the official addresses. */
+  mirrors: Schema.optionalKey(Schema.Array(Schema.String))
 })
 export type WorkerJob = typeof WorkerJob.Type
 

@@ -61,6 +61,8 @@ export interface SweepOptions {
   readonly overrides?: unknown
   /** Replaces the preset's seeds. */
   readonly seeds?: ReadonlyArray<number>
+  /** Dataset mirrors the workers try before the official addresses (`DataSource.mirrors`). */
+  readonly mirrors?: ReadonlyArray<string>
   readonly onEvent?: (event: SweepEvent) => void
 }
 
@@ -381,7 +383,8 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
             description: `${preset.description} Cell: ${run.cell}.`,
             references: run.references,
             config: run.config,
-            folder: run.folder
+            folder: run.folder,
+            ...(options.mirrors === undefined || options.mirrors.length === 0 ? {} : { mirrors: options.mirrors })
           }
           // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
           const worker = yield* spawnWorker(job)

@@ -18,6 +18,7 @@ const program = (jobText: string) => Effect.gen(function*() {
     {
       out: job.folder,
       folder: job.folder,
+      ...(job.mirrors === undefined ? {} : { data: { mirrors: job.mirrors } }),
       onEpoch: (metrics, config) =>
         Effect.sync(() => {
           const line: WorkerEpoch = {
