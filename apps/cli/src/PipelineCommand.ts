@@ -8,8 +8,10 @@
  * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers;
  * `--mirror` (repeatable) gives base URLs tried before the official ones, as
  * `datasets fetch --mirror` does, for the run, its resume and its workers.
+ * On `--backend auto`, a run that would fall back from native to a slower
+ * backend says so first, in one line on stderr, with why and how to fix it.
  */
-import { BackendChoice } from "@rectifier/backend"
+import { BackendChoice, nativeFallbackNotice, probeBackend } from "@rectifier/backend"
 import { describeError } from "@rectifier/core"
 import {
   estimateBackend,
@@ -255,6 +257,17 @@ const conflicts = (preset: Preset, input: {
   return Effect.void
 }
 
+/** One line on stderr when `auto` would pass over native for a slower backend (a failed addon build at install). */
+const noticeFallback = (config: Pick<RunConfig, "backend" | "threads">) =>
+  config.backend !== "auto" ? Effect.void : probeBackend({ backend: "auto", threads: config.threads }).pipe(
+    Effect.flatMap((info) => {
+      const line = nativeFallbackNotice(info)
+      return line === undefined ? Effect.void : Console.error(line)
+    }),
+    // No backend loads at all: the run itself fails saying so.
+    Effect.catchTag("BackendUnavailable", () => Effect.void)
+  )
+
 /** The closing line of a single run: what it reached, where, and how fast. */
 const summary = (record: RunRecord) =>
   `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
@@ -287,6 +300,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       yield* Console.log(
         `resuming ${input.resume.value} with the configuration saved there (flags other than --data-dir and --mirror are ignored)`
       )
+      yield* noticeFallback(start.config)
       const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, {
         onEpoch: progressPrinter(),
         data: { mirrors: input.mirror }
@@ -299,6 +313,9 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     if (preset.sweep !== undefined || Option.isSome(input.seeds)) {
+      // The sweep's own planning reports a configuration that does not resolve.
+      const base = yield* Effect.option(resolveConfig(preset, overridesFrom(preset, input)))
+      if (Option.isSome(base)) yield* noticeFallback(base.value)
       const progress = sweepProgress()
       const outcome = yield* runSweep(preset, {
         out: input.out,
@@ -334,6 +351,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           ? ""
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
+    yield* noticeFallback(config)
     const { folder, record } = yield* runPipeline(preset, config, {
       out: input.out,
       onEpoch: progressPrinter(),
