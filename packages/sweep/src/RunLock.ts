@@ -8,5 +8,6 @@ export {
   processStartTime,
   releaseRunLock,
   RunLocked,
+  RunLockStuck,
   takeRunLock
 } from "@rectifier/pipeline"

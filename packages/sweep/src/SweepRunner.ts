@@ -392,9 +392,12 @@ export const runSweep = (preset: Preset, options: SweepOptions) =>
             Effect.catchTag("RunLocked", (error) => {
               emit({ _tag: "RunSkipped", run, reason: error.message })
               return Effect.succeed(undefined)
-            })
+            }),
+            // A marker left by killed processes: this run fails, naming it; the sweep goes on.
+            Effect.catchTag("RunLockStuck", (error) => Effect.succeed({ error: error.message }))
           )
           if (token === undefined) return false
+          if (typeof token === "object") return token
           worker.lock = token
           if ((yield* finishedRecord(run)) !== undefined) {
             emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
