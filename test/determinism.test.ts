@@ -1,6 +1,6 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveConfig, runPipeline } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { comparableRecord as comparable, temporaryFolder } from "./helpers.ts"
 

@@ -1,5 +1,5 @@
 /** Shared pieces of the end-to-end tests: running the CLI as a user would. */
-import { comparable, type RunRecord } from "@rectifier/report"
+import { comparable, type RunRecord } from "@rectifier/record"
 import { spawnSync } from "node:child_process"
 import { chromium } from "playwright-core"
 import { mkdtempSync, readFileSync } from "node:fs"

@@ -1,9 +1,9 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { readRunRecord } from "@rectifier/pipeline"
-import type { RunRecord } from "@rectifier/report"
+import { readRunRecord } from "@rectifier/experiment"
+import type { RunRecord } from "@rectifier/record"
 import { Effect } from "effect"
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { cli, temporaryFolder } from "./helpers.ts"
 
@@ -98,5 +98,60 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
         "--eval-size", "100", "--backend", "cpu", "--out", temporaryFolder("cli-huge")])
       assert.strictEqual(huge.status, 1)
       assert.match(huge.stderr, /^error: .*allocation failed/m)
+    }))
+})
+
+describe("pnpm run pipeline: configuration files, the resolved configuration, machine-readable output", () => {
+  it.live("--config (YAML or JSON) sets the configuration, flags win over it, and --print-config shows the result", () =>
+    Effect.sync(() => {
+      const folder = temporaryFolder("cli-config")
+      const yaml = join(folder, "quick.yaml")
+      writeFileSync(yaml, "training:\n  epochs: 7\n  hiddenLayers: [48, 24]\ndataset:\n  trainSize: 300\nseed: 5\n")
+      const printed = cli(["pipeline", "mnist-relu", "--config", yaml, "--epochs", "3", "--print-config"])
+      assert.strictEqual(printed.status, 0, printed.stderr)
+      const { config } = JSON.parse(printed.stdout) as { config: RunRecord["config"] }
+      assert.strictEqual(config.training.epochs, 3, "the flag wins over the file")
+      assert.deepStrictEqual(config.training.hiddenLayers, [48, 24])
+      assert.strictEqual(config.dataset.trainSize, 300)
+      assert.strictEqual(config.seed, 5)
+      assert.strictEqual(config.training.activation, "rectifier-alternating", "the preset's own values stay")
+      const json = join(folder, "paper.json")
+      writeFileSync(json, JSON.stringify({ protocol: "shortcut", training: { l1Penalty: 0.01 } }))
+      const sweep = cli(["pipeline", "table1-mnist-supervised", "--config", json, "--seeds", "1,2", "--print-config"])
+      assert.strictEqual(sweep.status, 0, sweep.stderr)
+      const { runs } = JSON.parse(sweep.stdout) as { runs: ReadonlyArray<{ cell: string; seed: number; config: RunRecord["config"] }> }
+      assert.deepStrictEqual(runs.map((r) => `${r.cell}/${r.seed}`), ["rectifier/1", "rectifier/2", "tanh/1", "tanh/2", "softplus/1", "softplus/2"])
+      assert.isTrue(runs.every((r) => r.config.training.l1Penalty === 0.01))
+      assert.deepStrictEqual(readdirSync(folder).sort(), ["paper.json", "quick.yaml"], "nothing ran")
+    }))
+
+  it.live("a bad value is reported against its flag or file and field, with what was expected", () =>
+    Effect.sync(() => {
+      const folder = temporaryFolder("cli-config-bad")
+      const flags = cli(["pipeline", "mnist-relu", "--epochs", "0", "--momentum", "2", "--out", folder])
+      assert.strictEqual(flags.status, 2)
+      assert.include(flags.stderr + flags.stdout, "--epochs (training.epochs): Expected a value greater than 0")
+      assert.include(flags.stderr + flags.stdout, "--momentum (training.momentum): Expected a value less than 1")
+      const file = join(folder, "typo.json")
+      writeFileSync(file, JSON.stringify({ training: { epochz: 3 } }))
+      const typo = cli(["pipeline", "mnist-relu", "--config", file, "--out", folder])
+      assert.strictEqual(typo.status, 2)
+      assert.include(typo.stderr + typo.stdout, `invalid configuration in --config ${file}`)
+      assert.include(typo.stderr + typo.stdout, "training.epochz: unknown field")
+      assert.deepStrictEqual(readdirSync(folder), ["typo.json"])
+    }))
+
+  it.live("--json prints one JSON document on stdout, the people's text on stderr; the header describes what runs", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("cli-json")
+      const run = cli(["pipeline", "mnist-relu", ...quick.slice(0, -4), "--hidden", "40,20", "--backend", "wasm", "--json", "--out", out])
+      assert.strictEqual(run.status, 0, run.stderr)
+      const outcome = JSON.parse(run.stdout) as { kind: string; folder: string; testError: number; record: string }
+      assert.strictEqual(outcome.kind, "run")
+      const record = JSON.parse(readFileSync(outcome.record, "utf8")) as RunRecord
+      assert.strictEqual(outcome.testError, record.result.testError)
+      assert.include(run.stderr, "mnist-relu: MLP, hidden layers 40,20, rectifier-alternating, lr 0.05")
+      assert.match(run.stderr, /epoch 2\/2 .* ETA/)
+      assert.notInclude(run.stdout, "epoch 1/2")
     }))
 })

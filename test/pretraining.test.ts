@@ -1,6 +1,6 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"

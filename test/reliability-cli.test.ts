@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { processStartTime } from "../packages/pipeline/src/RunLock.ts"
+import { processStartTime } from "../packages/experiment/src/RunLock.ts"
 import { cli, comparableRecord, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
 const tiny = [
@@ -285,7 +285,7 @@ describe("sweep workers (CLI)", () => {
     const out = temporaryFolder("worker-parent")
     const job = JSON.stringify({ pipeline: "mnist-relu", description: "", references: [], config: {}, folder: out })
     const started = Date.now()
-    const run = spawn(process.execPath, ["packages/sweep/src/Worker.ts", job, "1"], { cwd: repositoryRoot })
+    const run = spawn(process.execPath, ["packages/experiment/src/Worker.ts", job, "1"], { cwd: repositoryRoot })
     return new Promise<void>((resolve) => {
       let stderr = ""
       run.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))

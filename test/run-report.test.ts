@@ -8,7 +8,7 @@
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveConfig, runPipeline } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"

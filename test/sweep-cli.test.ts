@@ -7,7 +7,7 @@
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { readRunRecord } from "@rectifier/pipeline"
+import { readRunRecord } from "@rectifier/experiment"
 import { summarize } from "@rectifier/report"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"

@@ -12,8 +12,8 @@
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, runPipeline } from "@rectifier/pipeline"
-import { bestRuns, planSweep, writeReport } from "@rectifier/sweep"
+import { findPreset, runPipeline } from "@rectifier/experiment"
+import { bestRuns, planSweep, writeReport } from "@rectifier/experiment"
 import { readWeights } from "@rectifier/train"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"

@@ -1,6 +1,6 @@
 // Run the flagship pipeline from TypeScript, shortened for a quick look.
 import { NodeServices } from "@effect/platform-node"
-import { findPreset, resolveConfig, runPipeline } from "@rectifier/pipeline"
+import { findPreset, resolveConfig, runPipeline } from "@rectifier/experiment"
 import { Console, Effect } from "effect"
 
 const program = Effect.gen(function*() {

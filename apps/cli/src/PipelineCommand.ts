@@ -1,58 +1,47 @@
 /**
- * `pipeline <name>`: resolves a named pipeline with the user's flags and runs
- * it: a single-run preset with a progress line per epoch, a sweep (or any
- * preset given --seeds) through the sweep runner with a live progress bar.
- * Prints the run (or sweep) folder last. `--resume <run folder>` continues a
- * killed run with the configuration saved in its folder. `--list` shows every
- * pipeline with its number of runs and estimated time here. `--data-dir` sets
- * the dataset cache (`$RECTIFIER_DATA_DIR`) for the run and its sweep workers;
- * `--mirror` (repeatable) gives base URLs tried before the official ones, as
+ * `pipeline <name>`: resolves a named pipeline with the user's overrides (a
+ * --config file, then flags) and runs it: a single-run preset with a
+ * progress line per epoch, a sweep (or any preset given --seeds) through the
+ * sweep runner with a live progress bar. Prints the run (or sweep) folder
+ * last, or with --json one JSON document. `--resume <run folder>` continues
+ * a killed run with the configuration saved in its folder. `--list` shows
+ * every pipeline with its number of runs and estimated time here;
+ * `--print-config` the resolved configuration of each run. `--data-dir`
+ * names the dataset cache for the run and its sweep workers; `--mirror`
+ * (repeatable) gives base URLs tried before the official ones, as
  * `datasets fetch --mirror` does, for the run, its resume and its workers.
  * On `--backend auto`, a run that would fall back from native to a slower
  * backend says so first, in one line on stderr, with why and how to fix it.
  */
-import { BackendChoice, nativeFallbackNotice, probeBackend } from "@rectifier/backend"
-import { describeError } from "@rectifier/core"
+import { nativeFallbackNotice, probeBackend } from "@rectifier/backend"
+import { describeError, formatDuration } from "@rectifier/core"
 import {
   estimateBackend,
   estimateSeconds,
   findPreset,
-  formatDuration,
-  PAPER_PROTOCOL,
+  mergeOverrides,
   type PlannedRun,
   planRuns,
   type Preset,
-  Protocol,
-  withoutSelection,
   presets,
+  readResults,
   readRunStart,
   resolveConfig,
+  resolveRuns,
+  type ResultsEntry,
   resumePipeline,
   runPipeline,
-  throughput
-} from "@rectifier/pipeline"
-import type { RunConfig, RunRecord } from "@rectifier/report"
-import { readResults, type ResultsEntry, runSweep } from "@rectifier/sweep"
-import { PAPER_LEARNING_RATES } from "@rectifier/train"
-import { Console, Effect, Option, Schema, SchemaGetter } from "effect"
+  runSweep,
+  throughput,
+  validateOverrides,
+  withoutSelection
+} from "@rectifier/experiment"
+import { type RunConfig, RunConfig as RunConfigSchema, type RunRecord } from "@rectifier/record"
+import { Console, Effect, Option, Schema } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
+import { type ConfigFlagValues, configFlagParams, flagProblems, integerList, overridesFromFlags } from "./ConfigFlags.ts"
 import { RunsFailed } from "./ExitCode.ts"
 import { progressPrinter, sweepProgress } from "./Progress.ts"
-
-/** Comma-separated decimal integers ("0x20" or "1e3" are refused, not read as 32 or 1000). */
-const integerList = (what: string) =>
-  Schema.String.check(Schema.isPattern(/^\d+(,\d+)*$/, { message: `expected ${what}: decimal integers separated by commas` }))
-    .pipe(
-      Schema.decodeTo(Schema.Array(Schema.Int), {
-        decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
-        encode: SchemaGetter.transform((values) => values.join(","))
-      })
-    )
-
-/** "1000,1000,1000" -> [1000, 1000, 1000]; validated again with the rest of the configuration. */
-const HiddenLayers = integerList("widths").pipe(
-  Schema.check(Schema.makeFilter((widths) => widths.every((w) => w > 0) || "every width must be at least 1"))
-)
 
 /** "1,2,3" -> [1, 2, 3]; a seed named twice would count one run twice in the statistics. */
 const SeedList = integerList("seeds").pipe(
@@ -61,26 +50,28 @@ const SeedList = integerList("seeds").pipe(
   ))
 )
 
-/** "0.1,0.01" -> [0.1, 0.01]; validated again with the rest of the configuration. */
-const NumberList = Schema.String.pipe(
-  Schema.decodeTo(Schema.Array(Schema.Finite), {
-    decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
-    encode: SchemaGetter.transform((values) => values.join(","))
-  })
-)
-
-const optionalInt = (name: string, description: string) =>
-  Flag.Int(name).pipe(Flag.withDescription(description), Flag.optional)
-
 const flags = {
   name: Argument.String("name").pipe(
     Argument.withDescription("the pipeline to run; see --list"),
     Argument.optional
   ),
   list: Flag.Boolean("list").pipe(Flag.withDescription("list the named pipelines and exit"), Flag.withDefault(false)),
-  epochs: optionalInt("epochs", "number of training epochs"),
-  trainSize: optionalInt("train-size", "use only the first N training examples (quick runs; default all of the paper's split)"),
-  evalSize: optionalInt("eval-size", "use only the first N validation and test examples (quick runs; default all)"),
+  ...configFlagParams,
+  config: Flag.FileParse("config").pipe(
+    Flag.withDescription(
+      "configuration overrides from a JSON or YAML file (.json, .yaml, .yml), in the shape --print-config shows " +
+        "(e.g. {training: {epochs: 20}}); flags win over the file"
+    ),
+    Flag.optional
+  ),
+  printConfig: Flag.Boolean("print-config").pipe(
+    Flag.withDescription("print the resolved configuration of every run as JSON and exit without running"),
+    Flag.withDefault(false)
+  ),
+  json: Flag.Boolean("json").pipe(
+    Flag.withDescription("print the outcome as one JSON document on stdout; progress and messages go to stderr"),
+    Flag.withDefault(false)
+  ),
   dataDir: Flag.String("data-dir").pipe(
     Flag.withDescription(
       "dataset cache folder for datasets other than the embedded MNIST " +
@@ -92,51 +83,10 @@ const flags = {
     Flag.withDescription("base URL of a dataset mirror, tried before the official addresses; repeat for several"),
     Flag.atLeast(0)
   ),
-  hidden: Flag.String("hidden").pipe(
-    Flag.withDescription("hidden layer widths, comma-separated, e.g. 1000,1000,1000"),
-    Flag.withSchema(HiddenLayers),
-    Flag.optional
-  ),
-  pretrainEpochs: optionalInt("pretrain-epochs", "epochs per pre-trained layer (pipelines with pre-training)"),
-  seed: optionalInt("seed", "the run's seed (weights, shuffling, noise)"),
-  batchSize: optionalInt("batch-size", "minibatch size"),
-  learningRate: Flag.Finite("learning-rate").pipe(Flag.withDescription("SGD learning rate"), Flag.optional),
-  learningRates: Flag.String("learning-rates").pipe(
-    Flag.withDescription("train once per rate, comma-separated, and keep the best on validation error"),
-    Flag.withSchema(NumberList),
-    Flag.optional
-  ),
-  protocol: Flag.Literals("protocol", Protocol.literals).pipe(
-    Flag.withDescription(
-      "paper: select each net's learning rate from the paper's grid with early stopping " +
-        `(patience ${PAPER_PROTOCOL.patience}, at most ${PAPER_PROTOCOL.epochs} epochs; Table 1 and Figure 3 default to it); ` +
-        "shortcut: the configuration's own rate and epochs"
-    ),
-    Flag.optional
-  ),
-  selectLearningRate: Flag.Boolean("select-learning-rate").pipe(
-    Flag.withDescription(`the paper's protocol: --learning-rates ${PAPER_LEARNING_RATES.join(",")}`),
-    Flag.withDefault(false)
-  ),
-  momentum: Flag.Finite("momentum").pipe(Flag.withDescription("SGD momentum in [0, 1) (default 0)"), Flag.optional),
-  weightDecay: Flag.Finite("weight-decay").pipe(Flag.withDescription("L2 weight decay (default 0)"), Flag.optional),
-  l1: Flag.Finite("l1").pipe(Flag.withDescription("L1 penalty on hidden activations"), Flag.optional),
-  patience: optionalInt("patience", "stop after N epochs without a lower validation error"),
-  conv: Flag.String("conv").pipe(
-    Flag.withDescription("train a conv net with these channels per stage (5x5 kernels, 2x2 max-pooling), e.g. 16,32"),
-    Flag.withSchema(HiddenLayers),
-    Flag.optional
-  ),
-  diagnosticExamples: optionalInt("diagnostic-examples", "validation examples the per-epoch diagnostics use (0: none)"),
   resume: Flag.String("resume").pipe(
     Flag.withDescription("continue the killed run in this run folder, with the configuration saved there"),
     Flag.optional
   ),
-  backend: Flag.Literals("backend", BackendChoice.literals).pipe(
-    Flag.withDescription("tensor backend; auto takes the fastest that loads"),
-    Flag.optional
-  ),
-  threads: optionalInt("threads", "threads for multi-threaded backends"),
   seeds: Flag.String("seeds").pipe(
     Flag.withDescription("comma-separated distinct seeds; runs the pipeline as a sweep over them (replaces a sweep's seeds)"),
     Flag.withSchema(SeedList),
@@ -177,78 +127,19 @@ const listing = Effect.gen(function*() {
     "protocol's at its epoch cap for every run that keeps up; measured core-hours where results/ holds the pipeline):",
     ...lines,
     "",
-    "Estimates scale one measured figure per backend by each run's size (see packages/pipeline/src/Estimate.ts):",
+    "Estimates scale one measured figure per backend by each run's size (see packages/experiment/src/Estimate.ts):",
     ...figures
   ].join("\n")
 })
 
-/** Keeps only the flags the user gave, in the shape of ConfigOverrides. */
-const overridesFrom = (preset: Preset, input: {
-  readonly protocol: Option.Option<Protocol>
-  readonly pretrainEpochs: Option.Option<number>
-  readonly epochs: Option.Option<number>
-  readonly trainSize: Option.Option<number>
-  readonly evalSize: Option.Option<number>
-  readonly hidden: Option.Option<ReadonlyArray<number>>
-  readonly seed: Option.Option<number>
-  readonly batchSize: Option.Option<number>
-  readonly learningRate: Option.Option<number>
-  readonly learningRates: Option.Option<ReadonlyArray<number>>
-  readonly selectLearningRate: boolean
-  readonly momentum: Option.Option<number>
-  readonly weightDecay: Option.Option<number>
-  readonly l1: Option.Option<number>
-  readonly patience: Option.Option<number>
-  readonly conv: Option.Option<ReadonlyArray<number>>
-  readonly diagnosticExamples: Option.Option<number>
-  readonly backend: Option.Option<BackendChoice>
-  readonly threads: Option.Option<number>
-}) => {
-  const defined = <T extends Record<string, unknown>>(record: T) =>
-    Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
-  return defined({
-    protocol: Option.getOrUndefined(input.protocol),
-    dataset: defined({
-      trainSize: Option.getOrUndefined(input.trainSize),
-      evaluationSize: Option.getOrUndefined(input.evalSize)
-    }),
-    training: defined({
-      hiddenLayers: Option.getOrUndefined(input.hidden),
-      epochs: Option.getOrUndefined(input.epochs),
-      batchSize: Option.getOrUndefined(input.batchSize),
-      learningRate: Option.getOrUndefined(input.learningRate),
-      learningRates: input.selectLearningRate ? PAPER_LEARNING_RATES : Option.getOrUndefined(input.learningRates),
-      momentum: Option.getOrUndefined(input.momentum),
-      weightDecay: Option.getOrUndefined(input.weightDecay),
-      l1Penalty: Option.getOrUndefined(input.l1),
-      patience: Option.getOrUndefined(input.patience),
-      model: Option.match(input.conv, {
-        onNone: () => undefined,
-        onSome: (channels) => ({ kind: "conv", channels, kernelSize: 5, pool: 2 })
-      }),
-      diagnosticExamples: Option.getOrUndefined(input.diagnosticExamples)
-    }),
-    pretraining: Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining
-      ? { ...preset.overrides.pretraining, epochs: input.pretrainEpochs.value }
-      : undefined,
-    seed: Option.getOrUndefined(input.seed),
-    backend: Option.getOrUndefined(input.backend),
-    threads: Option.getOrUndefined(input.threads)
-  })
-}
-
 /** Flags that contradict each other or the pipeline fail, naming both, instead of one being dropped silently. */
-const conflicts = (preset: Preset, input: {
-  readonly selectLearningRate: boolean
-  readonly learningRates: Option.Option<ReadonlyArray<number>>
-  readonly learningRate: Option.Option<number>
-  readonly pretrainEpochs: Option.Option<number>
-}) => {
+const conflicts = (preset: Preset, input: ConfigFlagValues) => {
   const fail = (userMessage: string) => Effect.fail(new CliError.UserError({ cause: undefined, userMessage }))
-  if (input.selectLearningRate && Option.isSome(input.learningRates)) {
+  const selecting = Option.getOrElse(input.selectLearningRate, () => false)
+  if (selecting && Option.isSome(input.learningRates)) {
     return fail("--select-learning-rate and --learning-rates both name the rates to try; give one of them")
   }
-  if (Option.isSome(input.learningRate) && (input.selectLearningRate || Option.isSome(input.learningRates))) {
+  if (Option.isSome(input.learningRate) && (selecting || Option.isSome(input.learningRates))) {
     return fail("--learning-rate fixes one rate, --select-learning-rate / --learning-rates select among several; give one")
   }
   if (Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining === undefined) {
@@ -256,6 +147,67 @@ const conflicts = (preset: Preset, input: {
   }
   return Effect.void
 }
+
+/**
+ * The caller's overrides: the --config file's, then the flags' on top, each
+ * validated on its own so a problem names the file or the flag.
+ */
+const callerOverrides = (preset: Preset, input: ConfigFlagValues & { readonly config: Option.Option<unknown> }) =>
+  Effect.gen(function*() {
+    const fromFile = Option.isSome(input.config)
+      ? yield* validateOverrides(`--config ${configPath() ?? "file"}`, input.config.value)
+      : {}
+    const fromFlags = yield* validateOverrides("flags", overridesFromFlags(input, preset.overrides.pretraining)).pipe(
+      Effect.mapError(flagProblems)
+    )
+    return mergeOverrides(fromFile, fromFlags)
+  })
+
+/** The file named by --config, for messages (the CLI module hands over its parsed content only). */
+const configPath = (): string | undefined => {
+  const index = process.argv.findIndex((arg) => arg === "--config" || arg.startsWith("--config="))
+  if (index < 0) return undefined
+  const arg = process.argv[index]!
+  return arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : process.argv[index + 1]
+}
+
+/** What a run trains, from its resolved configuration (not the preset's fixed description). */
+const describeConfig = (config: RunConfig): string => {
+  const t = config.training
+  const net = t.model?.kind === "conv" ? `conv net ${t.model.channels.join(",")}` : `MLP, hidden layers ${t.hiddenLayers.join(",")}`
+  const rates = t.learningRates === undefined ? `lr ${t.learningRate}` : `lr selected from ${t.learningRates.join(", ")}`
+  return `${net}, ${t.activation}, ${rates}, minibatch ${t.batchSize}, L1 ${t.l1Penalty}` +
+    (config.pretraining === undefined ? "" : `, ${config.pretraining.kind} pre-training`)
+}
+
+/** The closing line of a single run: what it reached, where, and how fast. */
+const summary = (record: RunRecord) =>
+  `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
+  `sparsity ${(100 * record.result.sparsity.mean).toFixed(1)}%, backend ${record.environment.backend.name}, ` +
+  `${record.wallSeconds.toFixed(1)}s` +
+  (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
+
+/** The --json document of a single run. */
+const runJson = (folder: string, record: RunRecord, alreadyFinished: boolean) => ({
+  kind: "run",
+  folder,
+  record: `${folder}/results.json`,
+  alreadyFinished,
+  pipeline: record.pipeline,
+  testError: record.result.testError,
+  validationError: record.result.validationError,
+  bestEpoch: record.result.bestEpoch,
+  sparsity: record.result.sparsity.mean,
+  learningRate: record.result.learningRate,
+  wallSeconds: record.wallSeconds,
+  backend: record.environment.backend.name
+})
+
+// describeError: a platform error keeps its errno code (ENOSPC, EROFS), which Effect's message drops.
+const asUserError = (error: { readonly message: string }) =>
+  error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: describeError(error) })
+
+const encodeConfig = Schema.encodeSync(RunConfigSchema)
 
 /** One line on stderr when `auto` would pass over native for a slower backend (a failed addon build at install). */
 const noticeFallback = (config: Pick<RunConfig, "backend" | "threads">) =>
@@ -268,27 +220,21 @@ const noticeFallback = (config: Pick<RunConfig, "backend" | "threads">) =>
     Effect.catchTag("BackendUnavailable", () => Effect.void)
   )
 
-/** The closing line of a single run: what it reached, where, and how fast. */
-const summary = (record: RunRecord) =>
-  `test error ${(100 * record.result.testError).toFixed(2)}% (epoch ${record.result.bestEpoch}), ` +
-  `sparsity ${(100 * record.result.sparsity.mean).toFixed(1)}%, backend ${record.environment.backend.name}, ` +
-  `${record.wallSeconds.toFixed(1)}s` +
-  (record.result.learningRateCandidates === undefined ? "" : `, learning rate ${record.result.learningRate}`)
-
-// describeError: a platform error keeps its errno code (ENOSPC, EROFS), which Effect's message drops.
-const asUserError = (error: { readonly message: string }) =>
-  error instanceof CliError.UserError ? error : new CliError.UserError({ cause: error, userMessage: describeError(error) })
-
 export const pipelineCommand = Command.make("pipeline", flags, (input) =>
   Effect.gen(function*() {
     if (input.list || Option.isNone(input.name)) {
       yield* Console.log(yield* listing)
       return
     }
+    // With --json, stdout carries the one JSON document; everything for people goes to stderr.
+    const say = input.json ? Console.error : Console.log
+    const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value)
     yield* conflicts(preset, input)
-    // The datasets package reads the cache folder from the environment, which sweep workers inherit.
-    if (Option.isSome(input.dataDir)) process.env.RECTIFIER_DATA_DIR = input.dataDir.value
+    const data = {
+      ...(Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}),
+      ...(input.mirror.length === 0 ? {} : { mirrors: input.mirror })
+    }
     if (Option.isSome(input.resume)) {
       const start = yield* readRunStart(input.resume.value)
       if (start.pipeline !== preset.name) {
@@ -297,43 +243,65 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           userMessage: `--resume: ${input.resume.value} is a run of "${start.pipeline}", not "${preset.name}"`
         })
       }
-      yield* Console.log(
+      yield* say(
         `resuming ${input.resume.value} with the configuration saved there (flags other than --data-dir and --mirror are ignored)`
       )
       yield* noticeFallback(start.config)
       const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, {
-        onEpoch: progressPrinter(),
-        data: { mirrors: input.mirror }
+        onEpoch: progressPrinter(say),
+        data
       })
       if (alreadyFinished === true) {
-        yield* Console.log(`already finished: ${folder} holds its record (results.json); nothing was run or rewritten`)
+        yield* say(`already finished: ${folder} holds its record (results.json); nothing was run or rewritten`)
       }
-      yield* Console.log(summary(record))
-      yield* Console.log(folder)
+      yield* say(summary(record))
+      yield* input.json ? printJson(runJson(folder, record, alreadyFinished === true)) : Console.log(folder)
       return
     }
-    if (preset.sweep !== undefined || Option.isSome(input.seeds)) {
+    const overrides = yield* callerOverrides(preset, input)
+    const sweep = preset.sweep !== undefined || Option.isSome(input.seeds)
+    if (input.printConfig) {
+      const runs = yield* resolveRuns(preset, overrides, Option.isSome(input.seeds) ? input.seeds.value : undefined)
+      const resolved = runs.map((run) => ({
+        cell: run.cell,
+        seed: run.config.seed,
+        ...(run.selection === undefined ? {} : { selection: run.selection }),
+        config: encodeConfig(run.config)
+      }))
+      yield* printJson(sweep ? { pipeline: preset.name, runs: resolved } : { pipeline: preset.name, config: resolved[0]!.config })
+      return
+    }
+    if (sweep) {
       // The sweep's own planning reports a configuration that does not resolve.
-      const base = yield* Effect.option(resolveConfig(preset, overridesFrom(preset, input)))
+      const base = yield* Effect.option(resolveConfig(preset, overrides))
       if (Option.isSome(base)) yield* noticeFallback(base.value)
-      const progress = sweepProgress()
+      const progress = sweepProgress(input.json ? process.stderr : process.stdout)
       const outcome = yield* runSweep(preset, {
         out: input.out,
         parallel: input.parallel,
-        overrides: overridesFrom(preset, input),
-        mirrors: input.mirror,
+        overrides,
+        data,
         ...(Option.isSome(input.seeds) ? { seeds: input.seeds.value } : {}),
         onEvent: progress.onEvent
       }).pipe(Effect.ensuring(Effect.sync(progress.stop)))
-      yield* Console.log(
+      yield* say(
         `${outcome.runs.length} runs (${outcome.executed} run now, ${outcome.runs.length - outcome.executed} already finished or locked); ` +
           `report: ${outcome.report.html}`
       )
-      yield* Console.log(
+      yield* say(
         `for other tools: ${outcome.report.summary.csv}, summary.json` +
           (outcome.report.weights.length === 0 ? "" : `; best weights per cell: ${outcome.report.weights.length} .safetensors files`)
       )
-      yield* Console.log(outcome.folder)
+      yield* input.json
+        ? printJson({
+          kind: "sweep",
+          folder: outcome.folder,
+          runs: outcome.runs.length,
+          executed: outcome.executed,
+          failed: outcome.failed,
+          report: outcome.report
+        })
+        : Console.log(outcome.folder)
       if (outcome.failed.length > 0) {
         const detail = `${outcome.failed.length} of ${outcome.runs.length} runs failed; the report leaves them out:\n` +
           outcome.failed.map((f) => `  ${f.name}: ${f.reason.split("\n")[0]}`).join("\n")
@@ -341,9 +309,9 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       }
       return
     }
-    const config = yield* resolveConfig(preset, overridesFrom(preset, input))
-    yield* Console.log(`${preset.name}: ${preset.description}`)
-    yield* Console.log(
+    const config = yield* resolveConfig(preset, overrides)
+    yield* say(`${preset.name}: ${describeConfig(config)}`)
+    yield* say(
       `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
         (config.dataset.labelledFraction < 1 ? ` (${config.dataset.labelledFraction} labelled)` : "") +
         `, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
@@ -354,10 +322,10 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     yield* noticeFallback(config)
     const { folder, record } = yield* runPipeline(preset, config, {
       out: input.out,
-      onEpoch: progressPrinter(),
-      data: { mirrors: input.mirror }
+      onEpoch: progressPrinter(say),
+      data
     })
-    yield* Console.log(summary(record))
-    yield* Console.log(folder)
+    yield* say(summary(record))
+    yield* input.json ? printJson(runJson(folder, record, false)) : Console.log(folder)
   }).pipe(Effect.mapError(asUserError))
 ).pipe(Command.withDescription("Run a named pipeline (an experiment of the paper) and write its run folder"))

@@ -1,22 +1,16 @@
 /** Progress displays: the per-epoch line of a single run, and the live display of a sweep. */
-import type { RunConfig } from "@rectifier/report"
+import { formatDuration, percent } from "@rectifier/core"
+import type { RunConfig } from "@rectifier/record"
 import type { EpochMetrics } from "@rectifier/train"
-import type { SweepEvent } from "@rectifier/sweep"
+import type { SweepEvent } from "@rectifier/experiment"
 import cliProgress from "cli-progress"
-import { Console, Effect } from "effect"
+import { type Effect } from "effect"
 
-const duration = (seconds: number): string => {
-  const s = Math.round(seconds)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`
-}
-
-const percent = (value: number) => `${(100 * value).toFixed(2)}%`
-
-/** A callback that prints one line per epoch, estimating the time left (at most: early stopping may end sooner). */
-export const progressPrinter = () => {
+/**
+ * A callback that prints one line per epoch through `say` (stdout, or stderr
+ * under --json), estimating the time left (at most: early stopping may end sooner).
+ */
+export const progressPrinter = (say: (line: string) => Effect.Effect<void>) => {
   let elapsed = 0
   let counted = 0
   return (metrics: EpochMetrics, config: RunConfig, learningRate: number): Effect.Effect<void> => {
@@ -27,10 +21,10 @@ export const progressPrinter = () => {
     const epochsLeft = total - metrics.epoch + total * (rates - 1 - (config.training.learningRates?.indexOf(learningRate) ?? 0))
     const left = (elapsed / counted) * epochsLeft
     const rate = rates > 1 ? `lr ${learningRate}  ` : ""
-    return Console.log(
+    return say(
       `${rate}epoch ${metrics.epoch}/${total}  cost ${metrics.trainLoss.toFixed(4)}  ` +
         `valid ${percent(metrics.validationError)}  test ${percent(metrics.testError)}  ` +
-        `${metrics.seconds.toFixed(1)}s  ETA ${duration(left)}`
+        `${metrics.seconds.toFixed(1)}s  ETA ${formatDuration(left)}`
     )
   }
 }
@@ -40,11 +34,12 @@ export const progressPrinter = () => {
  * sweep's epochs (runs done, the current run and epoch, ETA from the epochs
  * so far); everywhere, one line per finished or skipped run.
  */
-export const sweepProgress = () => {
-  const interactive = process.stdout.isTTY === true
+export const sweepProgress = (stream: NodeJS.WriteStream) => {
+  const interactive = stream.isTTY === true
   const bars = new cliProgress.MultiBar({
     format: "{bar} runs {runs}/{total} | {current} epoch {epoch}/{epochs} | ETA {eta_formatted}",
     hideCursor: true,
+    stream,
     clearOnComplete: true,
     etaBuffer: 20
   }, cliProgress.Presets.shades_classic)
@@ -55,7 +50,7 @@ export const sweepProgress = () => {
   let started = false
   const print = (line: string) => {
     if (interactive && started) bars.log(line + "\n")
-    else process.stdout.write(line + "\n")
+    else stream.write(line + "\n")
   }
   return {
     onEvent: (event: SweepEvent): void => {
@@ -84,7 +79,7 @@ export const sweepProgress = () => {
           bar?.update({ runs: done })
           print(
             `run ${done}/${total} done: ${event.run.name}  test ${percent(event.record.result.testError)}  ` +
-              `sparsity ${(100 * event.record.result.sparsity.mean).toFixed(1)}%  ${duration(event.record.wallSeconds)}`
+              `sparsity ${(100 * event.record.result.sparsity.mean).toFixed(1)}%  ${formatDuration(event.record.wallSeconds)}`
           )
           break
         }

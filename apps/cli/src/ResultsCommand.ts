@@ -5,7 +5,7 @@
  * table from the registry; `results readme --check`: exits non-zero when
  * README.md and `results/` disagree (the test suite runs it).
  */
-import { importResults, readResults, resultsTable, withResultsTable } from "@rectifier/sweep"
+import { importResults, readResults, resultsTable, withResultsTable } from "@rectifier/experiment"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
 import { Mismatch } from "./ExitCode.ts"

@@ -3,8 +3,8 @@
  * says whether the results are identical (timings and machine ignored),
  * listing each differing field otherwise; exits non-zero on a difference.
  */
-import { verifyRun } from "@rectifier/pipeline"
-import { describeDifferences } from "@rectifier/report"
+import { verifyRun } from "@rectifier/experiment"
+import { describeDifferences } from "@rectifier/record"
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
 import { Mismatch } from "./ExitCode.ts"

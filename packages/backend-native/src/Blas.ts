@@ -1,14 +1,15 @@
 /**
  * OpenBLAS over caller-owned Float32Arrays, for code that keeps its
  * parameters in JavaScript arrays and would otherwise loop over them in
- * JavaScript: available while the native backend is tfjs's active backend.
+ * JavaScript: the routines of one native backend, which its loader hands out.
  * Every routine writes its output array in place; nothing is allocated.
  */
-import * as tf from "@tensorflow/tfjs-core"
 import { BinaryOp } from "./Addon.ts"
-import { NativeBackend } from "./NativeBackend.ts"
+import type { NativeBackend } from "./NativeBackend.ts"
 
 export interface NativeBlas {
+  /** The OpenBLAS build, as it describes itself (version, target core, threading). */
+  readonly library: string
   /** c = op(a) op(b) for row-major a (m x k, or k x m transposed) and b (k x n, or n x k transposed); c is m x n. */
   readonly gemm: (
     transposeA: boolean,
@@ -29,12 +30,11 @@ export interface NativeBlas {
 const unitStride = Int32Array.of(1)
 const broadcast = Int32Array.of(0)
 
-/** The routines when the active tfjs backend is the native one; undefined otherwise. */
-export const activeBlas = (): NativeBlas | undefined => {
-  const backend = tf.backend()
-  if (!(backend instanceof NativeBackend)) return undefined
+/** The routines of `backend`'s OpenBLAS. */
+export const blasOf = (backend: NativeBackend): NativeBlas => {
   const { addon } = backend
   return {
+    library: addon.config().trim(),
     gemm: (transposeA, transposeB, m, n, k, a, b, c) => addon.gemm(transposeA, transposeB, 1, m, n, k, 1, a, 0, b, 0, 0, c),
     axpy: (alpha, x, y) => addon.axpy(alpha, x, y),
     scale: (alpha, x) =>

@@ -28,13 +28,15 @@ const viaCpu = (config: KernelConfig): KernelFunc => {
   }
 }
 
-let registered = false
+let registered: NativeBackend | undefined
 
-/** Registers the backend factory and its kernels once per process. */
-export const registerNative = (addon: Addon, poolBytes: number): void => {
-  if (registered) return
+/** Registers the backend and its kernels once per process; returns the one backend instance. */
+export const registerNative = (addon: Addon, poolBytes: number): NativeBackend => {
+  if (registered !== undefined) return registered
+  // Made here, not by the engine, so that the loader can hand out routines bound to it.
+  const backend = new NativeBackend(addon, poolBytes)
   // Lowest priority: the engine only uses "native" when asked for it by name.
-  tf.registerBackend(engineName, () => new NativeBackend(addon, poolBytes), 0)
+  tf.registerBackend(engineName, () => backend, 0)
   for (const config of tf.getKernelsForBackend("cpu")) {
     const fallback = viaCpu(config)
     const native = nativeKernels[config.kernelName]
@@ -46,5 +48,6 @@ export const registerNative = (addon: Addon, poolBytes: number): void => {
     if (config.disposeFunc !== undefined) kernel.disposeFunc = config.disposeFunc
     tf.registerKernel(kernel)
   }
-  registered = true
+  registered = backend
+  return backend
 }

@@ -1,17 +1,17 @@
 /**
- * One SGD update of a variable, with optional classical momentum and L2
- * weight decay (rate η, momentum μ, decay λ):
+ * The native backend's SGD update of a variable in place, with optional
+ * classical momentum and L2 weight decay (rate η, momentum μ, decay λ):
  *   g' = g + λ w;   v <- μ v - η g',  w <- w + v   (with a velocity v),
  *                   w <- w - η g'                 (without).
- * On the native backend the update runs in place. A gradient that is a
- * deferred product xᵀδ (a dense layer's weight gradient) is never formed: one
- * gemm adds -η xᵀδ into the weights (or the velocity), so each weight matrix
- * is read and written once instead of three times. Any other gradient takes
- * one pass that rounds exactly as the functional update does. Elsewhere the
- * update is the functional one, op for op.
+ * A gradient that is a deferred product xᵀδ (a dense layer's weight gradient)
+ * is never formed: one gemm adds -η xᵀδ into the weights (or the velocity), so
+ * each weight matrix is read and written once instead of three times. Any
+ * other gradient takes one pass that rounds exactly as the functional update
+ * does. An update it cannot do in place (a variable that is not float32,
+ * shapes that differ) it declines, and the caller runs the functional one.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { NativeBackend } from "./NativeBackend.ts"
+import type { NativeBackend } from "./NativeBackend.ts"
 
 export interface SgdSettings {
   /** η */
@@ -58,33 +58,20 @@ const updateInPlace = (
   }
 }
 
-/** Updates `variable` (and `velocity`, when momentum is used) from `gradient`. */
-export const sgdUpdate = (
+/** Updates `variable` (and `velocity`, when momentum is used) from `gradient` in place; false when it cannot. */
+export type InPlaceSgd = (
   variable: tf.Variable,
   gradient: tf.Tensor,
   settings: SgdSettings,
   velocity?: tf.Variable
-): void => {
-  const backend = tf.backend()
-  if (
-    backend instanceof NativeBackend &&
-    variable.dtype === "float32" &&
+) => boolean
+
+/** The in-place update on `backend`, whose tensors the variables must be. */
+export const inPlaceSgdOf = (backend: NativeBackend): InPlaceSgd => (variable, gradient, settings, velocity) => {
+  const applies = variable.dtype === "float32" &&
     backend.isFloat(gradient) &&
     tf.util.arraysEqual(variable.shape, gradient.shape) &&
     (velocity === undefined || tf.util.arraysEqual(velocity.shape, variable.shape))
-  ) {
-    updateInPlace(backend, variable, gradient, settings, velocity)
-    return
-  }
-  tf.tidy(() => {
-    const rate = tf.scalar(settings.learningRate)
-    let g = gradient
-    if (settings.weightDecay > 0) g = tf.add(g, tf.mul(tf.scalar(settings.weightDecay), variable))
-    if (velocity === undefined) {
-      variable.assign(tf.sub(variable, tf.mul(rate, g)))
-    } else {
-      velocity.assign(tf.sub(tf.mul(tf.scalar(settings.momentum), velocity), tf.mul(rate, g)))
-      variable.assign(tf.add(variable, velocity))
-    }
-  })
+  if (applies) updateInPlace(backend, variable, gradient, settings, velocity)
+  return applies
 }

@@ -4,12 +4,14 @@
  * addon over OpenBLAS.
  */
 import { loadAddon } from "./Addon.ts"
+import { blasOf, type NativeBlas } from "./Blas.ts"
 import { engineName, registerNative } from "./Register.ts"
+import { type InPlaceSgd, inPlaceSgdOf } from "./Sgd.ts"
 
 export { addonBuilt, defaultAddonPath, installHint } from "./Addon.ts"
-export { activeBlas, type NativeBlas } from "./Blas.ts"
+export type { NativeBlas } from "./Blas.ts"
 export { NativeBackend } from "./NativeBackend.ts"
-export { type SgdSettings, sgdUpdate } from "./Sgd.ts"
+export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
 
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
@@ -23,12 +25,17 @@ export interface NativeOptions {
 export interface LoadedNative {
   readonly engineName: "native"
   readonly details: Readonly<Record<string, string | number | boolean>>
+  /** OpenBLAS on caller-owned arrays. */
+  readonly blas: NativeBlas
+  /** The in-place SGD update of the backend's variables. */
+  readonly inPlaceSgd: InPlaceSgd
 }
 
 /**
  * Registers the "native" backend with the tfjs engine (once) and sets the
- * OpenBLAS thread count. Rejects, saying why and how to fix it, when the addon
- * was not built.
+ * OpenBLAS thread count; returns what the record should say about it and the
+ * routines that work on its tensors and arrays. Rejects, saying why and how to
+ * fix it, when the addon was not built.
  */
 export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedNative> => {
   const addon = loadAddon(options.addon)
@@ -36,14 +43,17 @@ export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedN
     throw new Error(`threads must be a positive integer, got ${options.threads}`)
   }
   const poolBytes = options.poolBytes ?? 512 * 1024 * 1024
-  registerNative(addon, poolBytes)
+  const backend = registerNative(addon, poolBytes)
   addon.setThreads(options.threads)
+  const blas = blasOf(backend)
   return {
     engineName,
     details: {
       threads: addon.getThreads(),
-      blas: addon.config().trim(),
+      blas: blas.library,
       bufferPoolMiB: Math.round(poolBytes / (1024 * 1024))
-    }
+    },
+    blas,
+    inPlaceSgd: inPlaceSgdOf(backend)
   }
 }

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
 import { beforeAll } from "vitest"
-import { NativeBackend, type SgdSettings, sgdUpdate } from "../src/index.ts"
+import { type InPlaceSgd, NativeBackend, type SgdSettings } from "../src/index.ts"
 import { addonBuilt, conforms, mismatch, on, setUp, uniform } from "./support.ts"
 
 const sizes = [12, 16, 16, 5]
@@ -32,13 +32,39 @@ const loss = (p: ReadonlyArray<tf.Tensor>, x: tf.Tensor, y: tf.Tensor, activatio
 
 const plain: SgdSettings = { learningRate: 0.05, momentum: 0, weightDecay: 0 }
 
+type Update = (variable: tf.Variable, gradient: tf.Tensor, settings: SgdSettings, velocity?: tf.Variable) => void
+
 /**
- * Trains `steps` SGD steps with tf.variableGrads and sgdUpdate (weight decay
+ * The reference on cpu: the functional update, op for op as @rectifier/backend
+ * runs it (this package cannot import that one without a workspace cycle).
+ */
+const functional: Update = (variable, gradient, settings, velocity) => {
+  tf.tidy(() => {
+    const rate = tf.scalar(settings.learningRate)
+    let g = gradient
+    if (settings.weightDecay > 0) g = tf.add(g, tf.mul(tf.scalar(settings.weightDecay), variable))
+    if (velocity === undefined) {
+      variable.assign(tf.sub(variable, tf.mul(rate, g)))
+    } else {
+      velocity.assign(tf.sub(tf.mul(tf.scalar(settings.momentum), velocity), tf.mul(rate, g)))
+      variable.assign(tf.add(variable, velocity))
+    }
+  })
+}
+
+/** The native update; every update these tests make is one it does in place. */
+const inPlace = (sgd: InPlaceSgd): Update => (variable, gradient, settings, velocity) =>
+  assert.isTrue(sgd(variable, gradient, settings, velocity), "the in-place update declined")
+
+let nativeSgd: InPlaceSgd
+
+/**
+ * Trains `steps` SGD steps with tf.variableGrads and `update` (weight decay
  * on the weight matrices only, as the trainer applies it); returns the final
  * parameters' bytes and the engine's tensor and data-buffer counts after each
  * step. With `readGradients`, every gradient is read out before the update.
  */
-const train = (pr: Problem, steps: number, settings = plain, readGradients = false) => {
+const train = (update: Update, pr: Problem, steps: number, settings = plain, readGradients = false) => {
   const weights = pr.weights.map((w, i) => tf.variable(tf.tensor2d(w, [sizes[i]!, sizes[i + 1]!])))
   const vars = [...weights, ...pr.biases.map((b) => tf.variable(tf.tensor1d(b)))]
   const velocities = settings.momentum > 0 ? vars.map((v) => tf.variable(tf.zerosLike(v), false)) : undefined
@@ -50,7 +76,7 @@ const train = (pr: Problem, steps: number, settings = plain, readGradients = fal
     if (readGradients) for (const g of Object.values(grads)) g.dataSync()
     vars.forEach((v, i) => {
       const decay = i < weights.length ? settings.weightDecay : 0
-      sgdUpdate(v, grads[v.name]!, { ...settings, weightDecay: decay }, velocities?.[i])
+      update(v, grads[v.name]!, { ...settings, weightDecay: decay }, velocities?.[i])
     })
     tf.dispose([value, ...Object.values(grads)])
     counts.push(`${tf.memory().numTensors}/${tf.memory().numDataBuffers}`)
@@ -61,7 +87,9 @@ const train = (pr: Problem, steps: number, settings = plain, readGradients = fal
 }
 
 describe.skipIf(!addonBuilt)("training through the native backend", () => {
-  beforeAll(() => setUp(1))
+  beforeAll(async () => {
+    nativeSgd = (await setUp(1)).inPlaceSgd
+  })
 
   it("gradients of an MLP loss match the cpu backend's for each activation", async () => {
     const pr = problem(1)
@@ -94,15 +122,15 @@ describe.skipIf(!addonBuilt)("training through the native backend", () => {
     ]
     for (const settings of settingsList) {
       const label = JSON.stringify(settings)
-      const cpu = await on("cpu", () => train(pr, 20, settings).bytes.map((b) => tf.tensor(b)))
+      const cpu = await on("cpu", () => train(functional, pr, 20, settings).bytes.map((b) => tf.tensor(b)))
       const first = await on("native", () => {
-        const run = train(pr, 20, settings)
+        const run = train(inPlace(nativeSgd), pr, 20, settings)
         // Tensor and data-buffer counts are flat from step to step (warm-up step excluded).
         assert.strictEqual(new Set(run.counts.slice(1)).size, 1, `${label}: ${run.counts}`)
         return run.bytes.map((b) => tf.tensor(b))
       })
       // Reading the gradients first (which computes the deferred products) changes nothing.
-      const second = await on("native", () => train(pr, 20, settings, true).bytes.map((b) => tf.tensor(b)))
+      const second = await on("native", () => train(inPlace(nativeSgd), pr, 20, settings, true).bytes.map((b) => tf.tensor(b)))
       for (let i = 0; i < cpu.length; i++) {
         assert.isUndefined(mismatch(first[i]!, cpu[i]!, 1e-5, 1e-4), `${label}: parameter ${i} vs cpu`)
         assert.deepStrictEqual(Buffer.from(first[i]!.values.buffer), Buffer.from(second[i]!.values.buffer), `${label}: parameter ${i}`)
@@ -160,10 +188,11 @@ describe.skipIf(!addonBuilt)("training through the native backend", () => {
     }
   })
 
-  it("sgdUpdate never changes a buffer that another tensor or a read-out array still sees", async () => {
+  it("the in-place update never changes a buffer that another tensor or a read-out array still sees", async () => {
     await tf.setBackend("native")
     try {
       const backend = tf.backend() as NativeBackend
+      const sgdUpdate = inPlace(nativeSgd)
       const initial = tf.tensor1d([1, 2, 3])
       const v = tf.variable(initial)
       const g = tf.tensor1d([1, 1, 1])

@@ -6,14 +6,13 @@
 import "@tensorflow/tfjs"
 import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
-import { addonBuilt as built, loadNativeBackend } from "../src/index.ts"
+import { addonBuilt as built, type LoadedNative, loadNativeBackend } from "../src/index.ts"
 
 /** Whether the addon was built on this machine (CI installs libopenblas-dev, so there it is). */
 export const addonBuilt = built()
 
-export const setUp = async (threads = 1): Promise<void> => {
-  await loadNativeBackend({ threads })
-}
+/** Loads the backend with `threads` OpenBLAS threads; returns its routines. */
+export const setUp = (threads = 1): Promise<LoadedNative> => loadNativeBackend({ threads })
 
 export const uniform = (stream: RandomStream, shape: ReadonlyArray<number>, low = -1, high = 1): Float32Array => {
   let size = 1

@@ -1,12 +1,14 @@
 /**
  * How each backend is brought into the TensorFlow.js engine. Each loader
  * imports its module lazily (so an optional package that is absent costs
- * nothing) and returns the name it registered under plus what the run record
- * should say about it.
+ * nothing) and returns the name it registered under, what the run record
+ * should say about it, and what it can do beyond tfjs's kernels.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { existsSync } from "node:fs"
 import type { BackendName } from "./BackendName.ts"
+import { type Capabilities, kernelsOnly } from "./Capabilities.ts"
+import { inPlaceOrFunctional } from "./SgdUpdate.ts"
 
 /** What a loaded backend reports about itself. */
 export interface LoadedBackend {
@@ -14,6 +16,7 @@ export interface LoadedBackend {
   readonly engineName: string
   /** Free-form facts for the run record (library versions, threads, device). */
   readonly details: Readonly<Record<string, string | number | boolean>>
+  readonly capabilities: Capabilities
 }
 
 export interface LoaderOptions {
@@ -39,7 +42,8 @@ const loadTensorflow: Loader = async () => {
       const module = await import(specifier)
       return {
         engineName: "tensorflow",
-        details: { package: specifier, version: String(module.version?.["tfjs-node"] ?? "unknown") }
+        details: { package: specifier, version: String(module.version?.["tfjs-node"] ?? "unknown") },
+        capabilities: kernelsOnly
       }
     } catch (error) {
       errors.push(`${specifier}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`)
@@ -99,23 +103,34 @@ const loadWasm: Loader = async (options) => {
   explicitWasmTransposes()
   return {
     engineName: "wasm",
-    details: { version: wasm.version_wasm, threads: options.threads, transposedMatMul: "explicit transpose" }
+    details: { version: wasm.version_wasm, threads: options.threads, transposedMatMul: "explicit transpose" },
+    capabilities: kernelsOnly
   }
 }
 
 const loadCpu: Loader = async () => {
   const cpu = await import("@tensorflow/tfjs-backend-cpu")
-  return { engineName: "cpu", details: { version: cpu.version_cpu } }
+  return { engineName: "cpu", details: { version: cpu.version_cpu }, capabilities: kernelsOnly }
 }
 
 /**
  * The native OpenBLAS backend lives in its own package with an N-API addon;
  * it is imported at run time and rejects, saying why, when the addon was not
- * built (no OpenBLAS at install time), so `auto` moves on to wasm.
+ * built (no OpenBLAS at install time), so `auto` moves on to wasm. It offers
+ * OpenBLAS for arrays, the in-place SGD update, and products that read a
+ * transposed operand in place.
  */
 const loadNative: Loader = async (options) => {
   const native = await import("@rectifier/backend-native")
-  return native.loadNativeBackend({ threads: options.threads, addon: options.nativeAddon })
+  const { blas, details, engineName, inPlaceSgd } = await native.loadNativeBackend({
+    threads: options.threads,
+    addon: options.nativeAddon
+  })
+  return {
+    engineName,
+    details,
+    capabilities: { blas, sgd: { inPlace: true, update: inPlaceOrFunctional(inPlaceSgd) }, transposedOperandsInPlace: true }
+  }
 }
 
 export const loaders: Readonly<Record<BackendName, Loader>> = {

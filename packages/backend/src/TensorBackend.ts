@@ -5,6 +5,7 @@
  * for `auto`), makes it the engine's active backend and opens an engine scope.
  * Releasing it disposes every tensor and variable the pipeline left behind,
  * logs how many there were, and restores the backend that was active before.
+ * While it is held, the service says what the backend can do (Capabilities.ts).
  * `$RECTIFIER_NATIVE_ADDON` names another compiled addon for the native
  * backend. `nativeFallbackNotice` is the line to show when `auto` passed over
  * native for a slower backend.
@@ -14,6 +15,7 @@ import { Config, Context, Effect, Layer, Option } from "effect"
 import { BackendUnavailable } from "./BackendError.ts"
 import "./Gradients.ts"
 import { autoOrder, type BackendChoice, type BackendName } from "./BackendName.ts"
+import type { Capabilities } from "./Capabilities.ts"
 import { hints, type LoadedBackend, type LoaderOptions, loaders } from "./Loaders.ts"
 
 export interface BackendOptions {
@@ -35,6 +37,8 @@ export interface BackendInfo {
 
 export class TensorBackend extends Context.Service<TensorBackend, {
   readonly info: BackendInfo
+  /** What the backend offers beyond tfjs's kernels; algorithms ask this, never the engine. */
+  readonly capabilities: Capabilities
   /** The engine's live tensor count and bytes, for leak checks. */
   readonly memory: () => { readonly numTensors: number; readonly numBytes: number }
 }>()("@rectifier/backend/TensorBackend") {
@@ -78,7 +82,7 @@ const select = Effect.fnUntraced(function*(options: BackendOptions) {
         details: attempt.success.details,
         skipped
       }
-      return info
+      return { info, capabilities: attempt.success.capabilities }
     }
     if (options.backend !== "auto") return yield* attempt.failure
     skipped.push({ name, reason: attempt.failure.reason })
@@ -107,11 +111,11 @@ const acquire = (options: BackendOptions) =>
       const engine = tf.engine()
       const previous: string | undefined = engine.backendName
       const variablesBefore = new Set(Object.keys(engine.registeredVariables))
-      const info = yield* select(options)
+      const { capabilities, info } = yield* select(options)
       const tensorsBefore = tf.memory().numTensors
       engine.startScope("@rectifier/backend")
       yield* Effect.logDebug(`tensor backend: ${info.name}`)
-      return { info, previous, variablesBefore, tensorsBefore }
+      return { info, capabilities, previous, variablesBefore, tensorsBefore }
     }),
     ({ previous, tensorsBefore, variablesBefore }) =>
       Effect.gen(function*() {
@@ -132,9 +136,10 @@ const acquire = (options: BackendOptions) =>
         }
       })
   ).pipe(
-    Effect.map(({ info }) =>
+    Effect.map(({ capabilities, info }) =>
       TensorBackend.of({
         info,
+        capabilities,
         memory: () => {
           const { numBytes, numTensors } = tf.memory()
           return { numTensors, numBytes }

@@ -1,4 +1,6 @@
-/** Choosing, holding and releasing the TensorFlow.js backend. */
+/** Choosing, holding and releasing the TensorFlow.js backend, and what it can do. */
 export * from "./BackendError.ts"
 export * from "./BackendName.ts"
+export type { Blas, Capabilities, SgdOperation } from "./Capabilities.ts"
+export type { SgdSettings, SgdUpdate } from "./SgdUpdate.ts"
 export * from "./TensorBackend.ts"

@@ -2,10 +2,11 @@
  * One SGD step of the rectifier MLP through the trainer's own code: the
  * `Mlp` of @rectifier/train (fused matMul + bias, then the rectifier of
  * @rectifier/activations), its softmax cross-entropy cost `modelCost` (no L1
- * term) and its `Sgd` optimizer. So the benchmark times what
- * `pnpm run pipeline` runs, step for step.
+ * term) and its `Sgd` optimizer with the backend's own SGD update. So the
+ * benchmark times what `pnpm run pipeline` runs, step for step.
  */
 import { family } from "@rectifier/activations"
+import type { SgdUpdate } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Mlp, modelCost, Sgd } from "@rectifier/train"
 import type * as tf from "@tensorflow/tfjs-core"
@@ -15,11 +16,15 @@ export interface Trainee {
   readonly optimizer: Sgd
 }
 
-/** The MLP with layer sizes `sizes` (inputs first) and the given weights ([in, out] row-major) and biases. */
+/**
+ * The MLP with layer sizes `sizes` (inputs first) and the given weights ([in, out] row-major) and biases,
+ * trained by `update` (the backend's `capabilities.sgd.update`).
+ */
 export const makeTrainee = (
   weights: ReadonlyArray<Float32Array>,
   biases: ReadonlyArray<Float32Array>,
-  sizes: ReadonlyArray<number>
+  sizes: ReadonlyArray<number>,
+  update: SgdUpdate
 ): Trainee => {
   const layers = weights.map((w, i) => ({
     fanIn: sizes[i]!,
@@ -30,7 +35,7 @@ export const makeTrainee = (
   }))
   const shape = { inputs: sizes[0]!, hiddenLayers: sizes.slice(1, -1), classes: sizes[sizes.length - 1]! }
   const model = Mlp.fromWeights(shape, family.rectifier, { layers })
-  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 })
+  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 }, update)
   return { model, optimizer }
 }
 

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
-import { type BackendName, TensorBackend } from "@rectifier/backend"
+import { type BackendName, type SgdUpdate, TensorBackend } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Effect, Layer } from "effect"
 import { join } from "node:path"
@@ -39,11 +39,11 @@ export const resultMarker = "BENCH-RESULT "
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
-const train = (job: TrainJob) => Effect.sync(() => {
+const train = (job: TrainJob, update: SgdUpdate) => Effect.sync(() => {
   const inputs = layerSizes[0]!
   const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
   const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
-  const trainee = makeTrainee(weights, biases, layerSizes)
+  const trainee = makeTrainee(weights, biases, layerSizes, update)
   const xs = readFloats(join(job.dir, `x-${job.batch}.f32`))
   const ys = readFloats(join(job.dir, `y-${job.batch}.f32`))
   const x = Array.from({ length: job.batches }, (_, i) =>
@@ -97,7 +97,7 @@ const activations = (job: ActivationJob) => Effect.sync(() => {
 export const runJob = (job: Job) =>
   Effect.scoped(Effect.gen(function*() {
     const context = yield* Layer.build(TensorBackend.layer({ backend: job.backend, threads: job.threads }))
-    const info = yield* Effect.provideContext(TensorBackend.useSync((b) => b.info), context)
-    const result = job.kind === "train" ? yield* train(job) : yield* activations(job)
+    const { capabilities, info } = yield* Effect.provideContext(TensorBackend.useSync((b) => b), context)
+    const result = job.kind === "train" ? yield* train(job, capabilities.sgd.update) : yield* activations(job)
     process.stdout.write(`${resultMarker}${JSON.stringify({ ...result, details: info.details })}\n`)
   }))

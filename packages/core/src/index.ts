@@ -1,6 +1,7 @@
-/** Cross-cutting pieces every stage shares: the seeded random source, atomic writes and the numerics version. */
+/** Cross-cutting pieces every stage shares: the seeded random source, atomic writes, the numerics version and number formats. */
 export * from "./AtomicFile.ts"
 export * from "./CanonicalJson.ts"
+export * from "./Format.ts"
 export * from "./Numerics.ts"
 export * from "./Rng.ts"
 export * from "./PlatformErrorText.ts"

@@ -7,13 +7,8 @@ import { FetchHttpClient } from "effect/http"
 import type { DatasetError } from "./DatasetError.ts"
 import type { SplitDataset } from "./LabelledSet.ts"
 import { loadDataset, type LoadOptions } from "./Load.ts"
-import { loadMnist, type MnistOptions } from "./Mnist.ts"
 
 export class Dataset extends Context.Service<Dataset, SplitDataset>()("@rectifier/datasets/Dataset") {
-  /** The embedded MNIST with the paper's split. */
-  static readonly mnist = (options: MnistOptions = {}): Layer.Layer<Dataset, DatasetError> =>
-    Layer.effect(Dataset, loadMnist(options))
-
   /**
    * Any registered dataset by name (`mnist`, `fashion-mnist`, `cifar10`,
    * `norb-jittered`, `norb-small`, `emnist-byclass`), downloading missing

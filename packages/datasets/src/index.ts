@@ -1,5 +1,4 @@
 /** Dataset loading: formats, checksums, downloads, splits and the Dataset service. */
-export * from "./Batches.ts"
 export * from "./ByteReader.ts"
 export * from "./Checksum.ts"
 export * from "./cli/DatasetsCommand.ts"

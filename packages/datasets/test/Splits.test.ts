@@ -1,21 +1,17 @@
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { RandomStream } from "@rectifier/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { FetchHttpClient } from "effect/http"
 import {
   applySplit,
   Dataset,
   DEBIAN_FASHION_MNIST,
-  epochOrder,
   fashionMnistFiles,
   InvalidSplit,
   featureStatistics,
   type LabelledSet,
   loadDataset,
-  minibatches,
-  shuffledMinibatches,
   verifyFile,
   withLabelledFraction
 } from "../src/index.ts"
@@ -63,43 +59,6 @@ describe("splits", () => {
     assert.strictEqual(rows.size, 80, "labelled and unlabelled rows partition the training set")
     assert.instanceOf(withLabelledFraction(split, 0, 1), InvalidSplit)
   })
-})
-
-describe("minibatches", () => {
-  it.effect("cover every row once per epoch, in a seeded order that differs between epochs", () =>
-    Effect.gen(function*() {
-      const set = toySet(25)
-      const order = epochOrder(42, 0, set.count)
-      const batches = yield* Stream.runCollect(minibatches(set, { batchSize: 10, order }))
-      assert.deepStrictEqual(batches.map((b) => b.count), [10, 10, 5])
-      const rows = batches.flatMap((b) => Array.from(b.indices))
-      assert.deepStrictEqual(rows.slice().sort((x, y) => x - y), Array.from({ length: 25 }, (_, i) => i))
-      assert.deepStrictEqual(Array.from(batches[0]!.inputs.subarray(0, 3)), Array.from(set.inputs.subarray(rows[0]! * 3, rows[0]! * 3 + 3)))
-      assert.strictEqual(batches[0]!.labels[1], set.labels[rows[1]!])
-      assert.deepStrictEqual(epochOrder(42, 0, 25), order)
-      assert.notDeepEqual(Array.from(epochOrder(42, 1, 25)), Array.from(order))
-      const dropped = yield* Stream.runCollect(minibatches(set, { batchSize: 10, dropRemainder: true }))
-      assert.strictEqual(dropped.length, 2)
-    }))
-
-  it.effect("shuffled epochs from one RandomStream are reproducible from its seed", () =>
-    Effect.gen(function*() {
-      const set = toySet(12)
-      const epochs = (seed: number) =>
-        Effect.gen(function*() {
-          const random = RandomStream.derive(seed, "shuffle")
-          const out: Array<Array<number>> = []
-          for (let e = 0; e < 3; e++) {
-            const batches = yield* Stream.runCollect(shuffledMinibatches(set, random, { batchSize: 4 }))
-            out.push(batches.flatMap((b) => Array.from(b.indices)))
-          }
-          return out
-        })
-      const a = yield* epochs(1)
-      assert.deepStrictEqual(a, yield* epochs(1))
-      assert.notDeepEqual(a[0], a[1])
-      assert.notDeepEqual(a, yield* epochs(2))
-    }))
 })
 
 describe("the Dataset service", () => {

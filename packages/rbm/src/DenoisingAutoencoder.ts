@@ -7,7 +7,7 @@
  * tied or untied decoder weights; plain minibatch SGD.
  */
 import { type ActivationName, activation, initializeWeights } from "@rectifier/activations"
-import { sgdUpdate } from "@rectifier/backend-native"
+import { TensorBackend } from "@rectifier/backend"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import "@rectifier/backend/gradients"
@@ -122,7 +122,7 @@ const fromTensors = (dae: DaeParameters, tensors: Tensors): DaeParameters => {
   return tensors[3] === undefined ? common : { ...common, decoderWeights: copy(tensors[3]) }
 }
 
-/** A variable (outside tfjs's set of trainable ones) holding `initial`'s values, for sgdUpdate; `initial` is released. */
+/** A variable (outside tfjs's set of trainable ones) holding `initial`'s values, for the SGD update; `initial` is released. */
 const variableOf = (initial: tf.Tensor): tf.Variable => {
   const variable = tf.variable(initial, false)
   initial.dispose()
@@ -195,7 +195,7 @@ export const encodeRows = (dae: DaeParameters, rows: Rows, noise: RandomStream):
   return { inputs: out, count: rows.count, features: dae.hidden }
 }
 
-/** Trains `initial` by SGD on corrupted `train` rows, logging each epoch. */
+/** Trains `initial` by SGD (the held tensor backend's update) on corrupted `train` rows, logging each epoch. */
 export const trainDae = (
   initial: DaeParameters,
   options: DaeTrainingOptions,
@@ -203,8 +203,8 @@ export const trainDae = (
   validation: Rows | undefined,
   streams: DaeStreams,
   label = "dae"
-): Effect.Effect<{ readonly dae: DaeParameters; readonly curve: ReadonlyArray<DaeEpoch> }> =>
-  Effect.acquireUseRelease(
+): Effect.Effect<{ readonly dae: DaeParameters; readonly curve: ReadonlyArray<DaeEpoch> }, never, TensorBackend> =>
+  TensorBackend.use(({ capabilities }) => Effect.acquireUseRelease(
     Effect.sync(() => ({ tensors: toTensors(initial).map((t) => variableOf(t)) })),
     (state) =>
       Effect.gen(function*() {
@@ -236,7 +236,7 @@ export const trainDae = (
                   return tf.mean(perExample)
                 }
                 const { grads, value } = tf.valueAndGrads(objective)(state.tensors)
-                state.tensors.forEach((p, i) => sgdUpdate(p, grads[i]!, update))
+                state.tensors.forEach((p, i) => capabilities.sgd.update(p, grads[i]!, update))
                 return tf.mul(value, rows)
               })
               cost += next.dataSync()[0]!
@@ -269,4 +269,4 @@ export const trainDae = (
         return { dae: fromTensors(initial, state.tensors), curve }
       }),
     (state) => Effect.sync(() => tf.dispose(state.tensors))
-  )
+  ))

@@ -9,8 +9,8 @@ import { TensorBackend } from "@rectifier/backend"
 import type { CheckpointMismatch, CheckpointUnreadable, CheckpointUnwritable } from "@rectifier/train"
 import { Context, Effect, Layer, Schema } from "effect"
 import { reconstructionFor } from "./DenoisingAutoencoder.ts"
-import { PretrainConfig, type PretrainConfigInput } from "./PretrainConfig.ts"
 import type { LayerStore } from "./LayerStore.ts"
+import { PretrainConfig, type PretrainConfigInput } from "./PretrainConfig.ts"
 import { InvalidPretrainInput } from "./PretrainError.ts"
 import type { Rows } from "./Rows.ts"
 import { type PretrainData, type PretrainResult, pretrainStack } from "./Stack.ts"
@@ -55,9 +55,9 @@ export class Pretrainer extends Context.Service<Pretrainer, {
     Pretrainer,
     Effect.gen(function*() {
       const rng = yield* Rng
-      yield* TensorBackend
+      const backend = yield* TensorBackend
       return Pretrainer.of({
-        pretrain: Effect.fnUntraced(function*(input, data, store) {
+        pretrain: Effect.fn("Pretrainer.pretrain")(function*(input: PretrainConfigInput, data: PretrainData, store?: LayerStore) {
           const config = yield* decodePretrainConfig(input)
           // Binary visible units and cross-entropy reconstructions need inputs in [0, 1].
           const binary = config.kind === "rbm"
@@ -73,7 +73,7 @@ export class Pretrainer extends Context.Service<Pretrainer, {
               })
             }
           }
-          return yield* pretrainStack(config, data, rng.stream, store)
+          return yield* pretrainStack(config, data, rng.stream, store).pipe(Effect.provideService(TensorBackend, backend))
         })
       })
     })

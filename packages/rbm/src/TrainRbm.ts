@@ -6,6 +6,7 @@
  * vs validation data, and the exact log-likelihood for small models).
  * Persistent chains (PCD) carry their hidden states from one batch to the next.
  */
+import { type Blas, type Capabilities, TensorBackend } from "@rectifier/backend"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
@@ -75,12 +76,14 @@ export interface RbmStreams {
 
 /**
  * The parameters and their momentum steps live on the JavaScript side and are
- * updated in place (see WeightStep.ts). Backends other than the native one
- * also get the weights transposed, refreshed after each update, because their
- * matMul with a transposed operand is slow; the native one (OpenBLAS) reads
- * the weights transposed in place.
+ * updated in place (see WeightStep.ts), with the backend's BLAS routines when
+ * it offers them. Backends whose products do not read a transposed operand in
+ * place also get the weights transposed, refreshed after each update, because
+ * their matMul with a transposed operand is slow; the native one (OpenBLAS)
+ * reads the weights transposed in place.
  */
 interface State {
+  readonly blas: Blas | undefined
   readonly shape: Pick<RbmParameters, "visibleUnits" | "hiddenUnits" | "visible" | "hidden">
   readonly weights: Float32Array
   readonly weightsT: Float32Array | undefined
@@ -96,17 +99,15 @@ interface State {
   activity: Float32Array | undefined
 }
 
-/** The native backend's products read a transposed operand in place; other backends want it explicit. */
-const keepsTranspose = (): boolean => tf.getBackend() !== "native"
-
-const initialState = (rbm: RbmParameters): State => {
+const initialState = (rbm: RbmParameters, capabilities: Capabilities): State => {
   const weights = Float32Array.from(rbm.weights)
   let weightsT: Float32Array | undefined
-  if (keepsTranspose()) {
+  if (!capabilities.transposedOperandsInPlace) {
     weightsT = new Float32Array(weights.length)
     transposeInto(weights, rbm.visible, rbm.hidden, weightsT)
   }
   return {
+    blas: capabilities.blas,
     shape: { visibleUnits: rbm.visibleUnits, hiddenUnits: rbm.hiddenUnits, visible: rbm.visible, hidden: rbm.hidden },
     weights,
     weightsT,
@@ -210,7 +211,8 @@ const step = (
     state.weightBuffers,
     { rows: factorRows, visibles, hiddens },
     momentum,
-    learningRate * weightCost
+    learningRate * weightCost,
+    state.blas
   )
   if (state.weightsT !== undefined) transposeInto(state.weights, visible, hidden, state.weightsT)
   for (let i = 0; i < visible; i++) {
@@ -279,8 +281,9 @@ export const momentumAt = (options: RbmTrainingOptions, epoch: number): number =
   epoch < options.momentumSwitchEpoch ? options.initialMomentum : options.finalMomentum
 
 /**
- * Trains `initial` on `train` for `options.epochs` epochs, logging each
- * epoch; returns the trained parameters and the per-epoch curve.
+ * Trains `initial` on `train` for `options.epochs` epochs on the held tensor
+ * backend, logging each epoch; returns the trained parameters and the
+ * per-epoch curve.
  */
 export const trainRbm = (
   initial: RbmParameters,
@@ -289,9 +292,9 @@ export const trainRbm = (
   validation: Rows | undefined,
   streams: RbmStreams,
   label = "rbm"
-): Effect.Effect<{ readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => initialState(initial)),
+): Effect.Effect<{ readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }, never, TensorBackend> =>
+  TensorBackend.use(({ capabilities }) => Effect.acquireUseRelease(
+    Effect.sync(() => initialState(initial, capabilities)),
     (state) =>
       Effect.gen(function*() {
         const curve: Array<RbmEpoch> = []
@@ -331,4 +334,4 @@ export const trainRbm = (
         return { rbm: parametersOf(state), curve }
       }),
     (state) => Effect.sync(() => state.chain?.dispose())
-  )
+  ))

@@ -3,13 +3,13 @@
  * batch's factored gradient:
  *   step <- momentum * step + V^T H - decay * W,   W <- W + step,
  * where V^T H is the learning rate times the CD gradient (the rate already
- * folded into H) and decay is the learning rate times the weight cost. On the
- * native backend each pass is one OpenBLAS call on the arrays themselves (the
- * new step built in a second buffer, so the old one is never rescaled); on the
- * others the product is the tfjs backend's matMul and the rest one fused
- * JavaScript pass.
+ * folded into H) and decay is the learning rate times the weight cost. On a
+ * backend that offers BLAS routines for arrays (the native one) each pass is
+ * one BLAS call on the arrays themselves (the new step built in a second
+ * buffer, so the old one is never rescaled); on the others the product is the
+ * tfjs backend's matMul and the rest one fused JavaScript pass.
  */
-import { activeBlas } from "@rectifier/backend-native"
+import type { Blas } from "@rectifier/backend"
 import * as tf from "@tensorflow/tfjs-core"
 
 /** The weights [visible, hidden] row-major and their momentum step, updated in place. */
@@ -19,7 +19,7 @@ export interface WeightBuffers {
   readonly weights: Float32Array
   /** The last step taken; replaced by the new one. */
   step: Float32Array
-  /** Room for the next step: on the native path the two trade places each update. */
+  /** Room for the next step: on the BLAS path the two trade places each update. */
   spare: Float32Array
 }
 
@@ -44,10 +44,16 @@ export const transposeInto = (source: Float32Array, rows: number, columns: numbe
   }
 }
 
-export const stepWeights = (buffers: WeightBuffers, factors: WeightFactors, momentum: number, decay: number): void => {
+/** One step; `blas` is the backend's (`capabilities.blas` of `TensorBackend`), undefined where it has none. */
+export const stepWeights = (
+  buffers: WeightBuffers,
+  factors: WeightFactors,
+  momentum: number,
+  decay: number,
+  blas: Blas | undefined
+): void => {
   const { hidden, spare, step, visible, weights } = buffers
   const { hiddens, rows, visibles } = factors
-  const blas = activeBlas()
   if (blas !== undefined) {
     // The new step is built in the spare buffer: the product, then the earlier step and the decay added in.
     blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, spare)

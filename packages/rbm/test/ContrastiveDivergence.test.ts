@@ -22,7 +22,7 @@ import {
   visibleInput
 } from "../src/index.ts"
 
-const onCpu = <A, E>(body: Effect.Effect<A, E>) => Effect.scoped(Effect.provide(body, TensorBackend.layer({ backend: "cpu" })))
+const onCpu = <A, E>(body: Effect.Effect<A, E, TensorBackend>) => Effect.scoped(Effect.provide(body, TensorBackend.layer({ backend: "cpu" })))
 
 /** Bars and stripes on a 2 x 3 grid: every pattern whose rows, or whose columns, are uniform (10 patterns). */
 const barsAndStripes = (): Rows => {

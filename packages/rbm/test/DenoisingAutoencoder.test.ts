@@ -5,7 +5,7 @@ import { loadMnist } from "@rectifier/datasets"
 import { Effect } from "effect"
 import { encodeRows, initialDae, reconstructionFor, sliceRows, trainDae } from "../src/index.ts"
 
-const onCpu = <A, E>(body: Effect.Effect<A, E>) => Effect.scoped(Effect.provide(body, TensorBackend.layer({ backend: "cpu" })))
+const onCpu = <A, E>(body: Effect.Effect<A, E, TensorBackend>) => Effect.scoped(Effect.provide(body, TensorBackend.layer({ backend: "cpu" })))
 
 const streams = (seed: number) => ({
   order: RandomStream.derive(seed, "order"),

@@ -43,10 +43,12 @@ const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 const checkOn = (backend: "cpu" | "native") =>
   Effect.scoped(Effect.provide(
-    Effect.sync(() => {
+    TensorBackend.useSync(({ capabilities }) => {
+      // The native backend offers OpenBLAS for arrays (the BLAS path), cpu none (matMul and one JS pass).
+      assert.strictEqual(capabilities.blas !== undefined, backend === "native")
       for (const [momentum, decay] of [[0.9, 2e-3], [0, 0], [0, 1e-2], [0.5, 0]] as const) {
         const { buffers, expectedStep, expectedWeights, factors } = fixture(momentum, decay)
-        stepWeights(buffers, factors, momentum, decay)
+        stepWeights(buffers, factors, momentum, decay, capabilities.blas)
         assert.isBelow(maxDifference(buffers.step, expectedStep), 1e-6, `step, momentum ${momentum}, decay ${decay}`)
         assert.isBelow(maxDifference(buffers.weights, expectedWeights), 1e-6, `weights, momentum ${momentum}, decay ${decay}`)
       }

@@ -4,15 +4,10 @@
  * per epoch), dead units and activation probabilities per layer, step time
  * and memory.
  */
-import type { RunRecord } from "./RunRecord.ts"
+import { markdownTable, percent } from "@rectifier/core"
+import type { RunRecord } from "@rectifier/record"
 
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => [
-  `| ${header.join(" | ")} |`,
-  `| ${header.map(() => "---").join(" | ")} |`,
-  ...rows.map((row) => `| ${row.join(" | ")} |`)
-]
 
-const percent = (value: number, digits = 2) => `${(100 * value).toFixed(digits)}%`
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 
 /** A warning line for a diverged run, or one that learned nothing, or nothing. */
@@ -36,7 +31,7 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
   const candidates = result.learningRateCandidates
   if (candidates !== undefined) {
     lines.push("## Learning-rate selection", "", `Each rate trained from the same initial weights; the lowest validation error wins (${result.learningRate}).`, "")
-    lines.push(...table(
+    lines.push(...markdownTable(
       ["learning rate", "best epoch", "validation error", "test error", "epochs run", "stopped", "outcome"],
       candidates.map((c) => [
         String(c.learningRate),
@@ -64,7 +59,7 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
     "Gradient norm of each layer's weights on a fixed batch of training examples (vanishing gradients show as",
     "norms shrinking towards the input):",
     "",
-    ...table(["epoch", ...layerNames], [
+    ...markdownTable(["epoch", ...layerNames], [
       ...(initial === undefined ? [] : [["initial", ...initial.gradientNorms.map((n) => n.toExponential(2))]]),
       ...withDiagnostics.map((e) => [String(e.epoch), ...e.diagnostics!.gradientNorms.map((n) => n.toExponential(2))])
     ]),
@@ -76,7 +71,7 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
       `Hidden layers at the chosen epoch, on ${best.examples} validation examples (dead: zero on every one; ` +
         "P(active) in tenths, units per bin):",
       "",
-      ...table(
+      ...markdownTable(
         ["layer", "exact zeros", "dead units", "units by P(active) 0-0.1 … 0.9-1"],
         best.layers.map((layer, l) => [
           String(l + 1),

@@ -4,23 +4,17 @@
  * RunFigures.ts), the learning curve, sparsity per layer, and what the run
  * ran on.
  */
+import { markdownTable, percent } from "@rectifier/core"
 import { divergenceNotice, renderDiagnostics } from "./DiagnosticsMarkdown.ts"
-import type { Reference, RunRecord } from "./RunRecord.ts"
+import type { Reference, RunRecord } from "@rectifier/record"
 import type { Figure } from "./Charts.ts"
 import { runFigures } from "./RunFigures.ts"
 
 /** Where the report's figures are, relative to the report. */
 export const RUN_FIGURE_FOLDER = "figures"
 
-const percent = (value: number | undefined, digits = 2): string =>
-  value === undefined ? "—" : `${(100 * value).toFixed(digits)}%`
-
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
-  [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`)
-  ].join("\n")
+  markdownTable(header, rows).join("\n")
 
 const find = (references: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
   references.find((r) => r.metric === metric && r.source === source)

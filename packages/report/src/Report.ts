@@ -12,7 +12,7 @@ import { htmlPage } from "./Html.ts"
 import { renderMarkdown, RUN_FIGURE_FOLDER } from "./Markdown.ts"
 import { markdownToHtml } from "./MarkdownHtml.ts"
 import { runFigures } from "./RunFigures.ts"
-import type { RunRecord } from "./RunRecord.ts"
+import type { RunRecord } from "@rectifier/record"
 
 export interface WrittenReport {
   readonly markdown: string

@@ -7,7 +7,7 @@
  * reconstruction curve. A figure whose data the record lacks is left out.
  */
 import { type Figure, groupedBarChart, lineChart } from "./Charts.ts"
-import type { RunRecord } from "./RunRecord.ts"
+import type { RunRecord } from "@rectifier/record"
 import { candidateFigure, candidateRows } from "./SelectionReport.ts"
 
 type Diagnostics = NonNullable<RunRecord["result"]["initialDiagnostics"]>

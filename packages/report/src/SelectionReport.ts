@@ -5,15 +5,15 @@
  * layer's rate), the seeds that reused its choice, and a figure of every
  * candidate's validation curve.
  */
+import { percent } from "@rectifier/core"
 import { type Figure, lineChart } from "./Charts.ts"
-import type { RunRecord } from "./RunRecord.ts"
+import type { RunRecord } from "@rectifier/record"
 
 interface Cell {
   readonly label: string
   readonly records: ReadonlyArray<RunRecord>
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(2)}%`
 
 /** The run of a cell that selected its rates (the one with candidates), and the seeds that reused them. */
 const selectionOf = (cell: Cell) => {

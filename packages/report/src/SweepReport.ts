@@ -8,11 +8,11 @@
  * records hold them). Renders one self-contained HTML file (inline SVG, no
  * scripts) and one Markdown file with PNG figures beside it.
  */
-import { writeFileAtomic } from "@rectifier/core"
+import { markdownTable, percent, writeFileAtomic } from "@rectifier/core"
 import { Effect, FileSystem, Path } from "effect"
 import { barChart, type Figure, histogramChart, lineChart, renderSvg, type RenderedFigure, scatterChart, svgToPng } from "./Charts.ts"
 import { escapeHtml as escape, figureHtml, htmlPage, htmlTable } from "./Html.ts"
-import type { Reference, RunRecord } from "./RunRecord.ts"
+import type { Reference, RunRecord } from "@rectifier/record"
 import { describeData } from "./Markdown.ts"
 import { claimVerdict, type GainClaim, testClaims } from "./Claims.ts"
 import { selectionFigure, selectionHeader, selectionNotes, selectionRows } from "./SelectionReport.ts"
@@ -180,7 +180,6 @@ export const sweepTables = (input: SweepReportInput) => {
 const optional = <K extends string>(key: K, value: number | undefined) =>
   value === undefined ? {} : ({ [key]: value } as Record<K, number>)
 
-const percent = (value: number | undefined, digits = 2) => value === undefined ? "—" : `${(100 * value).toFixed(digits)}%`
 const pm = (summary: Summary | undefined, scale = 100, digits = 2, unit = "%") =>
   summary === undefined
     ? "—"
@@ -384,8 +383,7 @@ const lastLayerDiagnostics = (record: RunRecord) =>
   record.epochs.findLast((epoch) => epoch.diagnostics !== undefined)?.diagnostics?.layers
 
 const mdTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)]
-    .join("\n")
+  markdownTable(header, rows).join("\n")
 
 const resultHeader = [
   "cell",

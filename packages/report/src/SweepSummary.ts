@@ -10,7 +10,7 @@
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { Effect, Path } from "effect"
-import type { RunRecord } from "./RunRecord.ts"
+import type { RunRecord } from "@rectifier/record"
 
 export interface SummaryRun {
   readonly cell: string

@@ -1,10 +1,7 @@
-/** Run records and the reports rendered from them. */
+/** Rendering runs and sweeps: Markdown and HTML reports, figures, statistics over seeds, summaries and best weights. */
 export * from "./Markdown.ts"
 export * from "./Report.ts"
-export * from "./RunRecord.ts"
 export * from "./Charts.ts"
-export * from "./Comparable.ts"
-export * from "./Compare.ts"
 export * from "./DiagnosticsMarkdown.ts"
 export * from "./Html.ts"
 export * from "./MarkdownHtml.ts"

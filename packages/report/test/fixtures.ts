@@ -1,5 +1,5 @@
 /** Pieces of hand-made run records that the report tests share: what the machine and clock were. */
-import type { RunRecord } from "@rectifier/report"
+import type { RunRecord } from "@rectifier/record"
 
 /** A wasm run on a 2-core machine, started and finished at fixed times, 2 s of wall time. */
 export const fixedRun: Pick<RunRecord, "environment" | "startedAt" | "finishedAt" | "wallSeconds"> = {

@@ -4,7 +4,8 @@
  * report.md says. test/run-report.test.ts renders a real run in Chromium.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { markdownToHtml, renderMarkdown, renderRunHtml, runFigures, type RunRecord } from "@rectifier/report"
+import { type RunRecord } from "@rectifier/record"
+import { markdownToHtml, renderMarkdown, renderRunHtml, runFigures } from "@rectifier/report"
 import { fixedRun } from "./fixtures.ts"
 
 const record: RunRecord = {

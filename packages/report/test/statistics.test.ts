@@ -1,5 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { holm, pairBySeed, pairedTTest, SIGNIFICANCE_LEVEL, studentTTwoSided, studentTUpper, summarize, tost } from "@rectifier/report"
+import {
+  holm,
+  pairBySeed,
+  pairedTTest,
+  SIGNIFICANCE_LEVEL,
+  studentTTwoSided,
+  studentTUpper,
+  summarize,
+  tost
+} from "@rectifier/report"
 
 /** The paired t-test of two seed -> value maps over their common seeds. */
 const pairedTest = (a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>) => {

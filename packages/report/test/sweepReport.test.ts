@@ -1,11 +1,11 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import { type RunRecord } from "@rectifier/record"
 import {
   holm,
   renderSvg,
   renderSweepHtml,
   renderSweepMarkdown,
-  type RunRecord,
   sweepFigures,
   type SweepReportInput,
   sweepTables,

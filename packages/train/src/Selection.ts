@@ -6,7 +6,9 @@
  * the same epoch, or when it learns nothing; the kept candidate is the one
  * with the lowest validation error at its best epoch.
  */
+import { percent } from "@rectifier/core"
 import { Schema } from "effect"
+import { Divergence } from "./TrainingError.ts"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
@@ -43,12 +45,26 @@ export const CandidateEpoch = Schema.Struct({
 })
 export type CandidateEpoch = typeof CandidateEpoch.Type
 
+/** One learning rate's run, as the selection saw it: where it was best, how it ended, and the verdict. */
+export const LearningRateCandidate = Schema.Struct({
+  learningRate: Schema.Number,
+  bestEpoch: Schema.Int,
+  validationError: Schema.Number,
+  testError: Schema.Number,
+  epochsRun: Schema.Int,
+  diverged: Schema.optionalKey(Divergence),
+  stop: CandidateStop,
+  verdict: CandidateVerdict,
+  /** The candidate's learning curve. */
+  curve: Schema.Array(CandidateEpoch)
+})
+export type LearningRateCandidate = typeof LearningRateCandidate.Type
+
 export interface Rival {
   readonly learningRate: number
   readonly curve: ReadonlyArray<CandidateEpoch>
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(2)}%`
 
 /** The lowest validation error among the epochs up to and including `epoch`; Infinity before the first. */
 export const bestBy = (curve: ReadonlyArray<CandidateEpoch>, epoch: number): number =>

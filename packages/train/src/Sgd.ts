@@ -3,11 +3,11 @@
  * whole state (the velocity buffers) can be read out and restored, so a
  * resumed run continues bit for bit. Weight decay applies to the weight
  * matrices and kernels, not to biases or activation parameters. Each update
- * is `sgdUpdate` from @rectifier/backend-native: in place, with the weight
- * gradients folded into the update, on the native backend; the functional
- * tfjs update elsewhere.
+ * is the tensor backend's own (`TensorBackend`'s `capabilities.sgd`): in
+ * place, with the weight gradients folded into the update, on the native
+ * backend; the functional tfjs update elsewhere.
  */
-import { sgdUpdate } from "@rectifier/backend-native"
+import type { SgdUpdate } from "@rectifier/backend"
 import * as tf from "@tensorflow/tfjs-core"
 
 export interface SgdOptions {
@@ -20,9 +20,17 @@ export class Sgd {
   private readonly decayed: ReadonlySet<tf.Variable>
   private readonly options: SgdOptions
   private readonly velocity: ReadonlyArray<tf.Variable> | undefined
+  private readonly update: SgdUpdate
 
-  constructor(variables: ReadonlyArray<tf.Variable>, decayed: ReadonlyArray<tf.Variable>, options: SgdOptions) {
+  /** `update` is the backend's SGD update (`capabilities.sgd.update` of `TensorBackend`). */
+  constructor(
+    variables: ReadonlyArray<tf.Variable>,
+    decayed: ReadonlyArray<tf.Variable>,
+    options: SgdOptions,
+    update: SgdUpdate
+  ) {
     this.variables = variables
+    this.update = update
     this.decayed = new Set(decayed)
     this.options = options
     this.velocity = options.momentum > 0
@@ -42,7 +50,7 @@ export class Sgd {
       const { momentum, weightDecay } = this.options
       this.variables.forEach((variable, i) => {
         const settings = { learningRate, momentum, weightDecay: this.decayed.has(variable) ? weightDecay : 0 }
-        sgdUpdate(variable, grads[variable.name]!, settings, this.velocity?.[i])
+        this.update(variable, grads[variable.name]!, settings, this.velocity?.[i])
       })
       return value.dataSync()[0]!
     })

@@ -24,14 +24,13 @@ export class SparsityAnalysis extends Context.Service<SparsityAnalysis, {
     Effect.gen(function*() {
       const rng = yield* Rng
       return SparsityAnalysis.of({
-        measure: (model, set) =>
-          Effect.sync(() => {
-            const { zeroFraction } = evaluate(model, set, 1000, rng.stream("sparsity-noise"))
-            const mean = zeroFraction.length === 0
-              ? 0
-              : zeroFraction.reduce((a, b) => a + b, 0) / zeroFraction.length
-            return { perLayer: zeroFraction, mean }
-          })
+        measure: Effect.fn("SparsityAnalysis.measure")(function*(model: Model, set: LabelledSet) {
+          const { zeroFraction } = evaluate(model, set, 1000, rng.stream("sparsity-noise"))
+          const mean = zeroFraction.length === 0
+            ? 0
+            : zeroFraction.reduce((a, b) => a + b, 0) / zeroFraction.length
+          return { perLayer: zeroFraction, mean }
+        })
       })
     })
   )

@@ -27,7 +27,7 @@ import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 import {
   type CandidateEpoch,
   type CandidateStop,
-  type CandidateVerdict,
+  type LearningRateCandidate,
   pruneReason,
   stalled,
   verdicts
@@ -38,35 +38,11 @@ import {
   type CheckpointMismatch,
   type CheckpointUnreadable,
   type CheckpointUnwritable,
-  TrainingConfigInvalid,
-  TrainingDiverged
+  type Divergence,
+  TrainingConfigInvalid
 } from "./TrainingError.ts"
 
 export type { EpochMetrics } from "./EpochMetrics.ts"
-
-/** Where and how a run diverged. */
-export interface Divergence {
-  readonly epoch: number
-  readonly step: number
-  readonly quantity: "cost" | "weights"
-  readonly value: string
-  readonly learningRate: number
-}
-
-/** One learning rate's run, as the selection saw it. */
-export interface LearningRateCandidate {
-  readonly learningRate: number
-  readonly bestEpoch: number
-  readonly validationError: number
-  readonly testError: number
-  readonly epochsRun: number
-  readonly diverged?: Divergence
-  /** Why its training ended. */
-  readonly stop: CandidateStop
-  /** Whether the selection kept it, and why. */
-  readonly verdict: CandidateVerdict
-  readonly curve: ReadonlyArray<CandidateEpoch>
-}
 
 export interface TrainingResult {
   readonly epochs: ReadonlyArray<EpochMetrics>
@@ -196,18 +172,13 @@ export class Trainer extends Context.Service<Trainer, {
     config: TrainingConfig,
     hooks?: TrainingHooks
   ) => Effect.Effect<TrainingResult, TrainingFailure, Scope.Scope>
-  /** Like `run`, but divergence is a `TrainingDiverged` failure. */
-  readonly train: (
-    config: TrainingConfig,
-    hooks?: TrainingHooks
-  ) => Effect.Effect<TrainingResult, TrainingFailure | TrainingDiverged, Scope.Scope>
 }>()("@rectifier/train/Trainer") {
   static readonly layer: Layer.Layer<Trainer, never, Dataset | Rng | TensorBackend> = Layer.effect(
     Trainer,
     Effect.gen(function*() {
       const data = yield* Dataset
       const rng = yield* Rng
-      yield* TensorBackend
+      const { capabilities } = yield* TensorBackend
 
       const diagnose = (model: Model, config: TrainingConfig): EpochDiagnostics | undefined => {
         const examples = Math.min(config.diagnosticExamples ?? DEFAULT_DIAGNOSTIC_EXAMPLES, data.validation.count)
@@ -240,7 +211,7 @@ export class Trainer extends Context.Service<Trainer, {
               new Sgd(model.variables(), model.weightVariables(), {
                 momentum: config.momentum ?? 0,
                 weightDecay: config.weightDecay ?? 0
-              })
+              }, capabilities.sgd.update)
             ),
             (sgd) => Effect.sync(() => sgd.dispose())
           )
@@ -360,7 +331,7 @@ export class Trainer extends Context.Service<Trainer, {
           return run
         }))
 
-      const run = Effect.fnUntraced(function*(config: TrainingConfig, hooks: TrainingHooks = {}) {
+      const run = Effect.fn("Trainer.run")(function*(config: TrainingConfig, hooks: TrainingHooks = {}) {
         const runs: Array<CandidateRun> = []
         for (const learningRate of learningRatesOf(config)) {
           runs.push(yield* runCandidate(config, learningRate, hooks, runs))
@@ -389,11 +360,7 @@ export class Trainer extends Context.Service<Trainer, {
         return result
       })
 
-      const train = (config: TrainingConfig, hooks?: TrainingHooks) =>
-        Effect.flatMap(run(config, hooks), (result) =>
-          result.diverged === undefined ? Effect.succeed(result) : Effect.fail(new TrainingDiverged(result.diverged)))
-
-      return Trainer.of({ run, train })
+      return Trainer.of({ run })
     })
   )
 }

@@ -1,8 +1,8 @@
 /** Typed failures of supervised training. */
 import { Schema } from "effect"
 
-/** The cost, or a weight, became NaN or infinite. */
-export class TrainingDiverged extends Schema.TaggedError<TrainingDiverged>()("TrainingDiverged", {
+/** Where training diverged: the first non-finite cost or weight, and the rate it ran at. */
+export const Divergence = Schema.Struct({
   epoch: Schema.Int,
   step: Schema.Int,
   /** What went non-finite: "cost" or "weights". */
@@ -10,7 +10,11 @@ export class TrainingDiverged extends Schema.TaggedError<TrainingDiverged>()("Tr
   /** The offending value as text ("NaN", "Infinity"). */
   value: Schema.String,
   learningRate: Schema.Number
-}) {
+})
+export type Divergence = typeof Divergence.Type
+
+/** The cost, or a weight, became NaN or infinite. */
+export class TrainingDiverged extends Schema.TaggedError<TrainingDiverged>()("TrainingDiverged", Divergence.fields) {
   override get message(): string {
     return `training diverged at epoch ${this.epoch}, step ${this.step} (learning rate ${this.learningRate}): ` +
       `the ${this.quantity === "cost" ? "cost is" : "weights hold"} ${this.value}; try a smaller learning rate`

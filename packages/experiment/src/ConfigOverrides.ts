@@ -1,0 +1,66 @@
+/**
+ * Partial run configurations: what a preset or a command line changes
+ * relative to the defaults. Unknown keys are errors, so a typo in a preset
+ * or a library call never silently falls back to a default.
+ */
+import { BackendChoice } from "@rectifier/backend"
+import { RunConfig } from "@rectifier/record"
+import { TrainingConfig } from "@rectifier/train"
+import { Schema } from "effect"
+import { Protocol } from "./Protocol.ts"
+
+const partial = <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fields>) =>
+  Schema.Struct(
+    Object.fromEntries(Object.entries(struct.fields).map(([key, field]) => [key, Schema.optionalKey(field)])) as {
+      [K in keyof Fields]: Schema.optionalKey<Fields[K]>
+    }
+  )
+
+/**
+ * Pre-training is replaced whole, not merged: `null` removes it, an object
+ * sets it. Its hidden sizes always follow the MLP's hidden layers, so they
+ * are filled in at resolution; the rest is validated with the resolved config.
+ */
+const PretrainingOverride = Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))
+
+export const ConfigOverrides = Schema.Struct({
+  /** The training protocol (Protocol.ts); `shortcut` when no layer names one. */
+  protocol: Schema.optionalKey(Protocol),
+  dataset: Schema.optionalKey(partial(RunConfig.fields.dataset)),
+  pretraining: Schema.optionalKey(PretrainingOverride),
+  training: Schema.optionalKey(partial(TrainingConfig)),
+  seed: Schema.optionalKey(RunConfig.fields.seed),
+  backend: Schema.optionalKey(BackendChoice),
+  threads: Schema.optionalKey(RunConfig.fields.threads)
+})
+export type ConfigOverrides = typeof ConfigOverrides.Type
+
+/** A configuration on its way to validation: pre-training still in its written form. */
+export type UnresolvedConfig = Omit<RunConfig, "pretraining"> & {
+  readonly pretraining?: Readonly<Record<string, unknown>> | null
+}
+
+/** Applies `overrides` on top of `base`, one level deep for the nested groups. */
+export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverrides): UnresolvedConfig => {
+  const pretraining = overrides.pretraining === undefined ? base.pretraining : overrides.pretraining
+  return {
+    dataset: { ...base.dataset, ...overrides.dataset },
+    ...(pretraining === undefined || pretraining === null ? {} : { pretraining }),
+    training: { ...base.training, ...overrides.training },
+    seed: overrides.seed ?? base.seed,
+    backend: overrides.backend ?? base.backend,
+    threads: overrides.threads ?? base.threads
+  }
+}
+
+/** `later` on top of `earlier`, one level deep for the nested groups: the result is itself an override. */
+export const mergeOverrides = (earlier: ConfigOverrides, later: ConfigOverrides): ConfigOverrides => {
+  const merged: Record<string, unknown> = { ...earlier, ...later }
+  if (earlier.dataset !== undefined || later.dataset !== undefined) {
+    merged.dataset = { ...earlier.dataset, ...later.dataset }
+  }
+  if (earlier.training !== undefined || later.training !== undefined) {
+    merged.training = { ...earlier.training, ...later.training }
+  }
+  return merged as ConfigOverrides
+}

@@ -1,0 +1,89 @@
+/** Typed failures of resolving and running a pipeline. */
+import { Schema } from "effect"
+
+export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("UnknownPipeline", {
+  name: Schema.String,
+  known: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `unknown pipeline "${this.name}"; known pipelines: ${this.known.join(", ")}`
+  }
+}
+
+/** One problem of a configuration: the dotted field it is at (e.g. `training.epochs`) and what was expected. */
+export const ConfigProblem = Schema.Struct({ field: Schema.String, problem: Schema.String })
+export type ConfigProblem = typeof ConfigProblem.Type
+
+export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigInvalid", {
+  /** Where the configuration came from: a preset, a cell, the caller's overrides, a --config file. */
+  source: Schema.String,
+  problems: Schema.Array(ConfigProblem)
+}) {
+  override get message(): string {
+    return `invalid configuration in ${this.source}:\n` +
+      this.problems.map((p) => `  ${p.field === "" ? "(the whole configuration)" : p.field}: ${p.problem}`).join("\n")
+  }
+}
+
+export class RunFolderUnavailable extends Schema.TaggedError<RunFolderUnavailable>()("RunFolderUnavailable", {
+  folder: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot create the run folder ${this.folder}: ${this.reason}`
+  }
+}
+
+export class RunNotResumable extends Schema.TaggedError<RunNotResumable>()("RunNotResumable", {
+  folder: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot resume the run in ${this.folder}: ${this.reason}`
+  }
+}
+
+/** A run folder's results.json that cannot be read or does not decode as a run record. */
+export class RecordUnreadable extends Schema.TaggedError<RecordUnreadable>()("RecordUnreadable", {
+  file: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.file} is not a readable run record: ${this.reason}`
+  }
+}
+
+/** Training diverged; the run folder still holds the record and report of the last good weights. */
+export class RunDiverged extends Schema.TaggedError<RunDiverged>()("RunDiverged", {
+  folder: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.detail}\nthe record and report (last good weights) are in ${this.folder}`
+  }
+}
+
+/** A run whose kept weights learned nothing (validation error near chance), though its cost stayed finite. */
+export class RunStalled extends Schema.TaggedError<RunStalled>()("RunStalled", {
+  folder: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.detail}\nits record and report, flagged, are in ${this.folder}`
+  }
+}
+
+/** A size in `config.dataset` that the dataset's split cannot supply; found when the run is resolved, before anything runs. */
+export class DatasetSizeInvalid extends Schema.TaggedError<DatasetSizeInvalid>()("DatasetSizeInvalid", {
+  pipeline: Schema.String,
+  dataset: Schema.String,
+  field: Schema.Literals(["trainSize", "evaluationSize"]),
+  value: Schema.Number,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    const what = this.field === "trainSize" ? "training examples" : "examples in each of its validation and test sets"
+    return `pipeline "${this.pipeline}": dataset.${this.field} is ${this.value}, but ${this.dataset} has ` +
+      `${this.limit.toLocaleString("en")} ${what} in the paper's split; nothing was run`
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The run record: everything a run did and found, in one self-describing,
+ * Schema-validated JSON document (`results.json` in the run folder). A
+ * record alone is enough to re-run the experiment and to render its report.
+ */
+import { BackendChoice, BackendName } from "@rectifier/backend"
+import { PretrainConfig } from "@rectifier/rbm"
+import { CandidateStop, CandidateVerdict, Divergence, EpochDiagnostics, EpochMetrics, LearningRateCandidate, TrainingConfig } from "@rectifier/train"
+import { Effect, Schema } from "effect"
+
+/**
+ * Datasets a configuration may name: `emnist` is EMNIST byclass (the stand-in
+ * for the paper's NISTP), `norb` the paper's Jittered-Cluttered NORB,
+ * `norb-small` the small NORB set (see @rectifier/datasets' registry).
+ */
+export const DatasetName = Schema.Literals(["mnist", "fashion-mnist", "cifar10", "emnist", "norb", "norb-small"])
+export type DatasetName = typeof DatasetName.Type
+
+const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) =>
+  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
+
+export const RunConfig = Schema.Struct({
+  dataset: Schema.Struct({
+    name: DatasetName,
+    /**
+     * Use the first `trainSize` training examples; absent: all of the paper's
+     * split. Checked against the dataset's split when a run is resolved.
+     */
+    trainSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+    /** Use the first `evaluationSize` validation and test examples; absent: all of them. */
+    evaluationSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+    /** Fraction of the training examples whose labels fine-tuning may use (Figure 4); 1 in records without it. */
+    labelledFraction: withDefault(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1)), 1)
+  }),
+  /** Greedy layer-wise pre-training of the hidden layers before supervised training; absent for none. */
+  pretraining: Schema.optionalKey(PretrainConfig),
+  training: TrainingConfig,
+  seed: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 0xffff_ffff })),
+  backend: BackendChoice,
+  threads: Schema.Int.check(Schema.isGreaterThan(0))
+})
+export type RunConfig = typeof RunConfig.Type
+
+/** A number another source published for the same experiment. */
+export const Reference = Schema.Struct({
+  metric: Schema.Literals(["testError", "sparsity"]),
+  value: Schema.Number,
+  source: Schema.Literals(["paper", "seed-article"]),
+  /** Where in the source the number is, e.g. "Table 1". */
+  where: Schema.String
+})
+export type Reference = typeof Reference.Type
+
+/**
+ * One learning rate of the paper's selection protocol, as the trainer
+ * reports it; records written before a candidate's stop, verdict and curve
+ * were kept may lack them.
+ */
+export const LearningRateCandidateRecord = Schema.Struct({
+  ...LearningRateCandidate.fields,
+  stop: Schema.optionalKey(CandidateStop),
+  verdict: Schema.optionalKey(CandidateVerdict),
+  curve: Schema.optionalKey(LearningRateCandidate.fields.curve)
+})
+
+export const RunRecord = Schema.Struct({
+  format: Schema.Literal("rectifier-run/1"),
+  pipeline: Schema.String,
+  description: Schema.String,
+  config: RunConfig,
+  environment: Schema.Struct({
+    rectifier: Schema.String,
+    /** The numerics version the run was computed under (see @rectifier/core); absent in older records. */
+    numericsVersion: Schema.optionalKey(Schema.Int),
+    /** The git commit the code ran from, and whether tracked files differed from it. */
+    commit: Schema.optionalKey(Schema.String),
+    dirty: Schema.optionalKey(Schema.Boolean),
+    node: Schema.String,
+    platform: Schema.String,
+    cpu: Schema.String,
+    cpus: Schema.Int,
+    libraries: Schema.Record(Schema.String, Schema.String),
+    backend: Schema.Struct({
+      name: BackendName,
+      requested: BackendChoice,
+      threads: Schema.Int,
+      tfjsCore: Schema.String,
+      details: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Number, Schema.Boolean])),
+      skipped: Schema.Array(Schema.Struct({ name: BackendName, reason: Schema.String }))
+    })
+  }),
+  startedAt: Schema.String,
+  finishedAt: Schema.String,
+  wallSeconds: Schema.Number,
+  /** Per epoch, the trainer's `EpochMetrics` exactly as `TrainingResult.epochs` holds them. */
+  epochs: Schema.Array(EpochMetrics),
+  /**
+   * The examples the run used, counted when its data was loaded: the
+   * supervised splits, the training inputs whose labels were held back
+   * (pre-training still sees them), and the sizes of the paper's split.
+   */
+  data: Schema.optionalKey(Schema.Struct({
+    /** The dataset as @rectifier/datasets names it, e.g. `norb-jittered`. */
+    dataset: Schema.String,
+    train: Schema.Int,
+    validation: Schema.Int,
+    test: Schema.Int,
+    unlabelled: Schema.Int,
+    paper: Schema.Struct({ train: Schema.Int, validation: Schema.Int, test: Schema.Int })
+  })),
+  /** Per pre-trained layer, bottom first: its kind and per-epoch measurements. */
+  pretraining: Schema.optionalKey(Schema.Struct({
+    activation: Schema.String,
+    layers: Schema.Array(Schema.Struct({
+      kind: Schema.Literals(["rbm", "dae"]),
+      curve: Schema.Array(Schema.Record(Schema.String, Schema.Number)),
+      /** The layer's learning rate, when it was selected from several. */
+      learningRate: Schema.optionalKey(Schema.Number),
+      /** Every rate the layer's selection tried: final reconstruction errors, and the kept one. */
+      learningRateCandidates: Schema.optionalKey(Schema.Array(Schema.Struct({
+        learningRate: Schema.Number,
+        reconstructionError: Schema.optionalKey(Schema.Number),
+        validationReconstructionError: Schema.optionalKey(Schema.Number),
+        kept: Schema.Boolean
+      })))
+    }))
+  })),
+  result: Schema.Struct({
+    bestEpoch: Schema.Int,
+    validationError: Schema.Number,
+    testError: Schema.Number,
+    sparsity: Schema.Struct({ perLayer: Schema.Array(Schema.Number), mean: Schema.Number }),
+    /** The learning rate of the chosen run. */
+    learningRate: Schema.optionalKey(Schema.Number),
+    /** Every learning rate tried, when the config names several (the paper's selection). */
+    learningRateCandidates: Schema.optionalKey(Schema.Array(LearningRateCandidateRecord)),
+    /** True when early stopping ended the run before its maximum epoch count. */
+    stoppedEarly: Schema.optionalKey(Schema.Boolean),
+    /** Set when training diverged; the other results then describe the last good weights. */
+    diverged: Schema.optionalKey(Divergence),
+    /** Set when the kept weights blew up (error near chance, cost far above a uniform guess's); why, in a sentence. */
+    stalled: Schema.optionalKey(Schema.String),
+    /** Diagnostics of the initial weights, before any update. */
+    initialDiagnostics: Schema.optionalKey(EpochDiagnostics),
+    /** Peak resident set size of the process over the whole run, in bytes. */
+    peakRssBytes: Schema.optionalKey(Schema.Number)
+  }),
+  references: Schema.Array(Reference)
+})
+export type RunRecord = typeof RunRecord.Type
+
+/** Why a finished run's numbers must not be trusted (it diverged, or learned nothing); undefined for a sound run. */
+export const runFailure = (record: RunRecord): string | undefined => {
+  const { diverged, stalled } = record.result
+  if (diverged !== undefined) {
+    return `diverged at epoch ${diverged.epoch}, step ${diverged.step}: ${diverged.quantity} became ${diverged.value}`
+  }
+  return stalled
+}

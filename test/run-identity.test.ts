@@ -1,0 +1,47 @@
+/**
+ * Run identities are a contract with finished work: a campaign's run folders
+ * are named by them, so a change that alters how a preset resolves or how a
+ * configuration is hashed would make every finished run look new. These are
+ * the folder names the table1-mnist campaign (numerics version 1) wrote; the
+ * followers' keys are derived from the leaders' committed records, as the
+ * sweep derives them.
+ */
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { findPreset, planRuns, readRunRecord, reuseSelection } from "@rectifier/experiment"
+import { runKey } from "@rectifier/experiment"
+import { Effect } from "effect"
+import { join } from "node:path"
+
+const campaign = {
+  leaders: {
+    rectifier: "bee479df8050",
+    tanh: "fe0ba2c6f95a",
+    softplus: "28e676e5cb5d",
+    "rectifier, pre-trained": "282c9edc4524",
+    "tanh, pre-trained": "cc6f51b6fe10",
+    "softplus, pre-trained": "37e6c8f34e9d"
+  } as Record<string, string>,
+  followers: [
+    { cell: "rectifier", seed: 2, key: "b5986f7411cf", leader: "rectifier-seed1-bee479df8050" },
+    { cell: "rectifier", seed: 3, key: "830ec6c6d2d4", leader: "rectifier-seed1-bee479df8050" }
+  ]
+}
+
+describe("run identity", () => {
+  it.effect("table1-mnist resolves to the campaign's run keys under numerics version 1", () =>
+    Effect.gen(function*() {
+      const runs = yield* planRuns(yield* findPreset("table1-mnist"))
+      const leaders = runs.filter((run) => run.selection === "leader")
+      assert.deepStrictEqual(
+        Object.fromEntries(leaders.map((run) => [run.cell, runKey(run.config, 1)])),
+        campaign.leaders
+      )
+      for (const follower of campaign.followers) {
+        const planned = runs.find((run) => run.cell === follower.cell && run.config.seed === follower.seed)!
+        assert.strictEqual(planned.selection, "follower")
+        const leader = yield* readRunRecord(join(import.meta.dirname, "../results/table1-mnist/runs", follower.leader))
+        assert.strictEqual(runKey(reuseSelection(planned.config, leader), 1), follower.key, `${follower.cell}, seed ${follower.seed}`)
+      }
+    }).pipe(Effect.provide(NodeServices.layer)))
+})
