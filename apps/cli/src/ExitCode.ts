@@ -29,7 +29,7 @@ export class Mismatch extends Schema.TaggedError<Mismatch>()("Mismatch", { detai
 
 const runFailures = new Set([
   "RunsFailed", "RunDiverged", "RunStalled", "RunFailed", "TrainingDiverged", "CheckpointUnwritable",
-  "DownloadFailed", "DatasetNotCached", "DiskFull", "CacheWriteFailed", "SourceFailed", "DownloadTooLarge"
+  "DownloadFailed", "NotCached", "DiskFull", "CacheWriteFailed", "SourceFailed", "DownloadTooLarge"
 ])
 const mismatches = new Set(["Mismatch", "GoldenMismatch", "NumericsVersionStale"])
 

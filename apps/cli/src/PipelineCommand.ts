@@ -75,7 +75,7 @@ const flags = {
   dataDir: Flag.String("data-dir").pipe(
     Flag.withDescription(
       "dataset cache folder for datasets other than the embedded MNIST " +
-        "(default $RECTIFIER_DATA_DIR, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
+        "(default $RECTIFIER_DATA_DIR, else $XDG_CACHE_HOME/rectifier/datasets, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
     ),
     Flag.optional
   ),
@@ -328,4 +328,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     yield* say(summary(record))
     yield* input.json ? printJson(runJson(folder, record, false)) : Console.log(folder)
   }).pipe(Effect.mapError(asUserError))
-).pipe(Command.withDescription("Run a named pipeline (an experiment of the paper) and write its run folder"))
+).pipe(Command.withDescription(
+  "Run a named pipeline (an experiment of the paper) and write its run folder. The defaults shown are those every " +
+    "pipeline starts from; a pipeline may change them (--print-config shows a run's resolved values)."
+))

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-/** The `rectifier` command line: pipelines, datasets, golden records, verification and the results registry. */
+/** The `rectifier` command line: pipelines, datasets, golden records, verification, the results registry and the benchmarks. */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { CliError, Command } from "effect/cli"
+import { benchCommand } from "@rectifier/bench"
 import { describeError } from "@rectifier/core"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/experiment"
@@ -13,7 +14,7 @@ import { verifyCommand } from "./VerifyCommand.ts"
 
 const root = Command.make("rectifier").pipe(
   Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
-  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand, verifyCommand, resultsCommand])
+  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand, verifyCommand, resultsCommand, benchCommand])
 )
 
 /**

@@ -1,10 +1,15 @@
-/** The benchmark's command line: `train` or `activations`, then --flag value pairs. */
-import { Effect } from "effect"
+/**
+ * The benchmark's options, one flag each: what it sets, its default (shown in
+ * --help) and the Schema that checks its value, so that a malformed value is
+ * refused naming the flag ("0x20" is not read as 32, "native,gpu" names gpu).
+ * `train` takes them all; `activations` only those it uses.
+ */
 import { BackendName } from "@rectifier/backend"
-import { BenchUsageError } from "./BenchError.ts"
+import { Option, Schema, SchemaGetter } from "effect"
+import { Flag } from "effect/cli"
 
-export interface BenchOptions {
-  readonly command: "train" | "activations"
+export interface TrainOptions {
+  readonly command: "train"
   readonly backends: ReadonlyArray<BackendName>
   readonly batches: ReadonlyArray<number>
   readonly steps: number
@@ -17,72 +22,114 @@ export interface BenchOptions {
   readonly out: string | undefined
 }
 
-export const usage = `usage: pnpm run bench <train|activations> [flags]
-  --backends native,wasm    tfjs backends to measure (train default: native,wasm; activations: native,wasm,cpu)
-  --batches 10,100,500      minibatch sizes (train)
-  --steps 100               timed SGD steps per backend and batch size (train)
-  --warmup 5                untimed steps first (train)
-  --rounds 3                measurements per backend, interleaved; the best counts (shared machines are noisy)
-  --threads 1               threads for native, wasm and PyTorch
-  --seed 1                  seed of the weights and data
-  --lr 0.01                 learning rate
-  --no-torch                skip PyTorch
-  --out FILE                JSON results (default runs/bench/<command>-<time>.json)`
+export interface ActivationOptions {
+  readonly command: "activations"
+  readonly backends: ReadonlyArray<BackendName>
+  readonly threads: number
+  readonly out: string | undefined
+}
 
-const positiveInt = (flag: string, text: string) =>
-  /^[1-9][0-9]*$/.test(text)
-    ? Effect.succeed(Number(text))
-    : Effect.fail(new BenchUsageError({ flag, expected: "a positive integer", got: text }))
+export type BenchOptions = TrainOptions | ActivationOptions
 
-export const parseOptions = Effect.fnUntraced(function*(argv: ReadonlyArray<string>) {
-  const command = argv[0]
-  if (command !== "train" && command !== "activations") {
-    return yield* new BenchUsageError({ flag: "the command", expected: "train or activations", got: command ?? "" })
-  }
-  const flags = new Map<string, string>()
-  let torch = true
-  for (let i = 1; i < argv.length; i++) {
-    const flag = argv[i]!
-    if (flag === "--no-torch") {
-      torch = false
-      continue
-    }
-    const value = argv[i + 1]
-    if (!flag.startsWith("--") || value === undefined) {
-      return yield* new BenchUsageError({ flag, expected: "a known --flag followed by a value", got: value ?? "" })
-    }
-    flags.set(flag, value)
-    i++
-  }
-  const known = new Set(["--backends", "--batches", "--steps", "--warmup", "--rounds", "--threads", "--seed", "--lr", "--out"])
-  for (const flag of flags.keys()) {
-    if (!known.has(flag)) return yield* new BenchUsageError({ flag, expected: "one of " + [...known].join(", "), got: flag })
-  }
-  const defaultBackends = command === "train" ? "native,wasm" : "native,wasm,cpu"
-  const backends: Array<BackendName> = []
-  for (const name of (flags.get("--backends") ?? defaultBackends).split(",")) {
-    if (!BackendName.literals.includes(name as BackendName)) {
-      return yield* new BenchUsageError({ flag: "--backends", expected: BackendName.literals.join(" | "), got: name })
-    }
-    backends.push(name as BackendName)
-  }
-  const batches: Array<number> = []
-  for (const text of (flags.get("--batches") ?? "10,100,500").split(",")) batches.push(yield* positiveInt("--batches", text))
-  const lrText = flags.get("--lr") ?? "0.01"
-  const learningRate = Number(lrText)
-  if (!(learningRate > 0)) return yield* new BenchUsageError({ flag: "--lr", expected: "a positive number", got: lrText })
-  const options: BenchOptions = {
-    command,
-    backends,
-    batches,
-    steps: yield* positiveInt("--steps", flags.get("--steps") ?? "100"),
-    warmup: yield* positiveInt("--warmup", flags.get("--warmup") ?? "5"),
-    rounds: yield* positiveInt("--rounds", flags.get("--rounds") ?? "3"),
-    threads: yield* positiveInt("--threads", flags.get("--threads") ?? "1"),
-    seed: yield* positiveInt("--seed", flags.get("--seed") ?? "1"),
-    learningRate,
-    torch,
-    out: flags.get("--out")
-  }
-  return options
+/** A positive decimal integer; "0x20", "1e3", "+5" and "007" are refused, not read as numbers. */
+const PositiveInt = Schema.String.check(
+  Schema.makeFilter((text: string) => /^[1-9][0-9]*$/.test(text) || `"${text}" is not a positive decimal integer`)
+).pipe(Schema.decodeTo(Schema.Int, { decode: SchemaGetter.transform(Number), encode: SchemaGetter.transform(String) }))
+
+/** Comma-separated values, each checked by `item`; a value named twice would be measured twice. */
+const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
+  Schema.String.pipe(
+    Schema.decodeTo(Schema.Array(item), {
+      decode: SchemaGetter.split({ separator: "," }),
+      encode: SchemaGetter.transform((values) => values.join(","))
+    }),
+    Schema.check(Schema.makeFilter((values: ReadonlyArray<T>) =>
+      new Set(values).size === values.length || `${values.find((v, i) => values.indexOf(v) !== i)} is named twice`
+    ))
+  )
+
+const positiveInt = (name: string, description: string, fallback: number) =>
+  Flag.String(name).pipe(
+    Flag.withSchema(PositiveInt),
+    Flag.withMetavar("N"),
+    Flag.withDescription(`${description} [default: ${fallback}]`),
+    Flag.withDefault(fallback)
+  )
+
+const backends = (fallback: ReadonlyArray<BackendName>) =>
+  Flag.String("backends").pipe(
+    Flag.withSchema(listOf(BackendName)),
+    Flag.withMetavar("NAMES"),
+    Flag.withDescription(
+      `tfjs backends to measure, comma-separated, of ${BackendName.literals.join(", ")} [default: ${fallback.join(",")}]`
+    ),
+    Flag.withDefault(fallback)
+  )
+
+const threads = positiveInt("threads", "threads for native, wasm and PyTorch", 1)
+
+const out = Flag.String("out").pipe(
+  Flag.withMetavar("FILE"),
+  Flag.withDescription("where the JSON results go [default: runs/bench/<command>-<time>.json]"),
+  Flag.optional
+)
+
+export const trainFlags = {
+  backends: backends(["native", "wasm"]),
+  batches: Flag.String("batches").pipe(
+    Flag.withSchema(listOf(PositiveInt)),
+    Flag.withMetavar("SIZES"),
+    Flag.withDescription("minibatch sizes, comma-separated [default: 10,100,500]"),
+    Flag.withDefault([10, 100, 500])
+  ),
+  steps: positiveInt("steps", "timed SGD steps per backend and batch size", 100),
+  warmup: positiveInt("warmup", "untimed steps first", 5),
+  rounds: positiveInt(
+    "rounds",
+    "measurements per backend, interleaved; the best counts (shared machines are noisy)",
+    3
+  ),
+  threads,
+  seed: positiveInt("seed", "seed of the weights and data", 1),
+  learningRate: Flag.Finite("learning-rate").pipe(
+    Flag.withAlias("lr"),
+    Flag.withSchema(Schema.Finite.check(Schema.isGreaterThan(0))),
+    Flag.withDescription("SGD learning rate, above 0 [default: 0.01]"),
+    Flag.withDefault(0.01)
+  ),
+  noTorch: Flag.Boolean("no-torch").pipe(
+    Flag.withoutNegation,
+    Flag.withDescription("skip PyTorch (measure the tfjs backends only, without ratios)"),
+    Flag.withDefault(false)
+  ),
+  out
+}
+
+export const activationFlags = {
+  backends: backends(["native", "wasm", "cpu"]),
+  threads,
+  out
+}
+
+type Values<Flags> = { readonly [K in keyof Flags]: Flags[K] extends Flag.Flag<infer A> ? A : never }
+
+export const trainOptions = (input: Values<typeof trainFlags>): TrainOptions => ({
+  command: "train",
+  backends: input.backends,
+  batches: input.batches,
+  steps: input.steps,
+  warmup: input.warmup,
+  rounds: input.rounds,
+  threads: input.threads,
+  seed: input.seed,
+  learningRate: input.learningRate,
+  torch: !input.noTorch,
+  out: Option.getOrUndefined(input.out)
+})
+
+export const activationOptions = (input: Values<typeof activationFlags>): ActivationOptions => ({
+  command: "activations",
+  backends: input.backends,
+  threads: input.threads,
+  out: Option.getOrUndefined(input.out)
 })

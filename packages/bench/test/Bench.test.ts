@@ -1,40 +1,135 @@
-import { assert, describe, it } from "@effect/vitest"
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it, vi } from "@effect/vitest"
 import { family } from "@rectifier/activations"
-import { Effect, Exit } from "effect"
+import { Cause, Effect, Exit, type FileSystem, type Path } from "effect"
+import { CliError, Command } from "effect/cli"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { parseOptions } from "../src/Options.ts"
+import { benchCommand, makeBenchCommand } from "../src/BenchCommand.ts"
+import type { BenchOptions } from "../src/Options.ts"
 import { resultMarker } from "../src/Worker.ts"
 import { readFloats, writeWorkload } from "../src/Workload.ts"
+
+/** Runs `bench <argv>` as the app would, its printing captured rather than shown. */
+const runBench = <I, C, E>(command: Command.Command<"bench", I, C, E, FileSystem.FileSystem | Path.Path>, argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const lines: Array<string> = []
+    const log = vi.spyOn(console, "log").mockImplementation((...parts: Array<unknown>) => void lines.push(parts.join(" ")))
+    const error = vi.spyOn(console, "error").mockImplementation(() => {})
+    const exit = yield* Command.runWith(command, { version: "test" })(argv).pipe(
+      Effect.provide(NodeServices.layer),
+      Effect.exit,
+      Effect.ensuring(Effect.sync(() => {
+        log.mockRestore()
+        error.mockRestore()
+      }))
+    )
+    return { exit, lines }
+  })
+
+/** The options `bench <argv>` hands to its measurement, which here measures nothing. */
+const parse = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    let received: BenchOptions | undefined
+    const { exit } = yield* runBench(makeBenchCommand((options) => Effect.sync(() => void (received = options))), argv)
+    return { exit, options: received }
+  })
+
+const parsedTrain = (argv: ReadonlyArray<string>) =>
+  Effect.map(parse(argv), ({ exit, options }) => {
+    assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+    assert(options?.command === "train")
+    return options
+  })
 
 describe("bench options", () => {
   it.effect("defaults: native and wasm, minibatches 10/100/500, one thread, PyTorch on", () =>
     Effect.gen(function*() {
-      const options = yield* parseOptions(["train"])
+      const options = yield* parsedTrain(["train"])
       assert.deepStrictEqual(options.backends, ["native", "wasm"])
       assert.deepStrictEqual(options.batches, [10, 100, 500])
       assert.strictEqual(options.threads, 1)
       assert.isTrue(options.torch)
+      assert.strictEqual(options.learningRate, 0.01)
+      const { options: activations } = yield* parse(["activations"])
+      assert.deepStrictEqual(activations, { command: "activations", backends: ["native", "wasm", "cpu"], threads: 1, out: undefined })
     }))
 
-  it.effect("a bad flag value is a typed error naming the flag and what was expected", () =>
+  it.effect("--learning-rate (or its alias --lr), --batches, --backends and --no-torch set the options", () =>
     Effect.gen(function*() {
-      for (const [argv, flag] of [
-        [["train", "--steps", "0"], "--steps"],
-        [["train", "--backends", "native,gpu"], "--backends"],
-        [["train", "--speed", "9"], "--speed"],
-        [["fly"], "the command"]
+      const options = yield* parsedTrain(["train", "--learning-rate", "0.5", "--batches", "7,20", "--backends", "cpu", "--no-torch"])
+      assert.strictEqual(options.learningRate, 0.5)
+      assert.deepStrictEqual(options.batches, [7, 20])
+      assert.deepStrictEqual(options.backends, ["cpu"])
+      assert.isFalse(options.torch)
+      assert.strictEqual((yield* parsedTrain(["train", "--lr", "0.2"])).learningRate, 0.2)
+    }))
+
+  it.effect("a bad flag value is a typed usage error naming the flag and what was expected", () =>
+    Effect.gen(function*() {
+      for (const [argv, flag, expected] of [
+        [["train", "--steps", "0"], "--steps", "positive decimal integer"],
+        [["train", "--steps", "1e3"], "--steps", "positive decimal integer"],
+        [["train", "--batches", "10,0x20"], "--batches", "\"0x20\" is not a positive decimal integer"],
+        [["train", "--batches", "10,,100"], "--batches", "positive decimal integer"],
+        [["train", "--batches", "10,10"], "--batches", "10 is named twice"],
+        [["train", "--backends", "native,gpu"], "--backends", "\"native\" | \"wasm\" | \"cpu\""],
+        [["train", "--learning-rate", "0"], "--learning-rate", "greater than 0"],
+        [["train", "--lr", "fast"], "--learning-rate", "number"],
+        [["train", "--speed", "9"], "--speed", "Unrecognized"],
+        [["activations", "--steps", "5"], "--steps", "Unrecognized"],
+        [["fly"], "fly", "Unknown subcommand"]
       ] as const) {
-        const exit = yield* Effect.exit(parseOptions(argv))
-        assert.isTrue(Exit.isFailure(exit))
-        const text = String(Exit.isFailure(exit) ? exit.cause : "")
-        assert.include(text, "BenchUsageError")
+        const { exit, options } = yield* parse(argv)
+        assert.isUndefined(options, argv.join(" "))
+        assert.isTrue(Exit.isFailure(exit), argv.join(" "))
+        // The CLI module's own error, which the app exits 2 for (apps/cli/src/ExitCode.ts), listing what went wrong.
+        const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+        assert.isTrue(CliError.isCliError(error), argv.join(" "))
+        const text = error instanceof CliError.ShowHelp ? error.errors.map((e) => e.message).join("\n") : String(error)
         assert.include(text, flag)
+        assert.include(text, expected)
+      }
+    }))
+
+  it.live("--learning-rate reaches the job: the bench's final loss is a worker's at that rate, not at the default", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "bench-test-"))
+      try {
+        const out = join(dir, "train.json")
+        const { exit, lines } = yield* runBench(benchCommand, [
+          "train", "--backends", "cpu", "--batches", "4", "--steps", "1", "--warmup", "1", "--rounds", "1",
+          "--no-torch", "--learning-rate", "0.5", "--out", out
+        ])
+        assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+        assert.isTrue(lines.some((l) => l.includes("| batch | backend |")), lines.join("\n"))
+        const record = JSON.parse(readFileSync(out, "utf8")) as {
+          options: { learningRate: number }
+          rows: ReadonlyArray<{ name: string; result: Record<string, unknown> }>
+        }
+        assert.strictEqual(record.options.learningRate, 0.5)
+        assert.strictEqual(record.rows[0]?.name, "cpu")
+        // The same workload (seed 1, 2 minibatches of 4) and step, run directly at 0.5 and at the default 0.01.
+        const workload = mkdtempSync(join(dir, "workload-"))
+        writeWorkload(workload, 1, 4, 2)
+        const job = { kind: "train", backend: "cpu", threads: 1, dir: workload, batch: 4, batches: 2, steps: 1, warmup: 1 }
+        assert.strictEqual(record.rows[0]!.result["finalLoss"], worker({ ...job, learningRate: 0.5 })["finalLoss"])
+        assert.notStrictEqual(record.rows[0]!.result["finalLoss"], worker({ ...job, learningRate: 0.01 })["finalLoss"])
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
       }
     }))
 })
+
+const worker = (job: object) => {
+  const main = join(import.meta.dirname, "..", "src", "main.ts")
+  const child = spawnSync(process.execPath, [main, "worker", JSON.stringify(job)], { encoding: "utf8" })
+  const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
+  assert.isDefined(line, child.stderr)
+  return JSON.parse(line!.slice(resultMarker.length)) as Record<string, unknown>
+}
 
 describe("bench workload", () => {
   it("is the same bytes for the same seed and differs for another", () => {
@@ -56,14 +151,6 @@ describe("bench workload", () => {
 })
 
 describe("bench worker", () => {
-  const worker = (job: object) => {
-    const main = join(import.meta.dirname, "..", "src", "main.ts")
-    const child = spawnSync(process.execPath, [main, "worker", JSON.stringify(job)], { encoding: "utf8" })
-    const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
-    assert.isDefined(line, child.stderr)
-    return JSON.parse(line!.slice(resultMarker.length)) as Record<string, unknown>
-  }
-
   it("measures forward + backward of every activation in the family, maxout's fewer outputs included", () => {
     const result = worker({ kind: "activations", backend: "cpu", threads: 1, rows: 4, columns: 12, reps: 1 })
     const speeds = result["elementsPerSecond"] as Record<string, number>

@@ -52,7 +52,8 @@ const start = performance.now()
 const data = await Effect.runPromise(
   loadDataset({
     name,
-    offline: args.includes("--offline"),
+    // Without --offline, RECTIFIER_OFFLINE decides.
+    offline: args.includes("--offline") ? true : undefined,
     dataDir: flag("--data-dir"),
     expected: pairs === undefined ? undefined : { pairsPerFile: Number(pairs) },
     split: split === undefined ? undefined : { train: split[0], validation: split[1], test: split[2] }

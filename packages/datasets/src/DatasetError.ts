@@ -172,6 +172,19 @@ export class NotCached extends Schema.TaggedError<NotCached>()("NotCached", {
   }
 }
 
+/** An environment variable that says where datasets come from (`RECTIFIER_OFFLINE`, ...) has a value that cannot be used. */
+export class DataSourceConfigInvalid extends Schema.TaggedError<DataSourceConfigInvalid>()("DataSourceConfigInvalid", {
+  /** What was expected and at which variable, e.g. `Expected "true" | ... at ["RECTIFIER_OFFLINE"]`. */
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `the environment's dataset settings cannot be used: ${this.problem}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
 /** A dataset name that the registry does not know. */
 export class UnknownDataset extends Schema.TaggedError<UnknownDataset>()("UnknownDataset", {
   name: Schema.String,
@@ -194,4 +207,5 @@ export type DatasetError =
   | DiskFull
   | CacheWriteFailed
   | NotCached
+  | DataSourceConfigInvalid
   | UnknownDataset

@@ -22,12 +22,15 @@
  *
  * Files without an official checksum also get their sha256 recorded beside
  * them once checked (`<name>.sha256`), and `verify` re-checks against it.
+ *
+ * The cache folder and whether downloads are off are the options' when they
+ * give them, else the environment's (`DataSourceConfig.ts`).
  */
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync } from "node:fs"
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs"
 import { mkdir, rename, rm } from "node:fs/promises"
-import { homedir, hostname } from "node:os"
+import { hostname } from "node:os"
 import { dirname, join } from "node:path"
 import { pipeline } from "node:stream"
 import { createGunzip } from "node:zlib"
@@ -48,6 +51,7 @@ import {
   SourceFailed,
   type SourceFailure
 } from "./DatasetError.ts"
+import { resolveDataSource } from "./DataSourceConfig.ts"
 
 export interface FileChecksum {
   readonly algorithm: "md5" | "sha256"
@@ -107,11 +111,11 @@ export interface Waiting {
 }
 
 export interface CacheOptions {
-  /** The cache folder; see `defaultDataDir`. */
+  /** The cache folder; when left out, the environment's (see `resolveDataSource`). */
   readonly dataDir?: string | undefined
   /** Base URLs tried before each file's default addresses. */
   readonly mirrors?: ReadonlyArray<string> | undefined
-  /** Never download: a missing file is an error saying where to put it. */
+  /** Never download: a missing file is an error saying where to put it. When left out, `RECTIFIER_OFFLINE` decides. */
   readonly offline?: boolean | undefined
   /** Tries per address; each try resumes the previous one's partial file. */
   readonly attempts?: number | undefined
@@ -122,13 +126,8 @@ export interface CacheOptions {
   readonly idleTimeoutSeconds?: number | undefined
 }
 
-/** `$RECTIFIER_DATA_DIR`, else `$XDG_CACHE_HOME/rectifier/datasets`, else `~/.cache/rectifier/datasets`. */
-export const defaultDataDir = (): string =>
-  process.env.RECTIFIER_DATA_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "rectifier", "datasets")
-
-export const cachePath = (file: RemoteFile, options: CacheOptions): string =>
-  join(options.dataDir ?? defaultDataDir(), file.path)
+/** Where `file` lies in the cache folder `dataDir` (see `resolveDataSource`). */
+export const cachePath = (file: RemoteFile, dataDir: string): string => join(dataDir, file.path)
 
 export const urlsOf = (file: RemoteFile, options: CacheOptions): Array<string> =>
   [...(options.mirrors ?? []), ...file.mirrors].map((base) => `${base.replace(/\/+$/, "")}/${file.remotePath}`)
@@ -533,15 +532,16 @@ const download = (file: RemoteFile, destination: string, urls: ReadonlyArray<str
 
 /**
  * The path of `file` in the cache, downloading and checking it first when
- * it is not there. The returned file has passed its checks.
+ * it is not there (unless offline). The returned file has passed its checks.
  */
 export const ensureFile: (file: RemoteFile, options?: CacheOptions) => Effect.Effect<string, DatasetError, HttpClient.HttpClient> =
   Effect.fn("Download.ensureFile")(function*(file: RemoteFile, options: CacheOptions = {}) {
-    const destination = cachePath(file, options)
+    const source = yield* resolveDataSource(options)
+    const destination = cachePath(file, source.dataDir)
     // A file put there by hand (as the offline error suggests) is checked once, then stamped.
     if (existsSync(destination)) return yield* trustCached(destination, file)
     const urls = urlsOf(file, options)
-    if (urls.length === 0 || options.offline === true || process.env.RECTIFIER_OFFLINE === "1") {
+    if (urls.length === 0 || source.offline) {
       return yield* new NotCached({ file: file.path, url: urls[0] ?? file.remotePath, destination })
     }
     yield* Effect.tryPromise({

@@ -1,15 +1,19 @@
 /**
  * Loading a dataset by name with an experiment's options: where the cache
- * is, mirrors, the split, the normalisation, the NORB image side and the
- * fraction of labelled training examples.
+ * is (else the environment's, read once per load), mirrors, the split, the
+ * normalisation, the NORB image side and the fraction of labelled training
+ * examples.
  */
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import { type DatasetError, InvalidSplit } from "./DatasetError.ts"
+import { DEBIAN_FASHION_MNIST } from "./datasets/FashionMnist.ts"
+import type { DatasetName, ExpectedSizes } from "./DatasetSpec.ts"
+import { resolveDataSource } from "./DataSourceConfig.ts"
 import type { CacheOptions } from "./Download.ts"
 import type { SplitDataset } from "./LabelledSet.ts"
 import { byteScale, type Normalisation, standardizeInPlace } from "./Normalisation.ts"
-import { DEBIAN_FASHION_MNIST, type DatasetName, type ExpectedSizes, lookupDataset } from "./Registry.ts"
+import { lookupDataset } from "./Registry.ts"
 import { applySplit, type SplitOptions, withLabelledFraction } from "./Split.ts"
 
 export interface LoadOptions extends CacheOptions {
@@ -37,8 +41,10 @@ export const loadDataset = (options: LoadOptions): Effect.Effect<SplitDataset, D
       return yield* new InvalidSplit({ dataset: spec.name, problem: `image side ${side} is not a whole number in 1..96` })
     }
     const normalisation = options.normalisation ?? spec.normalisation
+    // The environment is read once here, not once per file.
+    const source = yield* resolveDataSource(options)
     const official = yield* spec.load({
-      cache: options,
+      cache: { ...options, ...source },
       scale: byteScale(normalisation),
       side,
       debianDirectory: options.debianDirectory ?? DEBIAN_FASHION_MNIST,

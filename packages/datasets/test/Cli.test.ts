@@ -46,10 +46,12 @@ const cli = (args: ReadonlyArray<string>) =>
   })
 
 describe("datasets CLI", () => {
-  it.live("list names every dataset with its split", () =>
+  it.live("list names the cache folder, then every dataset with its split", () =>
     Effect.gen(function*() {
-      const { exit, lines } = yield* cli(["list", "--data-dir", mkdtempSync(join(tmpdir(), "cli-"))])
+      const dataDir = mkdtempSync(join(tmpdir(), "cli-"))
+      const { exit, lines } = yield* cli(["list", "--data-dir", dataDir])
       assert.strictEqual(exit._tag, "Success")
+      assert.strictEqual(lines[0], `cache folder ${dataDir}`)
       const text = lines.join("\n")
       for (const name of ["mnist", "fashion-mnist", "cifar10", "norb-jittered", "norb-small", "emnist-byclass"]) assert.include(text, name)
       assert.include(text, "233172/58428/58320")

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { ConfigProvider, Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import {
   cifar10File,
@@ -106,6 +106,8 @@ const freshDir = () => mkdtempSync(join(tmpdir(), "cache-"))
 const requestsFor = (name: string) => requests.filter((r) => r.url === `/files/${name}`)
 const run = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) =>
   effect.pipe(Effect.provide(loopbackOnly))
+/** The environment as a ConfigProvider layer: process.env is never touched. */
+const withEnv = (env: Record<string, string>) => Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
 
 describe("downloads into the cache", () => {
   it.live("downloads, verifies and places a file; a second call is a cache hit", () =>
@@ -233,6 +235,36 @@ describe("downloads into the cache", () => {
       assert.include(error.message, `${base}/files/offline.bin`)
       assert.include(error.message, join(dataDir, "test/offline.bin"))
       assert.strictEqual(requests.length, before)
+    }))
+
+  it.live("with no data dir given, the file goes to $RECTIFIER_DATA_DIR, read through the ConfigProvider", () =>
+    Effect.gen(function*() {
+      const dataDir = freshDir()
+      const body = pattern(10)
+      serve("/files/env.bin", body)
+      const path = yield* run(ensureFile(remote("env.bin", body))).pipe(
+        withEnv({ RECTIFIER_DATA_DIR: dataDir, XDG_CACHE_HOME: freshDir() })
+      )
+      assert.strictEqual(path, join(dataDir, "test/env.bin"))
+    }))
+
+  it.live("RECTIFIER_OFFLINE=1 refuses to download with the offline error; an explicit offline: false wins over it", () =>
+    Effect.gen(function*() {
+      const dataDir = freshDir()
+      const body = pattern(10)
+      serve("/files/env-offline.bin", body)
+      const before = requests.length
+      const error = yield* Effect.flip(run(ensureFile(remote("env-offline.bin", body), { dataDir }))).pipe(
+        withEnv({ RECTIFIER_OFFLINE: "1" })
+      )
+      assert.strictEqual(error._tag, "NotCached")
+      assert.include(error.message, "downloads are off")
+      assert.include(error.message, join(dataDir, "test/env-offline.bin"))
+      assert.strictEqual(requests.length, before)
+      const path = yield* run(ensureFile(remote("env-offline.bin", body), { dataDir, offline: false })).pipe(
+        withEnv({ RECTIFIER_OFFLINE: "1" })
+      )
+      assert.deepStrictEqual(new Uint8Array(readFileSync(path)), body)
     }))
 
   it.live("an unreachable host fails with the destination for a manual copy", () =>

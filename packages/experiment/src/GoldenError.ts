@@ -22,6 +22,17 @@ export class GoldenMissing extends Schema.TaggedError<GoldenMissing>()("GoldenMi
   }
 }
 
+export class GoldenUnreadable extends Schema.TaggedError<GoldenUnreadable>()("GoldenUnreadable", {
+  name: Schema.String,
+  file: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `golden case ${this.name}: ${this.file} is not a golden file (${this.reason}); restore it from git, ` +
+      "or delete it and run `pnpm run golden update`"
+  }
+}
+
 export class NumericsVersionStale extends Schema.TaggedError<NumericsVersionStale>()("NumericsVersionStale", {
   name: Schema.String,
   file: Schema.String,

@@ -18,10 +18,11 @@ export const WorkerJob = Schema.Struct({
 export type WorkerJob = typeof WorkerJob.Type
 
 /** A line the worker prints per epoch. */
-export interface WorkerEpoch {
-  readonly epoch: number
-  readonly epochs: number
-  readonly seconds: number
-  readonly validationError: number
-}
+export const WorkerEpoch = Schema.Struct({
+  epoch: Schema.Int,
+  epochs: Schema.Int,
+  seconds: Schema.Number,
+  validationError: Schema.Number
+})
+export type WorkerEpoch = typeof WorkerEpoch.Type
 

@@ -24,7 +24,7 @@ import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { basename, join } from "node:path"
 import type { Readable, Writable } from "node:stream"
 import { writeBestWeights } from "./BestWeights.ts"
-import type { WorkerEpoch, WorkerJob } from "./Job.ts"
+import { WorkerEpoch, type WorkerJob } from "./Job.ts"
 import { readRunRecord } from "./Pipeline.ts"
 import type { Preset } from "./Preset.ts"
 import { type PlannedRun, resolveRuns } from "./Presets.ts"
@@ -89,6 +89,7 @@ export interface SweepOutcome {
 }
 
 const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
+const decodeEpochLine = Schema.decodeUnknownOption(Schema.fromJsonString(WorkerEpoch))
 
 interface WorkerProcess {
   readonly child: ChildProcessByStdio<Writable, Readable, Readable>
@@ -127,11 +128,9 @@ const spawnWorker = (job: WorkerJob) =>
         while ((newline = buffer.indexOf("\n")) >= 0) {
           const line = buffer.slice(0, newline)
           buffer = buffer.slice(newline + 1)
-          try {
-            worker.onEpoch(JSON.parse(line) as WorkerEpoch)
-          } catch {
-            // not an epoch line (a library's notice): ignore
-          }
+          // A line that is not an epoch (a library's notice) is ignored.
+          const epoch = decodeEpochLine(line)
+          if (epoch._tag === "Some") worker.onEpoch(epoch.value)
         }
       })
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -204,31 +203,30 @@ const finishedRecord = (run: SweepRun) =>
  * The runs `preset` stands for with their keys and folders; fails if any
  * cannot run yet. A follower whose leader has not finished is `waiting`.
  */
-export const planSweep = (preset: Preset, options: Pick<SweepOptions, "out" | "overrides" | "seeds">) =>
-  Effect.gen(function*() {
-    const path = yield* Path.Path
-    const planned = yield* resolveRuns(preset, options.overrides ?? {}, options.seeds)
-    const folder = path.resolve(options.out, preset.name)
-    const leaders = new Map<string, SweepRun>()
-    for (const run of planned) if (run.selection === "leader") leaders.set(run.cell, placed(run, folder))
-    const runs: Array<SweepRun> = []
-    const waiting: Array<{ readonly planned: PlannedRun; readonly leader: SweepRun }> = []
-    for (const run of planned) {
-      if (run.selection === "leader") {
-        runs.push(leaders.get(run.cell)!)
-        continue
-      }
-      if (run.selection !== "follower") {
-        runs.push(placed(run, folder))
-        continue
-      }
-      const leader = leaders.get(run.cell)!
-      const record = yield* finishedRecord(leader)
-      if (record === undefined) waiting.push({ planned: run, leader })
-      else runs.push(placed({ ...run, config: reuseSelection(run.config, record) }, folder))
+export const planSweep = Effect.fn("Sweep.plan")(function*(preset: Preset, options: Pick<SweepOptions, "out" | "overrides" | "seeds">) {
+  const path = yield* Path.Path
+  const planned = yield* resolveRuns(preset, options.overrides ?? {}, options.seeds)
+  const folder = path.resolve(options.out, preset.name)
+  const leaders = new Map<string, SweepRun>()
+  for (const run of planned) if (run.selection === "leader") leaders.set(run.cell, placed(run, folder))
+  const runs: Array<SweepRun> = []
+  const waiting: Array<{ readonly planned: PlannedRun; readonly leader: SweepRun }> = []
+  for (const run of planned) {
+    if (run.selection === "leader") {
+      runs.push(leaders.get(run.cell)!)
+      continue
     }
-    return { folder, runs, waiting }
-  })
+    if (run.selection !== "follower") {
+      runs.push(placed(run, folder))
+      continue
+    }
+    const leader = leaders.get(run.cell)!
+    const record = yield* finishedRecord(leader)
+    if (record === undefined) waiting.push({ planned: run, leader })
+    else runs.push(placed({ ...run, config: reuseSelection(run.config, record) }, folder))
+  }
+  return { folder, runs, waiting }
+})
 
 /** The activation shapes of the sweep's distinct activations, sampled on the cpu backend. */
 const activationShapes = (runs: ReadonlyArray<SweepRun>) =>
@@ -327,128 +325,127 @@ export const writeReport = (
  * `<out>/<preset>/`. At most `parallel` runs at once; under the paper protocol
  * a cell's other seeds start when its first seed has selected their rates.
  */
-export const runSweep = (preset: Preset, options: SweepOptions) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const emit = options.onEvent ?? (() => {})
-    const plan = yield* planSweep(preset, options)
-    const { folder } = plan
-    yield* fs.makeDirectory(folder, { recursive: true })
-    const known: Array<SweepRun> = [...plan.runs]
-    const total = plan.runs.length + plan.waiting.length
-    /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
-    const writeIndex = () =>
-      writeFileAtomic(
-        join(folder, "sweep.json"),
-        JSON.stringify(
-          {
-            pipeline: preset.name,
-            numericsVersion: NUMERICS_VERSION,
-            // Followers join `runs` once their leader has selected; `planned` counts them from the start.
-            planned: total,
-            runs: known.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
-          },
-          null,
-          2
-        ) + "\n"
-      )
-    yield* writeIndex()
-    let finishedBefore = 0
-    for (const run of plan.runs) {
-      if ((yield* finishedRecord(run)) !== undefined) {
-        finishedBefore++
-        clearStaleLock(run.folder)
-      }
-    }
-    emit({ _tag: "Planned", total, finished: finishedBefore, folder })
-    const permits = yield* Semaphore.make(Math.max(1, options.parallel))
-    let executed = 0
-    const failed: Array<{ readonly name: string; readonly reason: string }> = []
-    const divergence = (record: RunRecord | undefined) => record === undefined ? undefined : runFailure(record)
-
-    /**
-     * Runs `run` under a permit unless it is finished or locked; its record, or
-     * undefined when skipped or failed. A failed or diverged run is noted and the
-     * sweep goes on.
-     */
-    const execute = (run: SweepRun) =>
-      Effect.gen(function*() {
-        const before = yield* finishedRecord(run)
-        if (before !== undefined) {
-          const diverged = divergence(before)
-          if (diverged !== undefined) failed.push({ name: run.name, reason: diverged })
-          return diverged === undefined ? before : undefined
-        }
-        // The lock is released when the scope closes, before the run is announced as finished.
-        const ran = yield* Effect.scoped(Effect.gen(function*() {
-          yield* fs.makeDirectory(run.folder, { recursive: true })
-          const job: WorkerJob = {
-            pipeline: preset.name,
-            description: `${preset.description} Cell: ${run.cell}.`,
-            references: run.references,
-            config: run.config,
-            folder: run.folder,
-            ...(options.data === undefined ? {} : { data: options.data })
-          }
-          // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
-          const worker = yield* spawnWorker(job)
-          const token = yield* takeRunLock(run.folder, processHolder(worker.child.pid ?? -1)).pipe(
-            Effect.catchTag("RunLocked", (error) => {
-              emit({ _tag: "RunSkipped", run, reason: error.message })
-              return Effect.succeed(undefined)
-            }),
-            // A marker left by killed processes: this run fails, naming it; the sweep goes on.
-            Effect.catchTag("RunLockStuck", (error) => Effect.succeed({ error: error.message }))
-          )
-          if (token === undefined) return false
-          if (typeof token === "object") return token
-          worker.lock = token
-          if ((yield* finishedRecord(run)) !== undefined) {
-            emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
-            return false
-          }
-          emit({ _tag: "RunStarted", run })
-          const outcome = yield* runWorker(worker, run.folder, (epoch) => emit({ _tag: "Epoch", run, epoch })).pipe(
-            Effect.as(undefined),
-            Effect.catchTag("RunFailed", (error) => Effect.succeed(error.detail))
-          )
-          return outcome === undefined ? true : { error: outcome }
-        })).pipe(Semaphore.withPermit(permits))
-        if (ran === false) return yield* finishedRecord(run)
-        executed++
-        const record = yield* finishedRecord(run)
-        const reason = divergence(record) ?? (typeof ran === "object" || record === undefined
-          ? (typeof ran === "object" ? ran.error : "the worker left no record")
-          : undefined)
-        if (reason !== undefined) {
-          failed.push({ name: run.name, reason })
-          emit({ _tag: "RunFailed", run, reason })
-          return undefined
-        }
-        emit({ _tag: "RunFinished", run, record: record! })
-        return record
-      })
-
-    const followersOf = (leader: SweepRun) => plan.waiting.filter((w) => w.leader.folder === leader.folder)
-    // A run and the followers it unlocks form one unit; `parallel` units at once (the permits bound the
-    // processes), so a cell's other seeds run before the next cell's selection and cells finish in order.
-    yield* Effect.forEach(plan.runs, (run) =>
-      Effect.gen(function*() {
-        const record = yield* execute(run)
-        const followers = followersOf(run)
-        if (record === undefined || followers.length === 0) return
-        const resolved = followers.map((f) => placed({ ...f.planned, config: reuseSelection(f.planned.config, record) }, folder))
-        known.push(...resolved)
-        yield* writeIndex()
-        yield* Effect.forEach(resolved, execute, { concurrency: "unbounded", discard: true })
-      }), { concurrency: Math.max(1, options.parallel), discard: true })
-    const unresolved = plan.waiting.filter((w) => !known.some((k) => k.cell === w.planned.cell && k.config.seed === w.planned.config.seed))
-    const report = yield* writeReport(
-      preset,
-      folder,
-      known,
-      { waiting: unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`), failures: failed }
+export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options: SweepOptions) {
+  const fs = yield* FileSystem.FileSystem
+  const emit = options.onEvent ?? (() => {})
+  const plan = yield* planSweep(preset, options)
+  const { folder } = plan
+  yield* fs.makeDirectory(folder, { recursive: true })
+  const known: Array<SweepRun> = [...plan.runs]
+  const total = plan.runs.length + plan.waiting.length
+  /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
+  const writeIndex = () =>
+    writeFileAtomic(
+      join(folder, "sweep.json"),
+      JSON.stringify(
+        {
+          pipeline: preset.name,
+          numericsVersion: NUMERICS_VERSION,
+          // Followers join `runs` once their leader has selected; `planned` counts them from the start.
+          planned: total,
+          runs: known.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
+        },
+        null,
+        2
+      ) + "\n"
     )
-    const outcome: SweepOutcome = { folder, runs: known, executed, failed, report }
-    return outcome
-  })
+  yield* writeIndex()
+  let finishedBefore = 0
+  for (const run of plan.runs) {
+    if ((yield* finishedRecord(run)) !== undefined) {
+      finishedBefore++
+      clearStaleLock(run.folder)
+    }
+  }
+  emit({ _tag: "Planned", total, finished: finishedBefore, folder })
+  const permits = yield* Semaphore.make(Math.max(1, options.parallel))
+  let executed = 0
+  const failed: Array<{ readonly name: string; readonly reason: string }> = []
+  const divergence = (record: RunRecord | undefined) => record === undefined ? undefined : runFailure(record)
+
+  /**
+   * Runs `run` under a permit unless it is finished or locked; its record, or
+   * undefined when skipped or failed. A failed or diverged run is noted and the
+   * sweep goes on.
+   */
+  const execute = (run: SweepRun) =>
+    Effect.gen(function*() {
+      const before = yield* finishedRecord(run)
+      if (before !== undefined) {
+        const diverged = divergence(before)
+        if (diverged !== undefined) failed.push({ name: run.name, reason: diverged })
+        return diverged === undefined ? before : undefined
+      }
+      // The lock is released when the scope closes, before the run is announced as finished.
+      const ran = yield* Effect.scoped(Effect.gen(function*() {
+        yield* fs.makeDirectory(run.folder, { recursive: true })
+        const job: WorkerJob = {
+          pipeline: preset.name,
+          description: `${preset.description} Cell: ${run.cell}.`,
+          references: run.references,
+          config: run.config,
+          folder: run.folder,
+          ...(options.data === undefined ? {} : { data: options.data })
+        }
+        // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
+        const worker = yield* spawnWorker(job)
+        const token = yield* takeRunLock(run.folder, processHolder(worker.child.pid ?? -1)).pipe(
+          Effect.catchTag("RunLocked", (error) => {
+            emit({ _tag: "RunSkipped", run, reason: error.message })
+            return Effect.succeed(undefined)
+          }),
+          // A marker left by killed processes: this run fails, naming it; the sweep goes on.
+          Effect.catchTag("RunLockStuck", (error) => Effect.succeed({ error: error.message }))
+        )
+        if (token === undefined) return false
+        if (typeof token === "object") return token
+        worker.lock = token
+        if ((yield* finishedRecord(run)) !== undefined) {
+          emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
+          return false
+        }
+        emit({ _tag: "RunStarted", run })
+        const outcome = yield* runWorker(worker, run.folder, (epoch) => emit({ _tag: "Epoch", run, epoch })).pipe(
+          Effect.as(undefined),
+          Effect.catchTag("RunFailed", (error) => Effect.succeed(error.detail))
+        )
+        return outcome === undefined ? true : { error: outcome }
+      })).pipe(Semaphore.withPermit(permits))
+      if (ran === false) return yield* finishedRecord(run)
+      executed++
+      const record = yield* finishedRecord(run)
+      const reason = divergence(record) ?? (typeof ran === "object" || record === undefined
+        ? (typeof ran === "object" ? ran.error : "the worker left no record")
+        : undefined)
+      if (reason !== undefined) {
+        failed.push({ name: run.name, reason })
+        emit({ _tag: "RunFailed", run, reason })
+        return undefined
+      }
+      emit({ _tag: "RunFinished", run, record: record! })
+      return record
+    })
+
+  const followersOf = (leader: SweepRun) => plan.waiting.filter((w) => w.leader.folder === leader.folder)
+  // A run and the followers it unlocks form one unit; `parallel` units at once (the permits bound the
+  // processes), so a cell's other seeds run before the next cell's selection and cells finish in order.
+  yield* Effect.forEach(plan.runs, (run) =>
+    Effect.gen(function*() {
+      const record = yield* execute(run)
+      const followers = followersOf(run)
+      if (record === undefined || followers.length === 0) return
+      const resolved = followers.map((f) => placed({ ...f.planned, config: reuseSelection(f.planned.config, record) }, folder))
+      known.push(...resolved)
+      yield* writeIndex()
+      yield* Effect.forEach(resolved, execute, { concurrency: "unbounded", discard: true })
+    }), { concurrency: Math.max(1, options.parallel), discard: true })
+  const unresolved = plan.waiting.filter((w) => !known.some((k) => k.cell === w.planned.cell && k.config.seed === w.planned.config.seed))
+  const report = yield* writeReport(
+    preset,
+    folder,
+    known,
+    { waiting: unresolved.map((w) => `${w.planned.cell}, seed ${w.planned.config.seed}`), failures: failed }
+  )
+  const outcome: SweepOutcome = { folder, runs: known, executed, failed, report }
+  return outcome
+})

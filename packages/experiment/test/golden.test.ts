@@ -61,4 +61,22 @@ describe("golden run records", () => {
       assert.include(text, `now ${original}`)
       assert.deepStrictEqual(compare(comparable(runs[0]!.record), comparable(runs[0]!.record)), [])
     }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.live("a golden file that does not decode fails check and update, naming the file; update leaves it as it was", () =>
+    Effect.gen(function*() {
+      const golden = goldenCases.find((c) => c.name === "mnist-relu-cpu")!
+      const other = mkdtempSync(join(tmpdir(), "rectifier-golden-unreadable-"))
+      mkdirSync(join(other, "golden"))
+      const file = join(other, "golden", `${golden.name}.json`)
+      const { recordedOn: _recordedOn, ...broken } = goldenFile(golden.name)
+      writeFileSync(file, JSON.stringify(broken))
+      const checked = yield* Effect.flip(checkCase(other, golden))
+      assert.strictEqual(checked._tag, "GoldenUnreadable")
+      assert.include(checked.message, file)
+      assert.include(checked.message, "recordedOn")
+      writeFileSync(file, "{ truncated")
+      const updated = yield* Effect.flip(updateCase(other, golden))
+      assert.strictEqual(updated._tag, "GoldenUnreadable")
+      assert.strictEqual(readFileSync(file, "utf8"), "{ truncated")
+    }).pipe(Effect.provide(NodeServices.layer)))
 })

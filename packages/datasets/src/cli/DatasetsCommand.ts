@@ -1,7 +1,9 @@
 /**
  * The `datasets` command line: `list`, `fetch <name>` and `verify <name>`,
- * sharing `--data-dir` (the cache folder) and `--mirror` (base URLs tried
- * before the official ones, repeatable). The app mounts `datasetsCommand`.
+ * sharing `--data-dir` (the cache folder, else the environment's: see
+ * `DataSourceConfig.ts`) and `--mirror` (base URLs tried before the official
+ * ones, repeatable); `RECTIFIER_OFFLINE=1` makes `fetch` download nothing.
+ * The app mounts `datasetsCommand`.
  * A failure is printed by `Command.run` (the errors carry
  * `CliError.userMessage`): one line naming the dataset, file, every address
  * tried with its reason, and what to do.
@@ -12,14 +14,31 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { FetchHttpClient } from "effect/http"
 import { type DatasetError, NotCached } from "../DatasetError.ts"
-import { cachePath, type CacheOptions, defaultDataDir, ensureFile, formatProgress, type RemoteFile, urlsOf, verifyFile } from "../Download.ts"
+import { DEBIAN_FASHION_MNIST, fashionMnistFiles } from "../datasets/FashionMnist.ts"
+import { idxBytes } from "../datasets/MnistFormat.ts"
+import { datasetNames, type DatasetSpec } from "../DatasetSpec.ts"
+import { resolveDataSource } from "../DataSourceConfig.ts"
+import {
+  cachePath,
+  type CacheOptions,
+  ensureFile,
+  formatProgress,
+  type Progress,
+  type RemoteFile,
+  urlsOf,
+  verifyFile,
+  type Waiting
+} from "../Download.ts"
 import { embeddedMnistDirectory, mnistFiles } from "../Mnist.ts"
-import { DEBIAN_FASHION_MNIST, datasetNames, type DatasetSpec, fashionMnistFiles, idxBytes, registry } from "../Registry.ts"
+import { registry } from "../Registry.ts"
 
 const root = Command.make("datasets").pipe(
   Command.withSharedFlags({
     dataDir: Flag.String("data-dir").pipe(
-      Flag.withDescription(`Cache folder for downloaded files (default: ${defaultDataDir()})`),
+      Flag.withDescription(
+        "Cache folder for downloaded files (default: $RECTIFIER_DATA_DIR, else $XDG_CACHE_HOME/rectifier/datasets, " +
+          "else ~/.cache/rectifier/datasets)"
+      ),
       Flag.optional
     ),
     mirror: Flag.String("mirror").pipe(
@@ -30,12 +49,18 @@ const root = Command.make("datasets").pipe(
   Command.withDescription("List, download and verify the datasets of the paper")
 )
 
-const cacheOptions = Effect.map(root, ({ dataDir, mirror }): CacheOptions => ({
-  dataDir: Option.getOrUndefined(dataDir),
-  mirrors: mirror,
-  onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
-  onWaiting: (waiting) => process.stderr.write(`${waiting.file}: another process (pid and host ${waiting.owner}) is downloading it; waiting\n`)
-}))
+/** The shared flags as cache options, with the cache folder and the offline switch decided (the flag, else the environment). */
+const cacheOptions = Effect.gen(function*() {
+  const { dataDir, mirror } = yield* root
+  const source = yield* resolveDataSource({ dataDir: Option.getOrUndefined(dataDir) })
+  return {
+    ...source,
+    mirrors: mirror,
+    onProgress: (progress: Progress) => process.stderr.write(`${formatProgress(progress)}\n`),
+    onWaiting: (waiting: Waiting) =>
+      process.stderr.write(`${waiting.file}: another process (pid and host ${waiting.owner}) is downloading it; waiting\n`)
+  } satisfies CacheOptions
+})
 
 const name = Argument.Literals("name", datasetNames).pipe(Argument.withDescription("The dataset"))
 
@@ -63,18 +88,19 @@ const localFiles = (spec: DatasetSpec): Array<{ readonly path: string; readonly 
 const list = Command.make("list", {}, () =>
   Effect.gen(function*() {
     const options = yield* cacheOptions
+    yield* Console.log(`cache folder ${options.dataDir}${options.offline ? " (downloads off: RECTIFIER_OFFLINE)" : ""}`)
     for (const spec of Object.values(registry)) {
       const local = localFiles(spec)
       const where = local !== undefined
         ? spec.name === "mnist" ? "embedded" : "Debian package"
-        : `${spec.files.filter((file) => existsSync(cachePath(file, options))).length}/${spec.files.length} files cached`
+        : `${spec.files.filter((file) => existsSync(cachePath(file, options.dataDir))).length}/${spec.files.length} files cached`
       const { test, train, validation } = spec.split
       yield* Console.log(
         `${spec.name.padEnd(15)} ${String(spec.classes).padStart(2)} classes  ${spec.exampleShape(32).join("x").padEnd(8)} ` +
           `split ${train}/${validation}/${test}  ${where}\n    ${spec.description}`
       )
     }
-  })).pipe(Command.withDescription("The datasets, their split and whether their files are present"))
+  })).pipe(Command.withDescription("The cache folder, then the datasets, their split and whether their files are present"))
 
 const fetch = Command.make("fetch", { name }, ({ name }) =>
   Effect.gen(function*() {
@@ -98,7 +124,7 @@ const verify = Command.make("verify", { name }, ({ name }) =>
   Effect.gen(function*() {
     const options = yield* cacheOptions
     const spec = registry[name]
-    const entries = localFiles(spec) ?? spec.files.map((file) => ({ path: cachePath(file, options), file }))
+    const entries = localFiles(spec) ?? spec.files.map((file) => ({ path: cachePath(file, options.dataDir), file }))
     let firstError: DatasetError | undefined
     for (const { file, path } of entries) {
       if (!existsSync(path)) {

@@ -1,0 +1,96 @@
+/**
+ * The measurements: each tfjs backend in its own child process (main.ts
+ * worker) and, for training, PyTorch on the same model, data and step count,
+ * in interleaved rounds. Plain synchronous code, so that nothing around the
+ * children adds to what they measure.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { ActivationOptions, TrainOptions } from "./Options.ts"
+import { findTorchPython, runTorch, torchHint } from "./Torch.ts"
+import { type Job, resultMarker } from "./Worker.ts"
+import { writeWorkload } from "./Workload.ts"
+
+type Result = Record<string, unknown>
+
+const workerEntry = fileURLToPath(new URL("./main.ts", import.meta.url))
+
+/** Runs one job in a fresh Node process and returns its result line, or why it failed. */
+const inChild = (job: Job): Result => {
+  const child = spawnSync(process.execPath, [workerEntry, "worker", JSON.stringify(job)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24
+  })
+  const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
+  if (line === undefined) {
+    const why = `${child.stderr}${child.stdout}`.split("\n").filter((l) => /error|unavailable|hint/i.test(l))
+    return { error: why.slice(0, 2).join(" ").trim() || `exit status ${child.status}` }
+  }
+  return JSON.parse(line.slice(resultMarker.length)) as Result
+}
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+const speed = (result: Result): number =>
+  typeof result["samplesPerSecond"] === "number" ? result["samplesPerSecond"] : -1
+
+export const measureTrain = (options: TrainOptions) => {
+  const python = options.torch ? findTorchPython() : undefined
+  if (options.torch && python === undefined) console.log(torchHint)
+  const rows: Array<{ batch: number; name: string; result: Result }> = []
+  for (const batch of options.batches) {
+    const dir = mkdtempSync(join(tmpdir(), "rectifier-bench-"))
+    try {
+      const workload = writeWorkload(dir, options.seed, batch, Math.min(options.steps + options.warmup, 20))
+      const job = {
+        dir,
+        batch,
+        batches: workload.batches,
+        steps: options.steps,
+        warmup: options.warmup,
+        learningRate: options.learningRate,
+        threads: options.threads
+      }
+      const runners: Array<[string, () => Result]> = options.backends.map((backend) =>
+        [backend, () => inChild({ kind: "train", backend, ...job })]
+      )
+      if (python !== undefined) runners.push(["pytorch", () => runTorch(python, job)])
+      // Rounds interleave the contenders so that a burst of load elsewhere hits them alike.
+      const best = new Map<string, Result>()
+      const rounds = new Map<string, Array<number>>()
+      for (let round = 0; round < options.rounds; round++) {
+        for (const [name, run] of runners) {
+          const result = run()
+          console.log(`batch ${batch} ${name} round ${round + 1}: ${JSON.stringify(result)}`)
+          const previous = best.get(name)
+          if (previous === undefined || speed(result) > speed(previous)) best.set(name, result)
+          rounds.set(name, [...(rounds.get(name) ?? []), speed(result)])
+        }
+      }
+      // The ratio to PyTorch within each round (measured moments apart), then the median over rounds.
+      const torch = rounds.get("pytorch")
+      for (const [name] of runners) {
+        const mine = rounds.get(name)!
+        const paired = torch === undefined ? undefined : median(mine.map((v, i) => v / torch[i]!))
+        rows.push({ batch, name, result: { ...best.get(name)!, roundsSamplesPerSecond: mine, pairedRatio: paired } })
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return rows
+}
+
+export const measureActivations = (options: ActivationOptions) =>
+  options.backends.map((backend) => {
+    const result = inChild({ kind: "activations", backend, threads: options.threads, rows: 500, columns: 1000, reps: 20 })
+    console.log(`${backend}: ${JSON.stringify(result)}`)
+    return { name: backend, result }
+  })
