@@ -228,6 +228,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     }
     // With --json, stdout carries the one JSON document; everything for people goes to stderr.
     const say = input.json ? Console.error : Console.log
+    const human = input.json ? process.stderr : process.stdout
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value)
     yield* conflicts(preset, input)
@@ -248,7 +249,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       )
       yield* noticeFallback(start.config)
       const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, {
-        onEpoch: progressPrinter(say),
+        ...progressPrinter(say, human),
         data
       })
       if (alreadyFinished === true) {
@@ -275,7 +276,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       // The sweep's own planning reports a configuration that does not resolve.
       const base = yield* Effect.option(resolveConfig(preset, overrides))
       if (Option.isSome(base)) yield* noticeFallback(base.value)
-      const progress = sweepProgress(input.json ? process.stderr : process.stdout)
+      const progress = sweepProgress(human)
       const outcome = yield* runSweep(preset, {
         out: input.out,
         parallel: input.parallel,
@@ -314,7 +315,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     yield* say(
       `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
         (config.dataset.labelledFraction < 1 ? ` (${config.dataset.labelledFraction} labelled)` : "") +
-        `, ${config.training.epochs} epochs, seed ${config.seed}, backend ${config.backend}` +
+        `, ${config.training.epochs} epoch${config.training.epochs === 1 ? "" : "s"}, seed ${config.seed}, backend ${config.backend}` +
         (estimateSeconds(config) === undefined
           ? ""
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
@@ -322,7 +323,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     yield* noticeFallback(config)
     const { folder, record } = yield* runPipeline(preset, config, {
       out: input.out,
-      onEpoch: progressPrinter(say),
+      ...progressPrinter(say, human),
       data
     })
     yield* say(summary(record))

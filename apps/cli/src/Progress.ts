@@ -1,19 +1,44 @@
-/** Progress displays: the per-epoch line of a single run, and the live display of a sweep. */
+/**
+ * Progress displays: a single run's line per epoch (and, on a terminal, a
+ * line within long epochs that the epoch's line replaces), and the live
+ * display of a sweep.
+ */
 import { formatDuration, percent } from "@rectifier/core"
 import type { RunConfig } from "@rectifier/record"
-import type { EpochMetrics } from "@rectifier/train"
+import type { EpochMetrics, StepProgress } from "@rectifier/train"
 import type { SweepEvent } from "@rectifier/experiment"
 import cliProgress from "cli-progress"
-import { type Effect } from "effect"
+import type { Effect } from "effect"
+
+/** Seconds between two redraws of the within-epoch line. */
+const STEP_LINE_SECONDS = 2
 
 /**
- * A callback that prints one line per epoch through `say` (stdout, or stderr
- * under --json), estimating the time left (at most: early stopping may end sooner).
+ * A run's progress through `say` (stdout, or stderr under --json, which is
+ * `stream`): one line per epoch, estimating the time left (at most: early
+ * stopping may end sooner); on a terminal, within an epoch that lasts more
+ * than a couple of seconds, a line redrawn in place with the step reached.
  */
-export const progressPrinter = (say: (line: string) => Effect.Effect<void>) => {
+export const progressPrinter = (say: (line: string) => Effect.Effect<void>, stream: NodeJS.WriteStream) => {
   let elapsed = 0
   let counted = 0
-  return (metrics: EpochMetrics, config: RunConfig, learningRate: number): Effect.Effect<void> => {
+  let drawn = false
+  let lastDraw = performance.now()
+  const onSteps = (progress: StepProgress, config: RunConfig): void => {
+    const now = performance.now()
+    if (stream.isTTY !== true || now - lastDraw < STEP_LINE_SECONDS * 1000) return
+    lastDraw = now
+    drawn = true
+    const rate = (config.training.learningRates?.length ?? 1) > 1 ? `lr ${progress.learningRate}  ` : ""
+    stream.write(
+      `\r\x1b[K${rate}epoch ${progress.epoch}/${config.training.epochs}  step ${progress.step}/${progress.steps} ` +
+        `(${Math.floor((100 * progress.step) / progress.steps)}%)`
+    )
+  }
+  const onEpoch = (metrics: EpochMetrics, config: RunConfig, learningRate: number): Effect.Effect<void> => {
+    if (drawn) stream.write("\r\x1b[K")
+    drawn = false
+    lastDraw = performance.now()
     elapsed += metrics.seconds
     counted++
     const rates = config.training.learningRates?.length ?? 1
@@ -27,6 +52,7 @@ export const progressPrinter = (say: (line: string) => Effect.Effect<void>) => {
         `${metrics.seconds.toFixed(1)}s  ETA ${formatDuration(left)}`
     )
   }
+  return { onEpoch, onSteps }
 }
 
 /**

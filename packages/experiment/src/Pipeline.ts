@@ -31,6 +31,7 @@ import {
   type EpochMetrics,
   readWeights,
   SparsityAnalysis,
+  type StepProgress,
   Trainer,
   TrainingDiverged,
   writeWeights
@@ -60,6 +61,8 @@ export interface RunOptions {
   readonly out: string
   /** Called after every epoch, e.g. for a progress line. */
   readonly onEpoch?: (metrics: EpochMetrics, config: RunConfig, learningRate: number) => Effect.Effect<void>
+  /** Called within an epoch every few dozen steps (see the trainer's `onSteps`). */
+  readonly onSteps?: (progress: StepProgress, config: RunConfig) => void
   /** Write into this folder instead of creating a fresh one under `out` (sweeps name their runs). */
   readonly folder?: string
   /**
@@ -195,7 +198,8 @@ const runInFolder = (identity: RunIdentity, config: RunConfig, folder: string, s
           ...(pretrained === undefined ? {} : { initialHiddenWeights: pretrained.weights }),
           ...(options.onEpoch === undefined
             ? {}
-            : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) })
+            : { onEpoch: (metrics, _training, learningRate) => options.onEpoch!(metrics, config, learningRate) }),
+          ...(options.onSteps === undefined ? {} : { onSteps: (progress) => options.onSteps!(progress, config) })
         })
         const sparsity = yield* sparsityAnalysis.measure(training.model, dataset.test)
         const finished = new Date()

@@ -69,9 +69,19 @@ export interface TrainingResult {
   readonly model: Model
 }
 
+/** How far the current epoch has got: `step` of its `steps` minibatches. */
+export interface StepProgress {
+  readonly epoch: number
+  readonly step: number
+  readonly steps: number
+  readonly learningRate: number
+}
+
 export interface TrainingHooks {
   /** Called after each epoch, e.g. to print progress. */
   readonly onEpoch?: (metrics: EpochMetrics, config: TrainingConfig, learningRate: number) => Effect.Effect<void>
+  /** Called within an epoch every few dozen steps (for progress in long epochs; it must be cheap). */
+  readonly onSteps?: (progress: StepProgress) => void
   /** Hidden-layer weights to start from (greedy pre-training); the output layer starts fresh. */
   readonly initialHiddenWeights?: ModelWeights
   /** Save a checkpoint after every epoch, and resume from the latest one found. */
@@ -254,7 +264,9 @@ export class Trainer extends Context.Service<Trainer, {
               break
             }
             const started = performance.now()
-            const pass = yield* runEpoch(model, optimizer, learningRate, data.train, data.classes, config, shuffle, noise, epoch)
+            const pass = yield* runEpoch(
+              model, optimizer, learningRate, data.train, data.classes, config, shuffle, noise, epoch, hooks.onSteps
+            )
             if ("diverged" in pass) {
               diverged = pass.diverged
               break
@@ -422,7 +434,8 @@ const runEpoch = (
   config: TrainingConfig,
   shuffle: RandomStream,
   noise: RandomStream,
-  epoch: number
+  epoch: number,
+  onSteps: TrainingHooks["onSteps"]
 ) =>
   Effect.gen(function*() {
     const order = shuffle.permutation(set.count)
@@ -455,6 +468,7 @@ const runEpoch = (
         }
       })
       if (failure !== undefined) return { diverged: failure }
+      onSteps?.({ epoch, step: last, steps, learningRate })
       yield* Effect.yieldNow
     }
     return { loss: total / steps, steps, seconds }
