@@ -2,9 +2,10 @@ import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/experiment"
 import { Effect } from "effect"
-import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { comparableRecord, temporaryFolder } from "./helpers.ts"
+import { cli, comparableRecord, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
 const small = {
   dataset: { trainSize: 500, evaluationSize: 300 },
@@ -68,4 +69,56 @@ describe("pre-training then fine-tuning (pipeline, end to end)", () => {
       assert.strictEqual(record.pretraining?.activation, "sigmoid")
       assert.isBelow(record.result.testError, 0.6)
     }).pipe(Effect.provide(NodeServices.layer)))
+})
+
+describe("a run killed during pre-training (CLI)", () => {
+  const flags = [
+    "--hidden", "48,48", "--train-size", "2000", "--eval-size", "200", "--epochs", "1", "--pretrain-epochs", "4",
+    "--learning-rate", "0.05", "--backend", "wasm", "--seed", "3"
+  ]
+
+  /** Starts the run and SIGKILLs it as soon as its first pre-trained layer is kept; the run folder. */
+  const killAfterFirstLayer = (out: string) =>
+    Effect.promise(() =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ["apps/cli/src/bin.ts", "pipeline", "mnist-relu-dae", ...flags, "--out", out], {
+          cwd: repositoryRoot,
+          stdio: "ignore"
+        })
+        const poll = setInterval(() => {
+          const folders = readdirSync(out)
+          if (folders.length !== 1 || !existsSync(join(out, folders[0]!, "pretrained", "layers", "layer-1", "state.json"))) return
+          child.kill("SIGKILL")
+          clearInterval(poll)
+          resolve(join(out, folders[0]!))
+        }, 5)
+        child.on("exit", (code) => {
+          clearInterval(poll)
+          if (code !== null) reject(new Error(`the run ended by itself (exit ${code}) before it could be killed`))
+        })
+      })
+    )
+
+  it.live("resumes at the second layer, keeping the first, and ends with the uninterrupted run's record", () =>
+    Effect.gen(function*() {
+      const folder = yield* killAfterFirstLayer(temporaryFolder("pretrain-killed"))
+      const layers = join(folder, "pretrained", "layers")
+      assert.isFalse(existsSync(join(layers, "layer-2", "state.json")), "killed before the second layer finished")
+      assert.isFalse(existsSync(join(folder, "pretrained", "curves.json")))
+      const kept = JSON.parse(readFileSync(join(layers, "layer-1", "state.json"), "utf8")) as {
+        layer: { curve: Array<{ seconds: number }> }
+      }
+
+      const resumed = cli(["pipeline", "mnist-relu-dae", "--resume", folder])
+      assert.strictEqual(resumed.status, 0, resumed.stderr)
+      const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))
+      // The first layer was taken as kept, not trained again: its curve carries the killed run's timings.
+      assert.deepStrictEqual(record.pretraining.layers[0].curve.map((e: { seconds: number }) => e.seconds),
+        kept.layer.curve.map((e) => e.seconds))
+      assert.isFalse(existsSync(layers), "the layers are dropped once the stack is complete")
+
+      const clean = cli(["pipeline", "mnist-relu-dae", ...flags, "--out", temporaryFolder("pretrain-uninterrupted")])
+      assert.strictEqual(clean.status, 0, clean.stderr)
+      assert.deepStrictEqual(comparableRecord(folder), comparableRecord(clean.lastLine))
+    }))
 })

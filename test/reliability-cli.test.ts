@@ -6,8 +6,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { processStartTime } from "../packages/experiment/src/RunLock.ts"
 import { cli, comparableRecord, repositoryRoot, temporaryFolder } from "./helpers.ts"
@@ -97,6 +97,37 @@ describe("checkpoints carry their provenance (CLI)", () => {
     const resumed = resume(folder)
     assert.strictEqual(resumed.status, 0, resumed.stderr)
     assert.deepStrictEqual(comparableRecord(folder), expected)
+  })
+
+  it("verify of a results.json that does not decode fails as a usage error naming the file", () => {
+    const record = readFileSync(join(runs.finished, "results.json"), "utf8")
+    const wrongType = JSON.stringify({ ...JSON.parse(record), result: { ...JSON.parse(record).result, testError: "0.02" } })
+    for (const [label, text] of [["truncated", record.slice(0, 200)], ["wrong type", wrongType], ["empty", ""]] as const) {
+      const folder = runs.copy(`verify-${label.replace(" ", "-")}`)
+      const file = join(folder, "results.json")
+      writeFileSync(file, text)
+      const verified = cli(["verify", folder])
+      assert.strictEqual(verified.status, 2, `${label}: a folder that cannot be used (apps/cli/src/ExitCode.ts)`)
+      assert.include(verified.stderr, `${file} is not a readable run record`, label)
+      assert.notInclude(verified.stdout, "identical", label)
+    }
+  })
+
+  it("--resume facing markers left by processes killed mid-takeover fails naming the one to delete, and writes nothing", () => {
+    const folder = join(temporaryFolder("stuck-lock"), "run")
+    mkdirSync(folder)
+    writeFileSync(join(folder, "config.json"), readFileSync(join(runs.finished, "config.json")))
+    const dead = spawnSync("true").pid!
+    const lockOf = (token: string) => JSON.stringify({ pid: dead, start: 1, token })
+    writeFileSync(join(folder, "run.lock"), lockOf("stale"))
+    writeFileSync(join(folder, "run.lock.takeover-stale"), lockOf("first"))
+    const marker = join(folder, "run.lock.takeover-stale.takeover-first")
+    writeFileSync(marker, lockOf("second"))
+    const resumed = resume(folder)
+    assert.strictEqual(resumed.status, 2, resumed.stderr)
+    assert.include(resumed.stderr, `delete ${marker}`)
+    assert.isFalse(existsSync(join(folder, "results.json")))
+    assert.isFalse(existsSync(join(folder, "checkpoint")), "nothing ran")
   })
 
   it("resuming a finished run returns its record unchanged and says so", () => {

@@ -7,8 +7,13 @@
  * a killed run with the configuration saved in its folder. `--list` shows
  * every pipeline with its number of runs and estimated time here;
  * `--print-config` the resolved configuration of each run. `--data-dir`
- * names the dataset cache for the run and its sweep workers.
+ * names the dataset cache for the run and its sweep workers; `--mirror`
+ * (repeatable) gives base URLs tried before the official ones, as
+ * `datasets fetch --mirror` does, for the run, its resume and its workers.
+ * On `--backend auto`, a run that would fall back from native to a slower
+ * backend says so first, in one line on stderr, with why and how to fix it.
  */
+import { nativeFallbackNotice, probeBackend } from "@rectifier/backend"
 import { describeError, formatDuration } from "@rectifier/core"
 import {
   estimateBackend,
@@ -73,6 +78,10 @@ const flags = {
         "(default $RECTIFIER_DATA_DIR, else $XDG_CACHE_HOME/rectifier/datasets, else ~/.cache/rectifier/datasets); missing files are downloaded into it"
     ),
     Flag.optional
+  ),
+  mirror: Flag.String("mirror").pipe(
+    Flag.withDescription("base URL of a dataset mirror, tried before the official addresses; repeat for several"),
+    Flag.atLeast(0)
   ),
   resume: Flag.String("resume").pipe(
     Flag.withDescription("continue the killed run in this run folder, with the configuration saved there"),
@@ -200,6 +209,17 @@ const asUserError = (error: { readonly message: string }) =>
 
 const encodeConfig = Schema.encodeSync(RunConfigSchema)
 
+/** One line on stderr when `auto` would pass over native for a slower backend (a failed addon build at install). */
+const noticeFallback = (config: Pick<RunConfig, "backend" | "threads">) =>
+  config.backend !== "auto" ? Effect.void : probeBackend({ backend: "auto", threads: config.threads }).pipe(
+    Effect.flatMap((info) => {
+      const line = nativeFallbackNotice(info)
+      return line === undefined ? Effect.void : Console.error(line)
+    }),
+    // No backend loads at all: the run itself fails saying so.
+    Effect.catchTag("BackendUnavailable", () => Effect.void)
+  )
+
 export const pipelineCommand = Command.make("pipeline", flags, (input) =>
   Effect.gen(function*() {
     if (input.list || Option.isNone(input.name)) {
@@ -212,7 +232,10 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value)
     yield* conflicts(preset, input)
-    const data = Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}
+    const data = {
+      ...(Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}),
+      ...(input.mirror.length === 0 ? {} : { mirrors: input.mirror })
+    }
     if (Option.isSome(input.resume)) {
       const start = yield* readRunStart(input.resume.value)
       if (start.pipeline !== preset.name) {
@@ -221,7 +244,10 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           userMessage: `--resume: ${input.resume.value} is a run of "${start.pipeline}", not "${preset.name}"`
         })
       }
-      yield* say(`resuming ${input.resume.value} with the configuration saved there (other flags are ignored)`)
+      yield* say(
+        `resuming ${input.resume.value} with the configuration saved there (flags other than --data-dir and --mirror are ignored)`
+      )
+      yield* noticeFallback(start.config)
       const { alreadyFinished, folder, record } = yield* resumePipeline(input.resume.value, {
         ...progressPrinter(say, human),
         data
@@ -247,6 +273,9 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     if (sweep) {
+      // The sweep's own planning reports a configuration that does not resolve.
+      const base = yield* Effect.option(resolveConfig(preset, overrides))
+      if (Option.isSome(base)) yield* noticeFallback(base.value)
       const progress = sweepProgress(human)
       const outcome = yield* runSweep(preset, {
         out: input.out,
@@ -291,6 +320,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           ? ""
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
+    yield* noticeFallback(config)
     const { folder, record } = yield* runPipeline(preset, config, {
       out: input.out,
       ...progressPrinter(say, human),

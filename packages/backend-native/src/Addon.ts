@@ -1,9 +1,10 @@
 /**
  * Loading the compiled OpenBLAS addon. The addon is optional: when it was not
- * built (no OpenBLAS at install time) `loadAddon` says why in one line, with
- * the command that fixes it.
+ * built (no OpenBLAS at install time, a compile error) `loadAddon` says why in
+ * one line, the reason the install script recorded in build/not-built.txt,
+ * with the command that fixes it.
  */
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -137,26 +138,43 @@ export const UnaryOp = {
 } as const
 
 export const installHint = "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; " +
-  "Fedora: dnf install openblas-devel; macOS: brew install openblas) and run pnpm install again"
+  "Fedora: dnf install openblas-devel; macOS: brew install openblas) and run pnpm rebuild @rectifier/backend-native " +
+  "(in the rectifier repository: pnpm install)"
 
-const addonPath = join(dirname(fileURLToPath(import.meta.url)), "..", "build", "Release", "rectifier_native.node")
+/** Where the install script puts the addon. */
+export const defaultAddonPath = join(dirname(fileURLToPath(import.meta.url)), "..", "build", "Release", "rectifier_native.node")
 
-let cached: Addon | undefined
+const loaded = new Map<string, Addon>()
 
 /** Whether the addon was built on this machine (it may still fail to load). */
-export const addonBuilt = (): boolean => existsSync(addonPath)
+export const addonBuilt = (): boolean => existsSync(defaultAddonPath)
 
-/** The addon, or an Error whose message says why it cannot be used and how to fix that. */
-export const loadAddon = (): Addon => {
+/** The first line of build/not-built.txt beside the addon's folder: why the install script did not build it. */
+const notBuiltReason = (addonPath: string): string | undefined => {
+  try {
+    return readFileSync(join(dirname(addonPath), "..", "not-built.txt"), "utf8").split("\n")[0]?.trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The addon at `path`, or an Error whose message says why it cannot be used and how to fix that. */
+export const loadAddon = (path: string = defaultAddonPath): Addon => {
+  const cached = loaded.get(path)
   if (cached !== undefined) return cached
-  if (!existsSync(addonPath)) {
-    throw new Error(`the OpenBLAS addon is not built (${addonPath} is missing); ${installHint}`)
+  if (!existsSync(path)) {
+    const reason = notBuiltReason(path)
+    // The install script's reason names its own fix.
+    throw new Error(reason === undefined
+      ? `the OpenBLAS addon is not built (${path} is missing); ${installHint}`
+      : `the OpenBLAS addon was not built at install: ${reason}`)
   }
   try {
-    cached = createRequire(import.meta.url)(addonPath) as Addon
-    return cached
+    const addon = createRequire(import.meta.url)(path) as Addon
+    loaded.set(path, addon)
+    return addon
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error)
-    throw new Error(`the OpenBLAS addon failed to load (${reason}); ${installHint}`)
+    throw new Error(`the OpenBLAS addon ${path} failed to load (${reason}); ${installHint}`)
   }
 }

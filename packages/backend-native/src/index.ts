@@ -8,7 +8,7 @@ import { blasOf, type NativeBlas } from "./Blas.ts"
 import { engineName, registerNative } from "./Register.ts"
 import { type InPlaceSgd, inPlaceSgdOf } from "./Sgd.ts"
 
-export { addonBuilt, installHint } from "./Addon.ts"
+export { addonBuilt, defaultAddonPath, installHint } from "./Addon.ts"
 export type { NativeBlas } from "./Blas.ts"
 export { NativeBackend } from "./NativeBackend.ts"
 export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
@@ -18,6 +18,8 @@ export interface NativeOptions {
   readonly threads: number
   /** Most bytes of recycled output buffers held for reuse; default 512 MiB. The first load in a process sets it. */
   readonly poolBytes?: number
+  /** The compiled addon to load; default the one this package's install built (`defaultAddonPath`). */
+  readonly addon?: string | undefined
 }
 
 export interface LoadedNative {
@@ -36,7 +38,7 @@ export interface LoadedNative {
  * fix it, when the addon was not built.
  */
 export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedNative> => {
-  const addon = loadAddon()
+  const addon = loadAddon(options.addon)
   if (!Number.isInteger(options.threads) || options.threads < 1) {
     throw new Error(`threads must be a positive integer, got ${options.threads}`)
   }

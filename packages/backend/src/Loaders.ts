@@ -22,6 +22,8 @@ export interface LoadedBackend {
 export interface LoaderOptions {
   /** Threads for backends that can use several (native, wasm). */
   readonly threads: number
+  /** The native backend's compiled addon, when not the one its package built (`$RECTIFIER_NATIVE_ADDON`). */
+  readonly nativeAddon?: string | undefined
 }
 
 export type Loader = (options: LoaderOptions) => Promise<LoadedBackend>
@@ -120,7 +122,10 @@ const loadCpu: Loader = async () => {
  */
 const loadNative: Loader = async (options) => {
   const native = await import("@rectifier/backend-native")
-  const { blas, details, engineName, inPlaceSgd } = await native.loadNativeBackend({ threads: options.threads })
+  const { blas, details, engineName, inPlaceSgd } = await native.loadNativeBackend({
+    threads: options.threads,
+    addon: options.nativeAddon
+  })
   return {
     engineName,
     details,
@@ -139,7 +144,7 @@ export const loaders: Readonly<Record<BackendName, Loader>> = {
 export const hints: Readonly<Record<BackendName, string>> = {
   tensorflow: "install @tensorflow/tfjs-node (or -node-gpu) on a machine that can download libtensorflow",
   native: "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel; " +
-    "macOS: brew install openblas) and run pnpm install again",
+    "macOS: brew install openblas) and run pnpm rebuild @rectifier/backend-native (in the rectifier repository: pnpm install)",
   wasm: "reinstall dependencies with pnpm install",
   cpu: "reinstall dependencies with pnpm install"
 }

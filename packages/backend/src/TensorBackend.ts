@@ -6,14 +6,17 @@
  * Releasing it disposes every tensor and variable the pipeline left behind,
  * logs how many there were, and restores the backend that was active before.
  * While it is held, the service says what the backend can do (Capabilities.ts).
+ * `$RECTIFIER_NATIVE_ADDON` names another compiled addon for the native
+ * backend. `nativeFallbackNotice` is the line to show when `auto` passed over
+ * native for a slower backend.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { Context, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { BackendUnavailable } from "./BackendError.ts"
 import "./Gradients.ts"
 import { autoOrder, type BackendChoice, type BackendName } from "./BackendName.ts"
 import type { Capabilities } from "./Capabilities.ts"
-import { hints, type LoadedBackend, loaders } from "./Loaders.ts"
+import { hints, type LoadedBackend, type LoaderOptions, loaders } from "./Loaders.ts"
 
 export interface BackendOptions {
   readonly backend: BackendChoice
@@ -47,13 +50,13 @@ const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error"
 
 /** Loads one backend and makes it active, or fails saying why. */
-const activate = (name: BackendName, threads: number): Effect.Effect<LoadedBackend, BackendUnavailable> =>
+const activate = (name: BackendName, options: LoaderOptions): Effect.Effect<LoadedBackend, BackendUnavailable> =>
   Effect.tryPromise({
     try: async () => {
       // tfjs's PROD flag only silences its console notices, the "install our node backend" banner among
       // them: advice a user cannot act on here (the record says which backend ran and why).
       tf.env().set("PROD", true)
-      const loaded = await loaders[name]({ threads })
+      const loaded = await loaders[name](options)
       const ok = await tf.setBackend(loaded.engineName)
       if (!ok) throw new Error(`the engine refused to initialise "${loaded.engineName}"`)
       await tf.ready()
@@ -65,10 +68,11 @@ const activate = (name: BackendName, threads: number): Effect.Effect<LoadedBacke
 /** Tries each candidate in order; the first that activates wins. */
 const select = Effect.fnUntraced(function*(options: BackendOptions) {
   const threads = options.threads ?? 1
+  const nativeAddon = Option.getOrUndefined(yield* Effect.orDie(Config.option(Config.String("RECTIFIER_NATIVE_ADDON"))))
   const candidates = options.backend === "auto" ? autoOrder : [options.backend]
   const skipped: Array<{ name: BackendName; reason: string }> = []
   for (const name of candidates) {
-    const attempt = yield* Effect.result(activate(name, threads))
+    const attempt = yield* Effect.result(activate(name, { threads, nativeAddon }))
     if (attempt._tag === "Success") {
       const info: BackendInfo = {
         name,
@@ -85,6 +89,21 @@ const select = Effect.fnUntraced(function*(options: BackendOptions) {
   }
   return yield* new BackendUnavailable({ backend: "auto", reason: "no tensor backend could be loaded" })
 })
+
+/**
+ * The one line to show when `auto` passed over the native backend and runs
+ * on a slower one: why native did not load (with its fix) and what that costs.
+ */
+export const nativeFallbackNotice = (info: BackendInfo): string | undefined => {
+  const native = info.skipped.find((skipped) => skipped.name === "native")
+  if (info.requested !== "auto" || native === undefined || (info.name !== "wasm" && info.name !== "cpu")) return undefined
+  const cost = info.name === "wasm" ? "5-7x slower (packages/bench/README.md)" : "far slower"
+  return `native backend unavailable: ${native.reason}; running on ${info.name} instead, ${cost}`
+}
+
+/** What `options` select on this machine: the backend is loaded, its info read, and released again. */
+export const probeBackend = (options: BackendOptions): Effect.Effect<BackendInfo, BackendUnavailable> =>
+  Effect.scoped(Layer.build(TensorBackend.layer(options))).pipe(Effect.map((context) => Context.get(context, TensorBackend).info))
 
 const acquire = (options: BackendOptions) =>
   Effect.acquireRelease(

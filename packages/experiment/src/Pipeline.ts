@@ -3,8 +3,11 @@
  * composed over one seeded random source and one tensor backend. The run
  * folder is created first and receives the resolved configuration
  * (`config.json`), a checkpoint after every epoch (`checkpoint/`), and at the
- * end `results.json` and `report.md`. A pre-trained stack is kept in
- * `pretrained/` once it is complete, so a resumed run does not pre-train again.
+ * end `results.json` and `report.md`. Pre-training keeps each layer in
+ * `pretrained/layers/` as it finishes (bound to the configuration like the
+ * checkpoints), so a run killed during pre-training resumes at the next layer;
+ * the complete stack is kept in `pretrained/`, so a resumed run does not
+ * pre-train again.
  * `resumePipeline` continues a killed run
  * from its folder alone, under the run lock; the results are the
  * uninterrupted run's, bit for bit. Its checkpoints are bound to the run's
@@ -20,7 +23,7 @@
 import { TensorBackend } from "@rectifier/backend"
 import { canonicalJson, describeError, NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
-import { Pretrainer, type PretrainResult } from "@rectifier/rbm"
+import { layerStore, Pretrainer, type PretrainResult } from "@rectifier/rbm"
 import { Reference, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/record"
 import { Report } from "@rectifier/report"
 import {
@@ -36,7 +39,7 @@ import {
 import { Effect, FileSystem, Layer, Path, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { environment } from "./Environment.ts"
-import { RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
+import { RecordUnreadable, RunDiverged, RunNotResumable, RunStalled } from "./PipelineError.ts"
 import { findPreset } from "./Presets.ts"
 import { dataCounts, type DataSource, runDataLayer, TrainingInputs } from "./RunData.ts"
 import { createRunFolder } from "./RunFolder.ts"
@@ -132,9 +135,10 @@ const decodePretraining = Schema.decodeUnknownEffect(Schema.fromJsonString(Pretr
 
 /**
  * The run's pre-trained stack: the one saved in `<folder>/pretrained/` when
- * there is one (its curves and weights), else pre-trained now and saved
- * there, curves first and `weights` last, so a complete pair means a
- * complete stack.
+ * there is one (its curves and weights), else pre-trained now, continuing
+ * from the finished layers in `pretrained/layers/`, and saved there, curves
+ * first and `weights` last, so a complete pair means a complete stack (the
+ * layers are then removed).
  */
 const pretrainedStack = (config: RunConfig, folder: string) =>
   Effect.gen(function*() {
@@ -149,14 +153,17 @@ const pretrainedStack = (config: RunConfig, folder: string) =>
       return { curves, weights: yield* readWeights(weightsBase) }
     }
     const dataset = yield* Dataset
+    const layers = path.join(base, "layers")
+    const store = yield* layerStore(layers, { configHash: configHash(config), source: path.join(folder, "config.json") })
     const pretrained = yield* (yield* Pretrainer).pretrain(config.pretraining, {
       train: yield* TrainingInputs,
       validation: dataset.validation
-    })
+    }, store)
     const curves: PretrainingRecord = pretrainingCurves(pretrained)
     yield* fs.makeDirectory(base, { recursive: true })
     yield* writeFileAtomic(curvesFile, (yield* encodePretraining(curves)) + "\n")
     yield* writeWeights(weightsBase, pretrained.weights)
+    yield* fs.remove(layers, { recursive: true, force: true })
     return { curves, weights: pretrained.weights }
   })
 
@@ -308,11 +315,15 @@ export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> 
     return yield* runInFolder(identity, start.config, absolute, new Date(start.startedAt), options)
   }))
 
-/** Reads and validates a run folder's `results.json`. */
+const decodeRecord = Schema.decodeUnknownEffect(Schema.fromJsonString(RunRecordSchema))
+
+/** Reads and validates a run folder's `results.json`; `RecordUnreadable` names the file and why. */
 export const readRunRecord = (folder: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const text = yield* fs.readFileString(path.join(folder, "results.json"))
-    return yield* Schema.decodeUnknownEffect(Schema.fromJsonString(RunRecordSchema))(text)
+    const file = path.join(folder, "results.json")
+    const unreadable = (error: unknown) => new RecordUnreadable({ file, reason: describeError(error) })
+    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable))
+    return yield* decodeRecord(text).pipe(Effect.mapError(unreadable))
   })

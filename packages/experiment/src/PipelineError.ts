@@ -43,6 +43,16 @@ export class RunNotResumable extends Schema.TaggedError<RunNotResumable>()("RunN
   }
 }
 
+/** A run folder's results.json that cannot be read or does not decode as a run record. */
+export class RecordUnreadable extends Schema.TaggedError<RecordUnreadable>()("RecordUnreadable", {
+  file: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.file} is not a readable run record: ${this.reason}`
+  }
+}
+
 /** Training diverged; the run folder still holds the record and report of the last good weights. */
 export class RunDiverged extends Schema.TaggedError<RunDiverged>()("RunDiverged", {
   folder: Schema.String,

@@ -10,17 +10,27 @@
  *   started at another time (the id was reused: a container's pid 1, a
  *   reboot). A lock from before start times were stored (a bare pid) is
  *   stale when the process with that id started after the lock was written.
- * - Taken over atomically: the stale lock is renamed aside under a unique
- *   name, the moved file is checked to be the stale one we judged (else it
- *   is put back), and then the lock is created exclusively as above. Of two
- *   sweeps taking over one stale lock, one wins; the other sees it held.
- * - Released only by its own holder (the token must match).
+ * - Taken over under a marker: to replace or remove a stale lock with token
+ *   T, a process first creates `run.lock.takeover-T` exclusively (itself a
+ *   lock, naming that process), then checks that `run.lock` still holds T,
+ *   moves it aside and links its own lock in exclusively, and deletes the
+ *   marker. While it holds the marker nobody else can change `run.lock`:
+ *   T's holder is dead, any other change of T needs the marker, and a fresh
+ *   lock needs `run.lock` absent (if one gets in while ours is not yet
+ *   linked, it wins and we lose). So of any number of processes taking over
+ *   one stale lock, at most one wins, however they interleave.
+ * - A marker left by a process killed mid-takeover is itself a stale lock,
+ *   taken over the same way (under its own marker); one left at that second
+ *   level (two processes killed mid-takeover of the same lock) fails with
+ *   `RunLockStuck`, naming the file to delete, rather than guess.
+ * - Released, by its holder or by the sweep whose worker held it, under the
+ *   same marker, and only while it still holds the releaser's token.
  *
  * A sweep locks a run in the name of its worker process, which writes the
  * folder, so the lock stays valid exactly as long as the writer lives.
  */
 import { Effect, Schema } from "effect"
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
@@ -32,6 +42,17 @@ export class RunLocked extends Schema.TaggedError<RunLocked>()("RunLocked", {
     return this.pid > 0
       ? `run folder ${this.folder} is being written by process ${this.pid} (another sweep or resume); skipped`
       : `run folder ${this.folder}: its lock changed hands while we tried to take it (another sweep); skipped`
+  }
+}
+
+/** A marker left by processes killed while they took over `folder`'s lock: nothing can tell whether it is safe to remove. */
+export class RunLockStuck extends Schema.TaggedError<RunLockStuck>()("RunLockStuck", {
+  folder: Schema.String,
+  marker: Schema.String
+}) {
+  override get message(): string {
+    return `run folder ${this.folder}: ${this.marker} was left by processes killed while they took over its stale lock; ` +
+      `nothing was run. Make sure no sweep or resume is writing ${this.folder}, delete ${this.marker}, and run again`
   }
 }
 
@@ -141,65 +162,114 @@ const createWhole = (file: string, text: string, token: string): boolean => {
   }
 }
 
-/** Moves the stale lock (content `stale`) aside; true if the file moved was that one. */
-const moveAside = (file: string, stale: string, token: string): boolean => {
+/** What trying to create a lock file came to. */
+type Claim =
+  | { readonly _tag: "Held" }
+  | { readonly _tag: "Busy"; readonly pid: number }
+  | { readonly _tag: "Stuck"; readonly marker: string }
+
+const held: Claim = { _tag: "Held" }
+/** Another process changed or is changing the lock: it is theirs. */
+const changedHands: Claim = { _tag: "Busy", pid: -1 }
+
+/** Takeover markers of markers, at most: run.lock (level 0), its marker (1), that marker's marker (2). */
+const deepestMarker = 2
+
+const lockText = (holder: LockHolder, token: string): string =>
+  JSON.stringify({ pid: holder.pid, start: holder.start, token }) + "\n"
+
+/** The name of the marker under which the stale lock `file` (content `text`) is taken over: its token, else a hash. */
+const markerOf = (file: string, text: string): string => {
+  const token = parse(text).token
+  const id = typeof token === "string" && /^[\w-]{1,64}$/.test(token)
+    ? token
+    : createHash("sha256").update(text).digest("hex").slice(0, 16)
+  return `${file}.takeover-${id}`
+}
+
+/**
+ * Runs `action` holding the takeover marker of the stale lock `file`
+ * (content `stale`), if `file` still holds `stale` once the marker is ours;
+ * "changed" when it does not. The marker is deleted afterwards.
+ */
+const underMarker = (file: string, stale: string, level: number, action: () => Claim): Claim | "changed" => {
+  if (level >= deepestMarker) return { _tag: "Stuck", marker: file }
+  const marker = markerOf(file, stale)
+  const token = randomUUID()
+  const claimed = claim(marker, lockText(currentProcess(), token), token, level + 1)
+  if (claimed._tag === "Stuck") return claimed
+  if (claimed._tag === "Busy") return changedHands
+  try {
+    return read(file) === stale ? action() : "changed"
+  } finally {
+    // Ours, and we are alive: nobody else removes or replaces it.
+    rmSync(marker, { force: true })
+  }
+}
+
+/** Under the marker of `file`'s stale lock: moves it aside and links ours in; a fresh lock that got in first wins. */
+const replace = (file: string, text: string, token: string) => (): Claim => {
   const aside = `${file}.stale-${token}`
-  try {
-    renameSync(file, aside)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false // someone else moved it
-    throw error
-  }
-  if (read(aside) === stale) {
-    rmSync(aside, { force: true })
-    return true
-  }
-  // We moved a fresh lock another sweep had just created: put it back (exclusively) and yield.
-  try {
-    linkSync(aside, file)
-  } catch {
-    // a third writer got in between; the lock is theirs now
-  }
+  renameSync(file, aside)
   rmSync(aside, { force: true })
-  return false
+  return createWhole(file, text, token) ? held : changedHands
+}
+
+/** Creates the lock `file` holding `text`, taking over a stale one; `level` counts the markers above it. */
+const claim = (file: string, text: string, token: string, level: number): Claim => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (createWhole(file, text, token)) return held
+    const existing = read(file)
+    if (existing === undefined) continue // released between our attempt and the read: try again
+    const state = live(file, existing)
+    if (state.live) return { _tag: "Busy", pid: state.pid }
+    const outcome = underMarker(file, existing, level, replace(file, text, token))
+    if (outcome !== "changed") return outcome
+  }
+  return changedHands
+}
+
+/** Removes the lock `file` if it still holds `text`, under its marker; leaves it to whoever else is taking it over. */
+const remove = (file: string, text: string): void => {
+  underMarker(file, text, 0, () => {
+    rmSync(file, { force: true })
+    return held
+  })
 }
 
 /** Removes `folder`'s lock if the process that held it is gone (a sweep killed after its run finished). */
 export const clearStaleLock = (folder: string): void => {
   const file = join(folder, "run.lock")
   const text = read(file)
-  if (text !== undefined && !live(file, text).live) moveAside(file, text, randomUUID())
+  if (text !== undefined && !live(file, text).live) remove(file, text)
 }
 
 /**
  * Takes the lock of `folder` for `holder` (this process by default) without
- * releasing it; its token, or `RunLocked` if a live process holds it.
+ * releasing it; its token, `RunLocked` if a live process holds it or takes
+ * it over, or `RunLockStuck` naming a takeover marker left by killed processes.
  */
 export const takeRunLock = (folder: string, holder: LockHolder = currentProcess()) =>
-  Effect.suspend(() => {
-    const file = join(folder, "run.lock")
+  Effect.suspend((): Effect.Effect<string, RunLocked | RunLockStuck> => {
     const token = randomUUID()
-    const text = JSON.stringify({ pid: holder.pid, start: holder.start, token }) + "\n"
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (createWhole(file, text, token)) return Effect.succeed(token)
-      const existing = read(file)
-      if (existing === undefined) continue // released between our attempt and the read: try again
-      const state = live(file, existing)
-      if (state.live) {
-        return Effect.fail(new RunLocked({ folder, pid: state.pid }))
-      }
-      moveAside(file, existing, token)
+    const outcome = claim(join(folder, "run.lock"), lockText(holder, token), token, 0)
+    switch (outcome._tag) {
+      case "Held":
+        return Effect.succeed(token)
+      case "Busy":
+        return Effect.fail(new RunLocked({ folder, pid: outcome.pid }))
+      case "Stuck":
+        return Effect.fail(new RunLockStuck({ folder, marker: outcome.marker }))
     }
-    return Effect.fail(new RunLocked({ folder, pid: -1 }))
   })
 
 /** Releases the lock of `folder` if it still holds `token`. */
 export const releaseRunLock = (folder: string, token: string): void => {
   const file = join(folder, "run.lock")
   const text = read(file)
-  if (text !== undefined && parse(text).token === token) rmSync(file, { force: true })
+  if (text !== undefined && parse(text).token === token) remove(file, text)
 }
 
-/** Holds the lock of `folder` for the enclosing scope (for `holder`, this process by default); `RunLocked` if a live process holds it. */
+/** Holds the lock of `folder` for the enclosing scope (for `holder`, this process by default); fails as `takeRunLock` does. */
 export const acquireRunLock = (folder: string, holder?: LockHolder) =>
   Effect.acquireRelease(takeRunLock(folder, holder), (token) => Effect.sync(() => releaseRunLock(folder, token)))

@@ -182,7 +182,7 @@ const finishedRecord = (run: SweepRun) =>
         Effect.gen(function*() {
           const aside = `${file}.unreadable-${Date.now()}`
           yield* fs.rename(file, aside)
-          yield* Effect.logWarning(`${file} could not be read (${error.message}); moved to ${aside}, the run is computed again`)
+          yield* Effect.logWarning(`${error.message}; moved to ${aside}, the run is computed again`)
           return undefined
         })
       )
@@ -393,9 +393,12 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
           Effect.catchTag("RunLocked", (error) => {
             emit({ _tag: "RunSkipped", run, reason: error.message })
             return Effect.succeed(undefined)
-          })
+          }),
+          // A marker left by killed processes: this run fails, naming it; the sweep goes on.
+          Effect.catchTag("RunLockStuck", (error) => Effect.succeed({ error: error.message }))
         )
         if (token === undefined) return false
+        if (typeof token === "object") return token
         worker.lock = token
         if ((yield* finishedRecord(run)) !== undefined) {
           emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })

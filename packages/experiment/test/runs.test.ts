@@ -12,7 +12,7 @@ import {
 } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -84,20 +84,101 @@ describe("run lock", () => {
       assert.deepStrictEqual(readdirSync(folder), ["run.lock"], "no stray files beside the lock")
     }))
 
-  it.live("of several processes taking over one stale lock at once, exactly one wins", () =>
+  it.live("of several processes taking over one stale lock at once, exactly one wins, over many rounds", () =>
     Effect.sync(() => {
       const contender = join(import.meta.dirname, "lock-contender.ts")
-      for (let round = 0; round < 3; round++) {
-        const folder = mkdtempSync(join(tmpdir(), "rectifier-lock-race-"))
-        const dead = spawnSync("true").pid!
-        writeFileSync(join(folder, "run.lock"), JSON.stringify({ pid: dead, start: 1, token: "stale" }))
-        // Each contender waits for the same instant, then tries; winners hold the lock for a second.
-        const at = Date.now() + 1500
-        const results = spawnSync("bash", ["-c", Array.from({ length: 6 }, () =>
-          `"${process.execPath}" "${contender}" "${folder}" ${at} &`).join(" ") + " wait"], { encoding: "utf8" })
-        const lines = results.stdout.trim().split("\n")
-        assert.strictEqual(lines.length, 6, results.stderr)
-        assert.strictEqual(lines.filter((l) => l === "won").length, 1, `round ${round}: ${lines.join(", ")}`)
+      const contenders = 6
+      const rounds = 60
+      const base = mkdtempSync(join(tmpdir(), "rectifier-lock-race-"))
+      const dead = spawnSync("true").pid!
+      for (let round = 0; round < rounds; round++) {
+        mkdirSync(join(base, String(round)))
+        writeFileSync(join(base, String(round), "run.lock"), JSON.stringify({ pid: dead, start: 1, token: `stale-${round}` }))
       }
+      // Every contender takes round r's lock at the same instant; the winners keep theirs while the others try.
+      const at = Date.now() + 2000
+      const results = spawnSync("bash", ["-c", Array.from({ length: contenders }, () =>
+        `"${process.execPath}" "${contender}" "${base}" ${rounds} ${at} 40 &`).join(" ") + " wait"], { encoding: "utf8" })
+      const lines = results.stdout.trim().split("\n")
+      assert.strictEqual(lines.length, contenders * rounds, results.stderr)
+      for (let round = 0; round < rounds; round++) {
+        const won = lines.filter((l) => l.startsWith(`${round} won `))
+        assert.strictEqual(won.length, 1, `round ${round}: ${lines.filter((l) => l.startsWith(`${round} `)).join(", ")}`)
+        const lock = JSON.parse(readFileSync(join(base, String(round), "run.lock"), "utf8"))
+        assert.strictEqual(lock.token, won[0]!.split(" ")[2], `round ${round}: the lock is the winner's`)
+        assert.deepStrictEqual(readdirSync(join(base, String(round))), ["run.lock"], `round ${round}: no stray files`)
+      }
+    }))
+
+  it.live("three processes over one stale lock, one of them slow in the middle of its takeover: exactly one wins", () =>
+    Effect.sync(() => {
+      // B judges the lock stale first but is slow around its rename; A takes the lock meanwhile; C arrives while
+      // B has moved the lock aside. Before takeover markers B moved A's fresh lock aside, C created its own, and
+      // B's attempt to put A's back failed: A and C both held the lock.
+      const contender = join(import.meta.dirname, "lock-contender.ts")
+      const base = mkdtempSync(join(tmpdir(), "rectifier-lock-slow-"))
+      mkdirSync(join(base, "0"))
+      writeFileSync(join(base, "0", "run.lock"), JSON.stringify({ pid: spawnSync("true").pid!, start: 1, token: "stale" }))
+      const at = Date.now() + 2000
+      const start = (offset: number, slowRename: number) =>
+        `"${process.execPath}" "${contender}" "${base}" 1 ${at + offset} 0 ${slowRename} &`
+      const results = spawnSync("bash", ["-c", `${start(0, 300)} ${start(100, 0)} ${start(450, 0)} wait`], { encoding: "utf8" })
+      const lines = results.stdout.trim().split("\n")
+      assert.strictEqual(lines.length, 3, results.stderr)
+      const won = lines.filter((l) => l.startsWith("0 won "))
+      assert.strictEqual(won.length, 1, lines.join(", "))
+      assert.strictEqual(JSON.parse(readFileSync(join(base, "0", "run.lock"), "utf8")).token, won[0]!.split(" ")[2])
+    }))
+
+  it.live("a takeover marker left by a process killed mid-takeover is taken over; one left at the second level fails naming it", () =>
+    Effect.gen(function*() {
+      const contender = join(import.meta.dirname, "lock-contender.ts")
+      const base = mkdtempSync(join(tmpdir(), "rectifier-lock-killed-"))
+      const folder = join(base, "0")
+      const stale = () => {
+        mkdirSync(folder, { recursive: true })
+        writeFileSync(join(folder, "run.lock"), JSON.stringify({ pid: spawnSync("true").pid!, start: 1, token: "stale" }))
+      }
+      /** Starts a contender that is slow in its takeover and SIGKILLs it once `marker` exists: it dies holding it. */
+      const killHolding = (marker: string) =>
+        Effect.promise(() =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, [contender, base, "1", "0", "0", "5000"], { stdio: "ignore" })
+            const poll = setInterval(() => {
+              if (!existsSync(marker)) return
+              clearInterval(poll)
+              child.kill("SIGKILL")
+              child.on("exit", () => resolve())
+            }, 5)
+            child.on("exit", (code) => code !== null && reject(new Error(`the contender ended by itself (exit ${code})`)))
+          })
+        )
+      const marker = join(folder, "run.lock.takeover-stale")
+      const files = () => readdirSync(folder).sort()
+
+      // Killed once, holding the marker of the stale lock: the next process takes the marker over, then the lock.
+      stale()
+      yield* killHolding(marker)
+      assert.deepStrictEqual(files(), ["run.lock", "run.lock.takeover-stale"])
+      const token = yield* takeRunLock(folder)
+      assert.strictEqual(JSON.parse(readFileSync(join(folder, "run.lock"), "utf8")).token, token)
+      assert.deepStrictEqual(files(), ["run.lock"])
+
+      // Killed twice: the second while it took over the first one's marker. That is not guessed at: it fails naming the file.
+      rmSync(folder, { recursive: true })
+      stale()
+      yield* killHolding(marker)
+      const markerToken = JSON.parse(readFileSync(marker, "utf8")).token
+      const second = `${marker}.takeover-${markerToken}`
+      yield* killHolding(second)
+      const stuck = yield* Effect.flip(takeRunLock(folder))
+      assert.strictEqual(stuck._tag, "RunLockStuck")
+      assert.include(stuck.message, `${second} was left by processes killed`)
+      assert.include(stuck.message, `delete ${second}`)
+      assert.strictEqual(JSON.parse(readFileSync(join(folder, "run.lock"), "utf8")).token, "stale", "nothing was taken")
+      // Deleting it, as the message says, lets the next process take the marker over and then the lock.
+      rmSync(second)
+      yield* takeRunLock(folder)
+      assert.deepStrictEqual(files(), ["run.lock"])
     }))
 })

@@ -1,12 +1,15 @@
 /**
  * The pre-training stage as an Effect service: validate a configuration and
  * the data, then pre-train a stack greedily with the run's random streams
- * on the run's tensor backend.
+ * on the run's tensor backend, keeping each finished layer in a `LayerStore`
+ * when given one (and taking the layers it already holds).
  */
 import { Rng } from "@rectifier/core"
 import { TensorBackend } from "@rectifier/backend"
+import type { CheckpointMismatch, CheckpointUnreadable, CheckpointUnwritable } from "@rectifier/train"
 import { Context, Effect, Layer, Schema } from "effect"
 import { reconstructionFor } from "./DenoisingAutoencoder.ts"
+import type { LayerStore } from "./LayerStore.ts"
 import { PretrainConfig, type PretrainConfigInput } from "./PretrainConfig.ts"
 import { InvalidPretrainInput } from "./PretrainError.ts"
 import type { Rows } from "./Rows.ts"
@@ -39,9 +42,14 @@ export class Pretrainer extends Context.Service<Pretrainer, {
   /**
    * Pre-trains the hidden layers named by `config` (decoded here, so
    * defaulted fields may be omitted) on `data.train`, monitoring
-   * `data.validation` when given.
+   * `data.validation` when given. With `store`, its finished layers are
+   * taken instead of trained and each new layer is kept there as it finishes.
    */
-  readonly pretrain: (config: PretrainConfigInput, data: PretrainData) => Effect.Effect<PretrainResult, InvalidPretrainInput>
+  readonly pretrain: (
+    config: PretrainConfigInput,
+    data: PretrainData,
+    store?: LayerStore
+  ) => Effect.Effect<PretrainResult, InvalidPretrainInput | CheckpointUnreadable | CheckpointMismatch | CheckpointUnwritable>
 }>()("@rectifier/rbm/Pretrainer") {
   static readonly layer: Layer.Layer<Pretrainer, never, Rng | TensorBackend> = Layer.effect(
     Pretrainer,
@@ -49,7 +57,7 @@ export class Pretrainer extends Context.Service<Pretrainer, {
       const rng = yield* Rng
       const backend = yield* TensorBackend
       return Pretrainer.of({
-        pretrain: Effect.fn("Pretrainer.pretrain")(function*(input: PretrainConfigInput, data: PretrainData) {
+        pretrain: Effect.fn("Pretrainer.pretrain")(function*(input: PretrainConfigInput, data: PretrainData, store?: LayerStore) {
           const config = yield* decodePretrainConfig(input)
           // Binary visible units and cross-entropy reconstructions need inputs in [0, 1].
           const binary = config.kind === "rbm"
@@ -65,7 +73,7 @@ export class Pretrainer extends Context.Service<Pretrainer, {
               })
             }
           }
-          return yield* pretrainStack(config, data, rng.stream).pipe(Effect.provideService(TensorBackend, backend))
+          return yield* pretrainStack(config, data, rng.stream, store).pipe(Effect.provideService(TensorBackend, backend))
         })
       })
     })

@@ -5,10 +5,14 @@
  * encoder output for auto-encoders). The result is the MLP's hidden layers
  * as `ModelWeights`, plus each layer's full parameters and training curve.
  * Auto-encoders given several learning rates train each layer once per rate
- * and keep the lowest reconstruction error (the paper's selection).
+ * and keep the lowest reconstruction error (the paper's selection). With a
+ * `LayerStore`, each layer is kept there as it finishes, and the layers
+ * already there are taken instead of trained: their representation of the
+ * data (with the stream state that made it, for auto-encoders) feeds the next
+ * layer exactly as in an uninterrupted pre-training.
  */
 import type { ActivationName } from "@rectifier/activations"
-import type { RandomStream } from "@rectifier/core"
+import { RandomStream } from "@rectifier/core"
 import type { DenseWeights, ModelWeights } from "@rectifier/train"
 import { Effect } from "effect"
 import { hiddenRows } from "./ContrastiveDivergence.ts"
@@ -22,6 +26,7 @@ import {
   reconstructionFor,
   trainDae
 } from "./DenoisingAutoencoder.ts"
+import type { FinishedLayer, LayerStore } from "./LayerStore.ts"
 import type { DaePretrainConfig, PretrainConfig, RbmPretrainConfig } from "./PretrainConfig.ts"
 import { initialRbm, type RbmParameters, type VisibleUnits } from "./Rbm.ts"
 import type { Rows } from "./Rows.ts"
@@ -73,26 +78,33 @@ const dense = (fanIn: number, fanOut: number, weights: Float32Array, bias: Float
   activationParameters: {}
 })
 
-const rbmStack = Effect.fnUntraced(function*(config: RbmPretrainConfig, data: PretrainData, streams: Streams) {
+const rbmStack = Effect.fnUntraced(function*(
+  config: RbmPretrainConfig,
+  data: PretrainData,
+  streams: Streams,
+  done: ReadonlyArray<FinishedLayer>,
+  store: LayerStore | undefined
+) {
   const layers: Array<PretrainedLayer> = []
   let train = data.train
   let validation = data.validation
   let visibleUnits: VisibleUnits = config.visible
   for (const [index, hidden] of config.hiddenSizes.entries()) {
     const name = `pretrain/layer-${index + 1}`
-    const initial = initialRbm(
-      { visibleUnits, hiddenUnits: config.hidden, hidden, initialStd: config.initialStd },
-      train,
-      streams(`${name}/init`)
-    )
-    const { curve, rbm } = yield* trainRbm(
-      initial,
+    const kept = done[index]?.layer
+    const { curve, rbm } = kept?.kind === "rbm" ? kept : yield* trainRbm(
+      initialRbm(
+        { visibleUnits, hiddenUnits: config.hidden, hidden, initialStd: config.initialStd },
+        train,
+        streams(`${name}/init`)
+      ),
       config,
       train,
       validation,
       { order: streams(`${name}/order`), sampling: streams(`${name}/sampling`), monitor: streams(`${name}/monitor`) },
       `rbm ${index + 1} (${train.features}-${hidden})`
     )
+    if (kept === undefined && store !== undefined) yield* store.save(index, { layer: { kind: "rbm", rbm, curve } })
     layers.push({ kind: "rbm", rbm, curve })
     if (index + 1 < config.hiddenSizes.length) {
       train = hiddenRows(rbm, train)
@@ -104,71 +116,115 @@ const rbmStack = Effect.fnUntraced(function*(config: RbmPretrainConfig, data: Pr
   return layers
 })
 
-const daeStack = Effect.fnUntraced(function*(config: DaePretrainConfig, data: PretrainData, streams: Streams) {
+/** One auto-encoder layer trained (once per learning rate, keeping the best), and its kept activation stream. */
+const trainDaeLayer = Effect.fnUntraced(function*(
+  config: DaePretrainConfig,
+  index: number,
+  hidden: number,
+  train: Rows,
+  validation: Rows | undefined,
+  inputRange: DaeInputRange,
+  streams: Streams
+) {
+  const name = `pretrain/layer-${index + 1}`
+  const output = reconstructionFor(config.activation, config.reconstruction)
+  const initial = initialDae(
+    { activation: config.activation, output, inputRange, hidden, tiedWeights: config.tiedWeights },
+    train.features,
+    streams(`${name}/init`)
+  )
+  const rates = config.layerLearningRates !== undefined
+    ? [config.layerLearningRates[index] ?? config.layerLearningRates[config.layerLearningRates.length - 1]!]
+    : config.learningRates ?? [config.learningRate]
+  // Every candidate starts from the same weights and streams, so the selection does not depend on their order.
+  const trained = []
+  for (const learningRate of rates) {
+    const activation = streams(`${name}/activation`)
+    const run = yield* trainDae(
+      initial,
+      { ...config, learningRate },
+      train,
+      validation,
+      { order: streams(`${name}/order`), noise: streams(`${name}/noise`), activation },
+      `dae ${index + 1} (${train.features}-${hidden}), learning rate ${learningRate}`
+    )
+    trained.push({ learningRate, activation, ...run })
+  }
+  const finalError = (curve: ReadonlyArray<DaeEpoch>) => {
+    const last = curve[curve.length - 1]
+    const error = last?.validationReconstructionError ?? last?.reconstructionError ?? Number.NaN
+    // A diverged candidate (NaN or infinite error) ranks last.
+    return Number.isFinite(error) ? error : Infinity
+  }
+  const kept = trained.reduce((best, run) => (finalError(run.curve) < finalError(best.curve) ? run : best))
+  // The kept candidate's activation stream, in its state after training, goes on to encode the next layer's inputs.
+  const { activation: activationStream, curve, dae, learningRate } = kept
+  const candidates = trained.map((run): DaeCandidate => {
+    const last = run.curve[run.curve.length - 1]
+    const finite = (value: number | undefined) => value !== undefined && Number.isFinite(value)
+    return {
+      learningRate: run.learningRate,
+      ...(finite(last?.reconstructionError) ? { reconstructionError: last!.reconstructionError } : {}),
+      ...(finite(last?.validationReconstructionError)
+        ? { validationReconstructionError: last!.validationReconstructionError! }
+        : {}),
+      kept: run === kept
+    }
+  })
+  const layer: Extract<PretrainedLayer, { readonly kind: "dae" }> = {
+    kind: "dae",
+    dae,
+    curve,
+    learningRate,
+    ...(rates.length > 1 ? { candidates } : {})
+  }
+  return { layer, activationState: activationStream.state() }
+})
+
+const daeStack = Effect.fnUntraced(function*(
+  config: DaePretrainConfig,
+  data: PretrainData,
+  streams: Streams,
+  done: ReadonlyArray<FinishedLayer>,
+  store: LayerStore | undefined
+) {
   const layers: Array<PretrainedLayer> = []
   let train = data.train
   let validation = data.validation
-  const output = reconstructionFor(config.activation, config.reconstruction)
   // The data are in [0, 1]; upper layers see the codes of the layer below.
   let inputRange: DaeInputRange = "unit"
   for (const [index, hidden] of config.hiddenSizes.entries()) {
-    const name = `pretrain/layer-${index + 1}`
-    const initial = initialDae(
-      { activation: config.activation, output, inputRange, hidden, tiedWeights: config.tiedWeights },
-      train.features,
-      streams(`${name}/init`)
-    )
-    const rates = config.layerLearningRates !== undefined
-      ? [config.layerLearningRates[index] ?? config.layerLearningRates[config.layerLearningRates.length - 1]!]
-      : config.learningRates ?? [config.learningRate]
-    // Every candidate starts from the same weights and streams, so the selection does not depend on their order.
-    const trained = []
-    for (const learningRate of rates) {
-      const activation = streams(`${name}/activation`)
-      const run = yield* trainDae(
-        initial,
-        { ...config, learningRate },
-        train,
-        validation,
-        { order: streams(`${name}/order`), noise: streams(`${name}/noise`), activation },
-        `dae ${index + 1} (${train.features}-${hidden}), learning rate ${learningRate}`
-      )
-      trained.push({ learningRate, activation, ...run })
-    }
-    const finalError = (curve: ReadonlyArray<DaeEpoch>) => {
-      const last = curve[curve.length - 1]
-      const error = last?.validationReconstructionError ?? last?.reconstructionError ?? Number.NaN
-      // A diverged candidate (NaN or infinite error) ranks last.
-      return Number.isFinite(error) ? error : Infinity
-    }
-    const kept = trained.reduce((best, run) => (finalError(run.curve) < finalError(best.curve) ? run : best))
-    // The kept candidate's activation stream goes on to encode the next layer's inputs.
-    const { activation: activationStream, curve, dae, learningRate } = kept
-    const candidates = trained.map((run): DaeCandidate => {
-      const last = run.curve[run.curve.length - 1]
-      const finite = (value: number | undefined) => value !== undefined && Number.isFinite(value)
-      return {
-        learningRate: run.learningRate,
-        ...(finite(last?.reconstructionError) ? { reconstructionError: last!.reconstructionError } : {}),
-        ...(finite(last?.validationReconstructionError)
-          ? { validationReconstructionError: last!.validationReconstructionError! }
-          : {}),
-        kept: run === kept
-      }
-    })
-    layers.push({ kind: "dae", dae, curve, learningRate, ...(rates.length > 1 ? { candidates } : {}) })
+    const kept = done[index]
+    const finished = kept !== undefined && "activationState" in kept
+      ? kept
+      : yield* trainDaeLayer(config, index, hidden, train, validation, inputRange, streams)
+    if (finished !== kept && store !== undefined) yield* store.save(index, finished)
+    layers.push(finished.layer)
     if (index + 1 < config.hiddenSizes.length) {
-      train = encodeRows(dae, train, activationStream)
-      validation = validation === undefined ? undefined : encodeRows(dae, validation, activationStream)
+      // The kept candidate's activation stream, as it stood after training, encodes the next layer's inputs.
+      const activationStream = RandomStream.fromState(finished.activationState)
+      train = encodeRows(finished.layer.dae, train, activationStream)
+      validation = validation === undefined ? undefined : encodeRows(finished.layer.dae, validation, activationStream)
       inputRange = codeRange(config.activation)
     }
   }
   return layers
 })
 
-/** Pre-trains every hidden layer of `config` in turn. Run under a tensor backend. */
-export const pretrainStack = Effect.fnUntraced(function*(config: PretrainConfig, data: PretrainData, streams: Streams) {
-  const layers = config.kind === "rbm" ? yield* rbmStack(config, data, streams) : yield* daeStack(config, data, streams)
+/**
+ * Pre-trains every hidden layer of `config` in turn, taking the finished
+ * layers `store` holds and keeping each new one there. Run under a tensor backend.
+ */
+export const pretrainStack = Effect.fnUntraced(function*(
+  config: PretrainConfig,
+  data: PretrainData,
+  streams: Streams,
+  store?: LayerStore
+) {
+  const done = store === undefined ? [] : yield* store.load
+  const layers = config.kind === "rbm"
+    ? yield* rbmStack(config, data, streams, done, store)
+    : yield* daeStack(config, data, streams, done, store)
   const weights: ModelWeights = {
     layers: layers.map((layer) =>
       layer.kind === "rbm"

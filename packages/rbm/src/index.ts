@@ -2,6 +2,7 @@
 export * from "./ContrastiveDivergence.ts"
 export * from "./DenoisingAutoencoder.ts"
 export * from "./ExactLikelihood.ts"
+export * from "./LayerStore.ts"
 export * from "./PretrainConfig.ts"
 export * from "./Pretrainer.ts"
 export * from "./PretrainError.ts"

@@ -5,7 +5,10 @@ import { Rng } from "@rectifier/core"
 import { loadMnist } from "@rectifier/datasets"
 import { Effect, Exit, FileSystem, Layer } from "effect"
 import { encodeWeights, readWeights, writeWeights } from "@rectifier/train"
-import { Pretrainer, type PretrainConfigInput, sliceRows } from "../src/index.ts"
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { layerStore, type LayerStore, Pretrainer, type PretrainConfigInput, type PretrainResult, sliceRows } from "../src/index.ts"
 
 /** Runs `body` with a fresh Pretrainer on the cpu backend and a run seeded with `seed`. */
 const withPretrainer = <A, E>(seed: number, body: Effect.Effect<A, E, Pretrainer>) =>
@@ -20,12 +23,12 @@ const daeConfig: PretrainConfigInput = { kind: "dae", hiddenSizes: [16, 8], epoc
 /** MNIST is read (and its checksums verified) once for the whole file. */
 let mnistOnce: ReturnType<typeof loadMnist> | undefined
 
-const pretrainMnist = (seed: number, config: PretrainConfigInput) =>
+const pretrainMnist = (seed: number, config: PretrainConfigInput, store?: LayerStore) =>
   Effect.gen(function*() {
     mnistOnce ??= yield* Effect.cached(loadMnist({ trainSize: 200 }))
     const mnist = yield* mnistOnce
     return yield* withPretrainer(seed, Pretrainer.use((p) =>
-      p.pretrain(config, { train: mnist.train, validation: sliceRows(mnist.validation, 0, 100) })
+      p.pretrain(config, { train: mnist.train, validation: sliceRows(mnist.validation, 0, 100) }, store)
     ))
   })
 
@@ -77,6 +80,47 @@ describe("Pretrainer", () => {
           assert.isNumber(top.curve[1]!.logLikelihoodTrain)
         }
       }), 60_000)
+  }
+
+  // Three layers each: an RBM stack, and auto-encoders with untied weights choosing among learning rates.
+  const resumable: ReadonlyArray<PretrainConfigInput> = [
+    { ...rbmConfig, hiddenSizes: [24, 12, 8] },
+    { ...daeConfig, hiddenSizes: [16, 12, 8], epochs: 2, learningRates: [0.1, 0.01], tiedWeights: false }
+  ]
+  for (const config of resumable) {
+    it.live(`${config.kind}: a stack resumed from its first finished layers is the uninterrupted one, those layers untrained`, () =>
+      Effect.gen(function*() {
+        const provenance = { configHash: "run-config-hash", source: "config.json" }
+        const complete = mkdtempSync(join(tmpdir(), "rectifier-layers-"))
+        const uninterrupted = yield* pretrainMnist(5, config, yield* layerStore(complete, provenance))
+        const untimed = (result: PretrainResult) => result.layers.map((layer) => layer.curve.map(({ seconds: _, ...rest }) => rest))
+        for (const finished of [1, 2]) {
+          // As a run killed after `finished` layers leaves its store.
+          const partial = mkdtempSync(join(tmpdir(), "rectifier-layers-"))
+          for (let n = 1; n <= finished; n++) cpSync(join(complete, `layer-${n}`), join(partial, `layer-${n}`), { recursive: true })
+          const resumed = yield* pretrainMnist(5, config, yield* layerStore(partial, provenance))
+          assert.deepStrictEqual(bytes(resumed), bytes(uninterrupted), `after ${finished} layer(s)`)
+          assert.deepStrictEqual(untimed(resumed), untimed(uninterrupted))
+          assert.deepStrictEqual(resumed.layers.map((l) => l.kind === "dae" ? l.candidates : undefined),
+            uninterrupted.layers.map((l) => l.kind === "dae" ? l.candidates : undefined))
+          // The finished layers were taken, not trained again: their recorded timings are the first run's.
+          for (let n = 0; n < finished; n++) {
+            assert.deepStrictEqual(resumed.layers[n]!.curve.map((e) => e.seconds), uninterrupted.layers[n]!.curve.map((e) => e.seconds))
+          }
+          assert.strictEqual((yield* (yield* layerStore(partial, provenance)).load).length, 3, "the new layers were kept too")
+        }
+        // Bound to the run: another configuration's layers, or a changed parameters file, are refused, naming the file.
+        const mismatch = yield* Effect.flip((yield* layerStore(complete, { ...provenance, configHash: "edited" })).load)
+        assert.strictEqual(mismatch._tag, "CheckpointMismatch")
+        assert.include(mismatch.message, join(complete, "layer-1", "state.json"))
+        const data = join(complete, "layer-2", "parameters.bin")
+        const edited = readFileSync(data)
+        edited[40] = edited[40]! ^ 0x10
+        writeFileSync(data, edited)
+        const changed = yield* Effect.flip((yield* layerStore(complete, provenance)).load)
+        assert.strictEqual(changed._tag, "CheckpointUnreadable")
+        assert.include(changed.message, data)
+      }).pipe(Effect.provide(NodeServices.layer)), 120_000)
   }
 
   it.live("an upper tanh layer reconstructs codes in [-1, 1] with a bounded cross-entropy", () =>
