@@ -243,40 +243,42 @@ const runInFolder = (identity: RunIdentity, config: RunConfig, folder: string, s
   })
 
 /** Runs the resolved `config` in a fresh run folder (or `options.folder`), its record naming `identity`. */
-export const runPipeline = (identity: RunIdentity, config: RunConfig, options: RunOptions) =>
-  Effect.gen(function*() {
-    const started = new Date()
-    const fs = yield* FileSystem.FileSystem
-    const folder = options.folder === undefined
-      ? yield* createRunFolder(options.out, identity.name, config.seed, started)
-      : yield* fs.makeDirectory(options.folder, { recursive: true }).pipe(Effect.as(options.folder))
-    const path = yield* Path.Path
-    const start = yield* encodeStart({
-      format: "rectifier-run-start/1",
-      pipeline: identity.name,
-      config,
-      startedAt: started.toISOString(),
-      numericsVersion: NUMERICS_VERSION,
-      description: identity.description,
-      references: identity.references
-    })
-    yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
-    return yield* runInFolder(identity, config, folder, started, options)
+export const runPipeline = Effect.fn("Experiment.runPipeline")(function*(
+  identity: RunIdentity,
+  config: RunConfig,
+  options: RunOptions
+) {
+  const started = new Date()
+  const fs = yield* FileSystem.FileSystem
+  const folder = options.folder === undefined
+    ? yield* createRunFolder(options.out, identity.name, config.seed, started)
+    : yield* fs.makeDirectory(options.folder, { recursive: true }).pipe(Effect.as(options.folder))
+  const path = yield* Path.Path
+  const start = yield* encodeStart({
+    format: "rectifier-run-start/1",
+    pipeline: identity.name,
+    config,
+    startedAt: started.toISOString(),
+    numericsVersion: NUMERICS_VERSION,
+    description: identity.description,
+    references: identity.references
   })
+  yield* writeFileAtomic(path.join(folder, "config.json"), start + "\n")
+  return yield* runInFolder(identity, config, folder, started, options)
+})
 
 /** Reads a run folder's `config.json`: the pipeline and resolved configuration it was started with. */
-export const readRunStart = (folder: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const file = path.join(folder, "config.json")
-    const text = yield* fs.readFileString(file).pipe(
-      Effect.mapError((error) => new RunNotResumable({ folder, reason: `cannot read ${file}: ${describeError(error)}` }))
-    )
-    return yield* decodeStart(text).pipe(
-      Effect.mapError((issue) => new RunNotResumable({ folder, reason: `${file} is not a run start record: ${issue.message}` }))
-    )
-  })
+export const readRunStart = Effect.fn("Experiment.readRunStart")(function*(folder: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const file = path.join(folder, "config.json")
+  const text = yield* fs.readFileString(file).pipe(
+    Effect.mapError((error) => new RunNotResumable({ folder, reason: `cannot read ${file}: ${describeError(error)}` }))
+  )
+  return yield* decodeStart(text).pipe(
+    Effect.mapError((issue) => new RunNotResumable({ folder, reason: `${file} is not a run start record: ${issue.message}` }))
+  )
+})
 
 /**
  * Continues the run in `folder` from its latest checkpoint, with the
@@ -285,45 +287,46 @@ export const readRunStart = (folder: string) =>
  * whose results.json is there and decodes is returned unchanged
  * (`alreadyFinished`); one that does not decode is computed again.
  */
-export const resumePipeline = (folder: string, options: Omit<RunOptions, "out"> = {}) =>
-  Effect.scoped(Effect.gen(function*() {
-    const path = yield* Path.Path
-    const absolute = path.resolve(folder)
-    const start = yield* readRunStart(absolute)
-    if (start.numericsVersion !== undefined && start.numericsVersion !== NUMERICS_VERSION) {
-      return yield* new RunNotResumable({
-        folder: absolute,
-        reason: `it was started under numerics version ${start.numericsVersion}, this code is version ` +
-          `${NUMERICS_VERSION}: its checkpoints would continue with different numerics`
-      })
-    }
-    // Starts written before description and references were stored take the pipeline's own.
-    const named = start.description === undefined || start.references === undefined
-      ? yield* findPreset(start.pipeline)
-      : undefined
-    const identity: RunIdentity = {
-      name: start.pipeline,
-      description: start.description ?? named!.description,
-      references: start.references ?? named!.references
-    }
-    yield* acquireRunLock(absolute)
-    const finished = yield* readRunRecord(absolute).pipe(Effect.option)
-    if (finished._tag === "Some") {
-      const outcome: RunOutcome = { folder: absolute, record: finished.value, alreadyFinished: true }
-      return outcome
-    }
-    return yield* runInFolder(identity, start.config, absolute, new Date(start.startedAt), options)
-  }))
+export const resumePipeline = Effect.fn("Experiment.resumePipeline")(function*(
+  folder: string,
+  options: Omit<RunOptions, "out"> = {}
+) {
+  const path = yield* Path.Path
+  const absolute = path.resolve(folder)
+  const start = yield* readRunStart(absolute)
+  if (start.numericsVersion !== undefined && start.numericsVersion !== NUMERICS_VERSION) {
+    return yield* new RunNotResumable({
+      folder: absolute,
+      reason: `it was started under numerics version ${start.numericsVersion}, this code is version ` +
+        `${NUMERICS_VERSION}: its checkpoints would continue with different numerics`
+    })
+  }
+  // Starts written before description and references were stored take the pipeline's own.
+  const named = start.description === undefined || start.references === undefined
+    ? yield* findPreset(start.pipeline)
+    : undefined
+  const identity: RunIdentity = {
+    name: start.pipeline,
+    description: start.description ?? named!.description,
+    references: start.references ?? named!.references
+  }
+  yield* acquireRunLock(absolute)
+  const finished = yield* readRunRecord(absolute).pipe(Effect.option)
+  if (finished._tag === "Some") {
+    const outcome: RunOutcome = { folder: absolute, record: finished.value, alreadyFinished: true }
+    return outcome
+  }
+  return yield* runInFolder(identity, start.config, absolute, new Date(start.startedAt), options)
+}, Effect.scoped)
 
 const decodeRecord = Schema.decodeUnknownEffect(Schema.fromJsonString(RunRecordSchema))
 
 /** Reads and validates a run folder's `results.json`; `RecordUnreadable` names the file and why. */
-export const readRunRecord = (folder: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const file = path.join(folder, "results.json")
-    const unreadable = (error: unknown) => new RecordUnreadable({ file, reason: describeError(error) })
-    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable))
-    return yield* decodeRecord(text).pipe(Effect.mapError(unreadable))
-  })
+export const readRunRecord = Effect.fn("Experiment.readRunRecord")(function*(folder: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const file = path.join(folder, "results.json")
+  const unreadable = (error: unknown) => new RecordUnreadable({ file, reason: describeError(error) })
+  const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable))
+  return yield* decodeRecord(text).pipe(Effect.mapError(unreadable))
+})

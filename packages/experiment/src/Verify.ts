@@ -14,17 +14,16 @@ export const compareRecords = (recorded: RunRecord, rerun: RunRecord): ReadonlyA
   compare(comparable(recorded), comparable(rerun))
 
 /** Re-runs the run in `folder` from its `results.json` into a temporary folder and compares. */
-export const verifyRun = (folder: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const recorded = yield* readRunRecord(folder)
-    const scratch = yield* fs.makeTempDirectoryScoped({ directory: tmpdir(), prefix: "rectifier-verify-" })
-    const target = join(scratch, "rerun")
-    yield* fs.makeDirectory(target)
-    const { record } = yield* runPipeline(
-      { name: recorded.pipeline, description: recorded.description, references: recorded.references },
-      recorded.config,
-      { out: target, folder: target }
-    )
-    return { recorded, rerun: record, differences: compareRecords(recorded, record) }
-  }).pipe(Effect.scoped)
+export const verifyRun = Effect.fn("Experiment.verifyRun")(function*(folder: string) {
+  const fs = yield* FileSystem.FileSystem
+  const recorded = yield* readRunRecord(folder)
+  const scratch = yield* fs.makeTempDirectoryScoped({ directory: tmpdir(), prefix: "rectifier-verify-" })
+  const target = join(scratch, "rerun")
+  yield* fs.makeDirectory(target)
+  const { record } = yield* runPipeline(
+    { name: recorded.pipeline, description: recorded.description, references: recorded.references },
+    recorded.config,
+    { out: target, folder: target }
+  )
+  return { recorded, rerun: record, differences: compareRecords(recorded, record) }
+}, Effect.scoped)
