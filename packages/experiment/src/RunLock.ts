@@ -105,15 +105,19 @@ const running = (pid: number): boolean => {
   }
 }
 
+/** What a lock file may hold: every field optional, so a foreign or damaged file reads as naming no live process. */
+const LockFile = Schema.Struct({
+  pid: Schema.optionalKey(Schema.Int),
+  start: Schema.optionalKey(Schema.Number),
+  token: Schema.optionalKey(Schema.String)
+})
+const decodeLockFile = Schema.decodeUnknownOption(Schema.fromJsonString(LockFile))
+
 const parse = (text: string): Partial<LockContent> => {
   const bare = text.trim()
   if (/^\d+$/.test(bare)) return { pid: Number(bare) }
-  try {
-    const value = JSON.parse(text) as Partial<LockContent>
-    return typeof value === "object" && value !== null ? value : {}
-  } catch {
-    return {}
-  }
+  const decoded = decodeLockFile(text)
+  return decoded._tag === "Some" ? decoded.value : {}
 }
 
 /** Whether the lock `file` (with content `text`) names a process that still runs. */

@@ -32,6 +32,22 @@ describe("run identity", () => {
 })
 
 describe("run lock", () => {
+  it.live("a lock file in a foreign shape names no live process: a live pid written as text, or garbage, is taken over", () =>
+    Effect.gen(function*() {
+      const folder = mkdtempSync(join(tmpdir(), "rectifier-lock-shape-"))
+      const lock = join(folder, "run.lock")
+      for (const content of [JSON.stringify({ pid: String(process.ppid), token: "x" }), "{ not json", "[]"]) {
+        writeFileSync(lock, content)
+        yield* Effect.scoped(Effect.gen(function*() {
+          yield* acquireRunLock(folder)
+          assert.strictEqual(JSON.parse(readFileSync(lock, "utf8")).pid, process.pid, content)
+        }))
+      }
+      // A well-formed lock of a live process still holds.
+      writeFileSync(lock, JSON.stringify({ pid: process.ppid, start: processStartTime(process.ppid), token: "x" }))
+      assert.strictEqual((yield* Effect.flip(Effect.scoped(acquireRunLock(folder))))._tag, "RunLocked")
+    }).pipe(Effect.provide(NodeServices.layer)))
+
   it.live("refuses a folder a live process holds, takes over a dead one's, and releases", () =>
     Effect.gen(function*() {
       const folder = mkdtempSync(join(tmpdir(), "rectifier-lock-"))
