@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { ActivationOptions, TrainOptions } from "./Options.ts"
+import { readResult } from "./ResultLine.ts"
 import { findTorchPython, runTorch, torchHint } from "./Torch.ts"
 import { type Job, resultMarker } from "./Worker.ts"
 import { writeWorkload } from "./Workload.ts"
@@ -29,7 +30,7 @@ const inChild = (job: Job): Result => {
     const why = `${child.stderr}${child.stdout}`.split("\n").filter((l) => /error|unavailable|hint/i.test(l))
     return { error: why.slice(0, 2).join(" ").trim() || `exit status ${child.status}` }
   }
-  return JSON.parse(line.slice(resultMarker.length)) as Result
+  return readResult(line.slice(resultMarker.length), `the ${job.kind} job on ${job.backend}`)
 }
 
 const median = (values: ReadonlyArray<number>): number => {

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { readResult } from "./ResultLine.ts"
 
 const script = join(dirname(fileURLToPath(import.meta.url)), "..", "python", "train_torch.py")
 
@@ -37,5 +38,5 @@ export const runTorch = (python: string, job: { readonly threads: number }): Rec
   if (result.status !== 0 || !line.startsWith("{")) {
     return { error: (result.stderr || result.stdout).trim().split("\n").slice(-1)[0] ?? "PyTorch failed" }
   }
-  return JSON.parse(line) as Record<string, unknown>
+  return readResult(line, "the PyTorch script")
 }
