@@ -15,12 +15,10 @@ export const formatDuration = (seconds: number): string => {
   return `${(h / 24).toFixed(1)} days`
 }
 
-/** A Markdown table, one line per element: header, separator, rows. */
-export const markdownTable = (
-  header: ReadonlyArray<string>,
-  rows: ReadonlyArray<ReadonlyArray<string>>
-): ReadonlyArray<string> => [
-  `| ${header.join(" | ")} |`,
-  `| ${header.map(() => "---").join(" | ")} |`,
-  ...rows.map((row) => `| ${row.join(" | ")} |`)
-]
+/** A Markdown table: header, separator and rows, one per line. */
+export const markdownTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`)
+  ].join("\n")

@@ -240,7 +240,7 @@ export const resultsTable = (entries: ReadonlyArray<ResultsEntry>): string => {
     `${entry.machines.join("; ")}, ${entry.wallHours.toFixed(1)} h wall, ${entry.coreHours.toFixed(1)} core-hours.`
   )
   return [
-    ...markdownTable(header, rows),
+    markdownTable(header, rows),
     "",
     ...notes
   ].join("\n")

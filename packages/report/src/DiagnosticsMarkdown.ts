@@ -31,7 +31,7 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
   const candidates = result.learningRateCandidates
   if (candidates !== undefined) {
     lines.push("## Learning-rate selection", "", `Each rate trained from the same initial weights; the lowest validation error wins (${result.learningRate}).`, "")
-    lines.push(...markdownTable(
+    lines.push(markdownTable(
       ["learning rate", "best epoch", "validation error", "test error", "epochs run", "stopped", "outcome"],
       candidates.map((c) => [
         String(c.learningRate),
@@ -59,7 +59,7 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
     "Gradient norm of each layer's weights on a fixed batch of training examples (vanishing gradients show as",
     "norms shrinking towards the input):",
     "",
-    ...markdownTable(["epoch", ...layerNames], [
+    markdownTable(["epoch", ...layerNames], [
       ...(initial === undefined ? [] : [["initial", ...initial.gradientNorms.map((n) => n.toExponential(2))]]),
       ...withDiagnostics.map((e) => [String(e.epoch), ...e.diagnostics!.gradientNorms.map((n) => n.toExponential(2))])
     ]),
@@ -71,7 +71,7 @@ export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
       `Hidden layers at the chosen epoch, on ${best.examples} validation examples (dead: zero on every one; ` +
         "P(active) in tenths, units per bin):",
       "",
-      ...markdownTable(
+      markdownTable(
         ["layer", "exact zeros", "dead units", "units by P(active) 0-0.1 … 0.9-1"],
         best.layers.map((layer, l) => [
           String(l + 1),

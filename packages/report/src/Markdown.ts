@@ -13,8 +13,6 @@ import { runFigures } from "./RunFigures.ts"
 /** Where the report's figures are, relative to the report. */
 export const RUN_FIGURE_FOLDER = "figures"
 
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
-  markdownTable(header, rows).join("\n")
 
 const find = (references: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
   references.find((r) => r.metric === metric && r.source === source)
@@ -74,7 +72,7 @@ const pretrainingSection = (record: RunRecord): ReadonlyArray<string> => {
     ...pretraining.layers.flatMap((layer, l) => [
       `Layer ${l + 1} (${layer.kind === "rbm" ? "RBM" : "denoising auto-encoder"}):`,
       "",
-      table(
+      markdownTable(
         ["epoch", "reconstruction error", "validation reconstruction error", "seconds"],
         layer.curve.map((epoch) => [
           String(epoch["epoch"]),
@@ -106,7 +104,7 @@ export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure>
     "## Results",
     "",
     ...divergenceNotice(record),
-    table(["metric", "ours", "paper (Glorot et al. 2011)", "seed article"], [
+    markdownTable(["metric", "ours", "paper (Glorot et al. 2011)", "seed article"], [
       ["test error", percent(result.testError), percent(paperError?.value), percent(seedError?.value)],
       [
         "mean exact sparsity (test set)",
@@ -135,14 +133,14 @@ export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure>
     ...pretrainingSection(record),
     "## Sparsity per hidden layer",
     "",
-    table(
+    markdownTable(
       ["layer", "units", "exact zeros"],
       result.sparsity.perLayer.map((fraction, l) => [String(l + 1), String(t.hiddenLayers[l]), percent(fraction, 1)])
     ),
     "",
     "## Learning curve",
     "",
-    table(
+    markdownTable(
       ["epoch", "train cost", "validation error", "test error", "seconds"],
       record.epochs.map((e) => [
         String(e.epoch),
@@ -156,7 +154,7 @@ export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure>
     ...renderDiagnostics(record),
     "## Configuration",
     "",
-    table(["setting", "value"], [
+    markdownTable(["setting", "value"], [
       [
         "dataset",
         describeData(record)
@@ -171,7 +169,7 @@ export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure>
     "",
     "## Environment",
     "",
-    table(["", ""], [
+    markdownTable(["", ""], [
       ["backend", `${record.environment.backend.name} (asked for ${record.environment.backend.requested}, ${record.environment.backend.threads} thread(s))`],
       ["rectifier", record.environment.rectifier],
       ["node", record.environment.node],

@@ -382,8 +382,7 @@ const gradientNormsByEpoch = (record: RunRecord): ReadonlyArray<ReadonlyArray<nu
 const lastLayerDiagnostics = (record: RunRecord) =>
   record.epochs.findLast((epoch) => epoch.diagnostics !== undefined)?.diagnostics?.layers
 
-const mdTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  markdownTable(header, rows).join("\n")
+
 
 const resultHeader = [
   "cell",
@@ -507,19 +506,19 @@ export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyAr
     "",
     "## Results",
     "",
-    mdTable(resultHeader, rows.map(resultCells)),
+    markdownTable(resultHeader, rows.map(resultCells)),
     "",
     ...(seedWarning(rows) === undefined ? [] : [`**${seedWarning(rows)}**`, ""]),
     explanation,
     "",
-    ...(comparisons.length === 0 ? [] : ["## Paired tests", "", mdTable(comparisonHeader, comparisons.map(comparisonCells)), ""]),
-    ...(claims.length === 0 ? [] : ["## The paper's claims", "", mdTable(claimHeader, claims.map(claimCells)), ""]),
+    ...(comparisons.length === 0 ? [] : ["## Paired tests", "", markdownTable(comparisonHeader, comparisons.map(comparisonCells)), ""]),
+    ...(claims.length === 0 ? [] : ["## The paper's claims", "", markdownTable(claimHeader, claims.map(claimCells)), ""]),
     ...(selectionRows(input.cells).length === 0 ? [] : [
       "## Learning-rate selection",
       "",
       ...selectionNotes(input.cells).map((n) => `- ${n}`),
       "",
-      mdTable(selectionHeader, selectionRows(input.cells)),
+      markdownTable(selectionHeader, selectionRows(input.cells)),
       ""
     ]),
     ...(input.missing.length === 0 ? [] : ["## Not finished", "", ...input.missing.map((m) => `- ${m}`), ""]),
