@@ -1,5 +1,6 @@
 // The N-API addon behind the native tfjs backend: OpenBLAS sgemm for matrix
-// products and plain loops for the element-wise, comparison, selection,
+// products, sparsity-aware products that skip the exact zeros of one operand,
+// and plain loops for the element-wise, comparison, selection,
 // reduction, copy and update kernels. Every function works on caller-owned
 // typed arrays (Float32Array; Uint8Array for booleans) and writes every
 // element of its output, so the JavaScript side may hand in recycled buffers.
@@ -65,6 +66,271 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
                 M, N, K, alpha, A + i * sa, lda, B + i * sb, ldb, beta, c, N);
   }
   return info.Env().Undefined();
+}
+
+// ---- sparsity-aware products --------------------------------------------------
+//
+// A rectifier's outputs (and scaled pixels) are mostly exact zeros. These
+// products store the rows of the sparse operand op(A) compressed (column
+// index, value: CSR) and touch only the nonzeros, so their cost is the number
+// of nonzeros instead of the operand's size. Each first counts the nonzeros
+// and declines (writing nothing, returning the density) when the density is
+// above the caller's limit, so the caller runs the dense sgemm instead.
+//
+// Rounding: each output is sum_p a_p b_p accumulated in index order (p
+// ascending; a dot product in 16 fixed lanes, added up in lane order), then
+// alpha * sum + beta * c, each operation rounded to float32 (no contraction,
+// as everywhere in this addon). That is deterministic and independent of the
+// thread count, but it is not OpenBLAS's order (which blocks and fuses), so
+// results agree with the dense product to rounding, not bit for bit. A zero
+// of A is skipped, so where B holds an infinity or NaN that a dense product
+// would multiply by that zero (giving NaN), these give the finite sum.
+
+// The compressed rows of a sparse operand; one set reused by every call (the
+// addon runs on the JavaScript thread only).
+struct Compressed {
+  std::vector<int32_t> start;  // rows + 1 offsets into index and value
+  std::vector<int32_t> index;
+  std::vector<float> value;
+};
+Compressed compressedA;
+Compressed compressedDy;
+
+int64_t countNonzero(const float* x, int64_t n) {
+  int64_t count = 0;
+  for (int64_t i = 0; i < n; i++) count += x[i] != 0.0f;  // NaN counts as nonzero and propagates
+  return count;
+}
+
+// The nonzeros of the row-major rows x cols matrix x, row by row.
+void compressRows(const float* x, int64_t rows, int64_t cols, int64_t nonzero, Compressed& out) {
+  out.start.resize((size_t)rows + 1);
+  // One spare slot: the last element is written at p = nonzero even when it is zero.
+  out.index.resize((size_t)nonzero + 1);
+  out.value.resize((size_t)nonzero + 1);
+  int32_t* index = out.index.data();
+  float* value = out.value.data();
+  int64_t p = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    out.start[r] = (int32_t)p;
+    const float* row = x + r * cols;
+    // Branch-free: every element is written at p, which moves on only past a nonzero.
+    for (int64_t c = 0; c < cols; c++) {
+      index[p] = (int32_t)c;
+      value[p] = row[c];
+      p += row[c] != 0.0f;
+    }
+  }
+  out.start[rows] = (int32_t)p;
+}
+
+// The nonzeros of the transpose of the row-major rows x cols matrix x (its
+// columns, each in ascending row order), by a counting sort.
+void compressColumns(const float* x, int64_t rows, int64_t cols, int64_t nonzero, Compressed& out) {
+  out.start.assign((size_t)cols + 1, 0);
+  out.index.resize((size_t)nonzero);
+  out.value.resize((size_t)nonzero);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) out.start[c + 1] += row[c] != 0.0f;
+  }
+  for (int64_t c = 0; c < cols; c++) out.start[c + 1] += out.start[c];
+  std::vector<int32_t> next(out.start.begin(), out.start.end() - 1);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) {
+      if (row[c] != 0.0f) {
+        const int32_t p = next[c]++;
+        out.index[p] = (int32_t)r;
+        out.value[p] = row[c];
+      }
+    }
+  }
+}
+
+// Sixteen lanes of float32, added lane by lane: a dot product that the
+// compiler vectorises without reassociating (GCC and Clang vector types).
+typedef float Lanes __attribute__((vector_size(64)));
+constexpr int laneCount = 16;
+
+inline Lanes loadLanes(const float* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline float sumLanes(Lanes v) {
+  float s = 0.0f;
+  for (int l = 0; l < laneCount; l++) s += v[l];
+  return s;
+}
+
+// sum_k a[k] b[k] over contiguous rows: 16 lanes, then the tail in order.
+inline float denseDot(const float* a, const float* b, int64_t n) {
+  Lanes acc = {};
+  int64_t k = 0;
+  for (; k + laneCount <= n; k += laneCount) acc += loadLanes(a + k) * loadLanes(b + k);
+  float s = sumLanes(acc);
+  for (; k < n; k++) s += a[k] * b[k];
+  return s;
+}
+
+// sum_p value[p] b[index[p]] for p in [from, to): the nonzeros of a compressed row against a dense row.
+inline float gatherDot(const int32_t* index, const float* value, int32_t from, int32_t to, const float* b) {
+  float lanes[laneCount] = {};
+  int32_t p = from;
+  for (; p + laneCount <= to; p += laneCount) {
+    for (int l = 0; l < laneCount; l++) lanes[l] += value[p + l] * b[index[p + l]];
+  }
+  float s = 0.0f;
+  for (int l = 0; l < laneCount; l++) s += lanes[l];
+  for (; p < to; p++) s += value[p] * b[index[p]];
+  return s;
+}
+
+// Columns of the output (and of B) computed together: 128 floats, eight
+// registers of lanes, accumulated in registers while a row of op(A) runs over
+// its nonzeros; B's block of k x 128 floats stays in cache across the rows.
+constexpr int64_t columnBlock = 128;
+constexpr int blockLanes = columnBlock / laneCount;
+
+// c = alpha * sum + beta * c, without reading c when beta is 0.
+inline float combine(float alpha, float sum, float beta, float c) {
+  return beta == 0.0f ? alpha * sum : alpha * sum + beta * c;
+}
+
+// Row i of op(A) (compressed in `a`) times the columns [j0, j0 + width) of B
+// (row-major, n columns) into acc: acc[j] = sum_p value[p] B[index[p], j0 + j].
+inline void rowTimesBlock(const Compressed& a, int64_t i, const float* B, int64_t n, int64_t j0, int64_t width,
+                          float* acc) {
+  const int32_t* index = a.index.data();
+  const float* value = a.value.data();
+  const int32_t from = a.start[i], to = a.start[i + 1];
+  if (width == columnBlock) {
+    Lanes lanes[blockLanes] = {};
+    for (int32_t p = from; p < to; p++) {
+      const float v = value[p];
+      const float* row = B + (int64_t)index[p] * n + j0;
+      for (int l = 0; l < blockLanes; l++) lanes[l] += v * loadLanes(row + l * laneCount);
+    }
+    std::memcpy(acc, lanes, sizeof lanes);
+    return;
+  }
+  for (int64_t j = 0; j < width; j++) acc[j] = 0.0f;
+  for (int32_t p = from; p < to; p++) {
+    const float v = value[p];
+    const float* row = B + (int64_t)index[p] * n + j0;
+    for (int64_t j = 0; j < width; j++) acc[j] += v * row[j];
+  }
+}
+
+// C = alpha op(A) op(B) + beta C with op(A) (m x k) compressed in `a`; B is
+// row-major k x n, or n x k when transposed. Rows of op(A) with no nonzeros
+// leave C untouched when beta is 1 (the fused SGD update adds nothing there).
+void compressedProduct(const Compressed& a, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
+                       const float* B, float beta, float* C) {
+  if (!tb) {
+    float acc[columnBlock];
+    for (int64_t j0 = 0; j0 < n; j0 += columnBlock) {
+      const int64_t width = n - j0 < columnBlock ? n - j0 : columnBlock;
+      for (int64_t i = 0; i < m; i++) {
+        if (a.start[i] == a.start[i + 1] && beta == 1.0f) continue;
+        rowTimesBlock(a, i, B, n, j0, width, acc);
+        float* c = C + i * n + j0;
+        for (int64_t j = 0; j < width; j++) c[j] = combine(alpha, acc[j], beta, c[j]);
+      }
+    }
+    return;
+  }
+  for (int64_t i = 0; i < m; i++) {
+    const int32_t from = a.start[i], to = a.start[i + 1];
+    if (from == to && beta == 1.0f) continue;
+    float* c = C + i * n;
+    for (int64_t j = 0; j < n; j++) {
+      c[j] = combine(alpha, gatherDot(a.index.data(), a.value.data(), from, to, B + j * k), beta, c[j]);
+    }
+  }
+}
+
+// sparseGemm(transA, transB, M, N, K, alpha, A, B, beta, C, maxDensity):
+// C = alpha op(A) op(B) + beta C (row-major, as gemm) skipping the zeros of
+// A, when the fraction of nonzeros in A is at most maxDensity; otherwise C is
+// not touched. Returns that fraction (0 for an empty A).
+Napi::Value SparseGemm(const Napi::CallbackInfo& info) {
+  const bool ta = info[0].As<Napi::Boolean>().Value();
+  const bool tb = info[1].As<Napi::Boolean>().Value();
+  const int64_t M = I32(info[2]), N = I32(info[3]), K = I32(info[4]);
+  const float alpha = (float)F64(info[5]);
+  const float* A = F32(info[6]);
+  const float* B = F32(info[7]);
+  const float beta = (float)F64(info[8]);
+  float* C = F32(info[9]);
+  const double maxDensity = F64(info[10]);
+  const int64_t size = M * K;
+  const int64_t nonzero = countNonzero(A, size);
+  const double density = size == 0 ? 0.0 : (double)nonzero / (double)size;
+  if (density > maxDensity) return Napi::Number::New(info.Env(), density);
+  if (ta) compressColumns(A, K, M, nonzero, compressedA);
+  else compressRows(A, M, K, nonzero, compressedA);
+  compressedProduct(compressedA, tb, M, N, K, alpha, B, beta, C);
+  return Napi::Number::New(info.Env(), density);
+}
+
+// Rows of B (the weights) per block of the masked product: 32 rows of 1000
+// floats, 128 KiB, stay in cache while every row of dy runs over them.
+constexpr int64_t maskRowBlock = 32;
+
+// A compressed row of dy is read by gathers when at most this fraction of it
+// is nonzero, else dy's dense row is read in full (gathers cost several loads).
+constexpr double gatherBelow = 0.25;
+
+// maskedGemmNT(M, N, K, A, B, X, C, maxDensity): the rectifier's input
+// gradient C = (A B^T) * step(X), A m x k (dy), B n x k (the weights, [in,
+// out]), X and C m x n, computing only the entries where X > 0: C is the dot
+// product there, 0 where X <= 0, NaN where X is NaN (as y * step(x), except
+// that an infinite or NaN product where X <= 0 gives 0, not NaN). Only when
+// the fraction of X > 0 is at most maxDensity; otherwise C is not touched.
+// Returns that fraction (0 for an empty X).
+Napi::Value MaskedGemmNT(const Napi::CallbackInfo& info) {
+  const int64_t M = I32(info[0]), N = I32(info[1]), K = I32(info[2]);
+  const float* A = F32(info[3]);
+  const float* B = F32(info[4]);
+  const float* X = F32(info[5]);
+  float* C = F32(info[6]);
+  const double maxDensity = F64(info[7]);
+  const int64_t size = M * N;
+  int64_t kept = 0;
+  for (int64_t i = 0; i < size; i++) kept += X[i] > 0.0f;
+  const double density = size == 0 ? 0.0 : (double)kept / (double)size;
+  if (density > maxDensity) return Napi::Number::New(info.Env(), density);
+  compressRows(A, M, K, countNonzero(A, M * K), compressedDy);
+  const int32_t* index = compressedDy.index.data();
+  const float* value = compressedDy.value.data();
+  for (int64_t j0 = 0; j0 < N; j0 += maskRowBlock) {
+    const int64_t j1 = N - j0 < maskRowBlock ? N : j0 + maskRowBlock;
+    for (int64_t i = 0; i < M; i++) {
+      const int32_t from = compressedDy.start[i], to = compressedDy.start[i + 1];
+      const bool gather = (double)(to - from) <= gatherBelow * (double)K;
+      const float* x = X + i * N;
+      float* c = C + i * N;
+      for (int64_t j = j0; j < j1; j++) {
+        const float v = x[j];
+        if (v > 0.0f) {
+          c[j] = gather ? gatherDot(index, value, from, to, B + j * K) : denseDot(A + i * K, B + j * K, K);
+        } else {
+          c[j] = std::isnan(v) ? v : 0.0f;
+        }
+      }
+    }
+  }
+  return Napi::Number::New(info.Env(), density);
+}
+
+// density(x): the fraction of x's elements that are not zero (NaN counts), 0 for an empty x.
+Napi::Value Density(const Napi::CallbackInfo& info) {
+  auto xa = info[0].As<Napi::Float32Array>();
+  const int64_t n = (int64_t)xa.ElementLength();
+  return Napi::Number::New(info.Env(), n == 0 ? 0.0 : (double)countNonzero(xa.Data(), n) / (double)n);
 }
 
 // axpy(alpha, x, y): y += alpha * x, in place.
@@ -613,6 +879,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("config", Napi::Function::New(env, Config));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("sparseGemm", Napi::Function::New(env, SparseGemm));
+  exports.Set("maskedGemmNT", Napi::Function::New(env, MaskedGemmNT));
+  exports.Set("density", Napi::Function::New(env, Density));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
   exports.Set("fillRows", Napi::Function::New(env, FillRows));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));

@@ -33,6 +33,41 @@ export interface Addon {
     beta: number,
     c: Float32Array
   ) => void
+  /**
+   * C = alpha op(A) op(B) + beta C (one row-major product, as `gemm`) skipping the exact zeros of A,
+   * when the fraction of A's elements that are nonzero is at most maxDensity; otherwise C is left
+   * alone. Returns that fraction (0 for an empty A), so the caller knows whether to run `gemm`.
+   */
+  readonly sparseGemm: (
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+    maxDensity: number
+  ) => number
+  /**
+   * c = (a bᵀ) * step(x) for a (m x k), b (n x k), x and c (m x n), computing only the entries where
+   * x > 0 (0 where x <= 0, NaN where x is NaN), when the fraction of x > 0 is at most maxDensity;
+   * otherwise c is left alone. Returns that fraction (0 for an empty x).
+   */
+  readonly maskedGemmNT: (
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    x: Float32Array,
+    c: Float32Array,
+    maxDensity: number
+  ) => number
+  /** The fraction of x's elements that are not zero (NaN counts); 0 for an empty x. */
+  readonly density: (x: Float32Array) => number
   /** y += alpha * x. */
   readonly axpy: (alpha: number, x: Float32Array, y: Float32Array) => void
   /** out[i] = row[i % row.length]: a bias row repeated down a product's rows. */

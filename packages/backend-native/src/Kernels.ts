@@ -71,6 +71,11 @@ const gemmInto = (
   out: Float32Array
 ): void => {
   if (out.length === 0) return
+  if (dims.batch === 1) {
+    const { k, m, n } = dims
+    backend.product(transposeA, transposeB, m, n, k, 1, backend.values(a), backend.values(b), beta, out)
+    return
+  }
   backend.addon.gemm(
     transposeA,
     transposeB,
@@ -390,7 +395,11 @@ const step: NativeKernel = (backend, inputs, attrs) => {
   return backend.defer(x.shape, { kind: "step", x: x.dataId })
 }
 
-/** Multiply; by a deferred step of a tensor of the same shape, y * step(x) in one pass. */
+/**
+ * Multiply; by a deferred step of a tensor of the same shape, y * step(x) in
+ * one pass, and, when y is a deferred input gradient and sparse products are
+ * on, only the entries step(x) keeps (NativeBackend's `maskedProduct`).
+ */
 const multiply: NativeKernel = (backend, inputs, attrs) => {
   const a = inputs["a"]!
   const b = inputs["b"]!
@@ -401,7 +410,13 @@ const multiply: NativeKernel = (backend, inputs, attrs) => {
     if (mask !== undefined) {
       const out = backend.output(a.shape)
       const y = stepB !== undefined ? a : b
-      if (out.values.length > 0) backend.addon.stepProduct(backend.values(y), backend.valuesOf(mask.x), out.values)
+      if (out.values.length === 0) return out.info
+      // An input gradient nobody has formed yet is computed only where the rectifier lets it through.
+      const pending = backend.pendingProduct(y.dataId)
+      const x = backend.valuesOf(mask.x)
+      if (pending === undefined || !backend.maskedProduct(pending, x, out.values)) {
+        backend.addon.stepProduct(backend.values(y), x, out.values)
+      }
       return out.info
     }
   }

@@ -15,6 +15,10 @@
  * kernels that know a recipe use it instead of the values. A recipe keeps its
  * operands referenced until it is disposed, so those kernels compute the same
  * thing whether or not someone has read the values first.
+ *
+ * Its single products go through `product`, which skips the zeros of the
+ * first operand when sparse products are on and the operand is sparse enough
+ * (Sparse.ts), and through sgemm otherwise.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import type { DataId, TensorInfo } from "@tensorflow/tfjs-core"
@@ -22,6 +26,7 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import { type Addon, UnaryOp } from "./Addon.ts"
 import { BufferPool } from "./BufferPool.ts"
 import { operandsOf, type ProductRecipe, type Recipe, type StepRecipe } from "./Deferred.ts"
+import type { ProductCounts, SparseProducts } from "./Sparse.ts"
 
 /** A deferred tensor: its recipe and, once something has read it, its values. */
 interface Deferred {
@@ -38,6 +43,10 @@ export class NativeBackend extends MathBackendCPU {
   private readonly exposed = new WeakSet<Float32Array>()
   /** Deferred tensors by data id. */
   private readonly deferred = new Map<DataId, Deferred>()
+  /** When products skip zeros; undefined: never (every product is sgemm). */
+  sparse: SparseProducts | undefined = undefined
+  /** How many single products took each path. */
+  readonly productCounts: ProductCounts = { dense: 0, sparse: 0, masked: 0 }
 
   constructor(addon: Addon, poolBytes: number) {
     super()
@@ -120,6 +129,12 @@ export class NativeBackend extends MathBackendCPU {
     return recipe?.kind === "product" ? recipe : undefined
   }
 
+  /** The recipe of a deferred product nobody has read yet, if `dataId` is one. */
+  pendingProduct(dataId: DataId): ProductRecipe | undefined {
+    const entry = this.deferred.get(dataId)
+    return entry?.recipe.kind === "product" && entry.values === undefined ? entry.recipe : undefined
+  }
+
   /** The recipe of a deferred step, if `dataId` is one. */
   deferredStep(dataId: DataId): StepRecipe | undefined {
     const recipe = this.deferred.get(dataId)?.recipe
@@ -131,12 +146,52 @@ export class NativeBackend extends MathBackendCPU {
     return this.data.get(dataId).values as Float32Array
   }
 
-  /** target = alpha op(a) op(b) + beta target (target is m x n; with beta 0 its old contents are not read). */
+  /**
+   * target = alpha op(a) op(b) + beta target, one row-major product (target is m x n; with beta 0
+   * its old contents are not read): skipping a's zeros when sparse products are on and a is sparse
+   * enough, else sgemm.
+   */
+  product(
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    target: Float32Array
+  ): void {
+    const limit = this.sparse?.maxDensity
+    if (limit !== undefined && this.addon.sparseGemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, target, limit) <= limit) {
+      this.productCounts.sparse++
+      return
+    }
+    this.productCounts.dense++
+    this.addon.gemm(transposeA, transposeB, 1, m, n, k, alpha, a, 0, b, 0, beta, target)
+  }
+
+  /** target = alpha op(a) op(b) + beta target for a deferred product (see `product`). */
   accumulateProduct(product: ProductRecipe, alpha: number, beta: number, target: Float32Array): void {
     const { k, m, n, transposeA, transposeB } = product
+    this.product(transposeA, transposeB, m, n, k, alpha, this.valuesOf(product.a), this.valuesOf(product.b), beta, target)
+  }
+
+  /**
+   * out = product * step(x) computed only where x > 0, for a product a bᵀ (how tfjs writes the
+   * input gradient of a dense layer), when sparse products are on and few enough entries are kept;
+   * false, with out untouched, when it declines (the caller then forms the product).
+   */
+  maskedProduct(product: ProductRecipe, x: Float32Array, out: Float32Array): boolean {
+    const limit = this.sparse?.maxMaskDensity
+    if (limit === undefined || product.transposeA || !product.transposeB) return false
+    const { k, m, n } = product
     const a = this.valuesOf(product.a)
     const b = this.valuesOf(product.b)
-    this.addon.gemm(transposeA, transposeB, 1, m, n, k, alpha, a, 0, b, 0, beta, target)
+    if (this.addon.maskedGemmNT(m, n, k, a, b, x, out, limit) > limit) return false
+    this.productCounts.masked++
+    return true
   }
 
   private compute(recipe: Recipe, out: Float32Array): void {

@@ -7,11 +7,13 @@ import { loadAddon } from "./Addon.ts"
 import { blasOf, type NativeBlas } from "./Blas.ts"
 import { engineName, registerNative } from "./Register.ts"
 import { type InPlaceSgd, inPlaceSgdOf } from "./Sgd.ts"
+import { describeSparse, type SparseProducts } from "./Sparse.ts"
 
 export { addonBuilt, defaultAddonPath, installHint } from "./Addon.ts"
 export type { NativeBlas } from "./Blas.ts"
 export { NativeBackend } from "./NativeBackend.ts"
 export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
+export { autoSparseProducts, type ProductCounts, type SparseProducts } from "./Sparse.ts"
 
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
@@ -20,6 +22,11 @@ export interface NativeOptions {
   readonly poolBytes?: number
   /** The compiled addon to load; default the one this package's install built (`defaultAddonPath`). */
   readonly addon?: string | undefined
+  /**
+   * When products skip zeros (Sparse.ts); default never, every product is sgemm. Each load sets it
+   * for the one backend of the process.
+   */
+  readonly sparse?: SparseProducts | undefined
 }
 
 export interface LoadedNative {
@@ -45,13 +52,16 @@ export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedN
   const poolBytes = options.poolBytes ?? 512 * 1024 * 1024
   const backend = registerNative(addon, poolBytes)
   addon.setThreads(options.threads)
+  backend.sparse = options.sparse
   const blas = blasOf(backend)
   return {
     engineName,
     details: {
       threads: addon.getThreads(),
       blas: blas.library,
-      bufferPoolMiB: Math.round(poolBytes / (1024 * 1024))
+      bufferPoolMiB: Math.round(poolBytes / (1024 * 1024)),
+      // Only when on, so that records of runs with every product on sgemm stay as they were.
+      ...(options.sparse === undefined ? {} : { sparseProducts: describeSparse(options.sparse) })
     },
     blas,
     inPlaceSgd: inPlaceSgdOf(backend)

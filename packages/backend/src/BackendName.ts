@@ -1,6 +1,7 @@
 /**
- * The names a user may give for the tensor backend, and the order in which
- * `auto` tries them: the fastest that loads wins.
+ * The names a user may give for the tensor backend, the order in which
+ * `auto` tries them (the fastest that loads wins), and the choices for the
+ * native backend's sparsity-aware products.
  */
 import { Schema } from "effect"
 
@@ -13,3 +14,10 @@ export type BackendChoice = typeof BackendChoice.Type
 
 /** Preference order for `auto`. */
 export const autoOrder: ReadonlyArray<BackendName> = ["tensorflow", "native", "wasm", "cpu"]
+
+/**
+ * `$RECTIFIER_SPARSE`: `auto` lets the native backend's products skip the zeros of operands sparse
+ * enough to gain from it; `off` (the default) keeps every product on sgemm, as the golden records were made.
+ */
+export const SparseChoice = Schema.Literals(["auto", "off"])
+export type SparseChoice = typeof SparseChoice.Type

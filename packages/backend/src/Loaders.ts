@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { existsSync } from "node:fs"
-import type { BackendName } from "./BackendName.ts"
+import type { BackendName, SparseChoice } from "./BackendName.ts"
 import { type Capabilities, kernelsOnly } from "./Capabilities.ts"
 import { inPlaceOrFunctional } from "./SgdUpdate.ts"
 
@@ -24,6 +24,8 @@ export interface LoaderOptions {
   readonly threads: number
   /** The native backend's compiled addon, when not the one its package built (`$RECTIFIER_NATIVE_ADDON`). */
   readonly nativeAddon?: string | undefined
+  /** Whether the native backend's products skip zeros (`$RECTIFIER_SPARSE`); other backends have no such products. */
+  readonly sparse: SparseChoice
 }
 
 export type Loader = (options: LoaderOptions) => Promise<LoadedBackend>
@@ -118,13 +120,15 @@ const loadCpu: Loader = async () => {
  * it is imported at run time and rejects, saying why, when the addon was not
  * built (no OpenBLAS at install time), so `auto` moves on to wasm. It offers
  * OpenBLAS for arrays, the in-place SGD update, and products that read a
- * transposed operand in place.
+ * transposed operand in place; with `sparse: "auto"` its products skip the
+ * zeros of sparse operands.
  */
 const loadNative: Loader = async (options) => {
   const native = await import("@rectifier/backend-native")
   const { blas, details, engineName, inPlaceSgd } = await native.loadNativeBackend({
     threads: options.threads,
-    addon: options.nativeAddon
+    addon: options.nativeAddon,
+    sparse: options.sparse === "auto" ? native.autoSparseProducts : undefined
   })
   return {
     engineName,

@@ -7,14 +7,14 @@
  * logs how many there were, and restores the backend that was active before.
  * While it is held, the service says what the backend can do (Capabilities.ts).
  * `$RECTIFIER_NATIVE_ADDON` names another compiled addon for the native
- * backend. `nativeFallbackNotice` is the line to show when `auto` passed over
+ * backend; `$RECTIFIER_SPARSE=auto` lets its products skip zeros (default off). `nativeFallbackNotice` is the line to show when `auto` passed over
  * native for a slower backend.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { Config, Context, Effect, Layer, Option } from "effect"
+import { Config, Context, Effect, Layer, Option, Schema } from "effect"
 import { BackendUnavailable } from "./BackendError.ts"
 import "./Gradients.ts"
-import { autoOrder, type BackendChoice, type BackendName } from "./BackendName.ts"
+import { autoOrder, type BackendChoice, type BackendName, SparseChoice } from "./BackendName.ts"
 import type { Capabilities } from "./Capabilities.ts"
 import { hints, type LoadedBackend, type LoaderOptions, loaders } from "./Loaders.ts"
 
@@ -69,10 +69,18 @@ const activate = (name: BackendName, options: LoaderOptions): Effect.Effect<Load
 const select = Effect.fnUntraced(function*(options: BackendOptions) {
   const threads = options.threads ?? 1
   const nativeAddon = Option.getOrUndefined(yield* Effect.orDie(Config.option(Config.String("RECTIFIER_NATIVE_ADDON"))))
+  const sparse = Option.getOrElse(yield* Effect.orDie(Config.option(Config.String("RECTIFIER_SPARSE"))), () => "off")
+  if (!Schema.is(SparseChoice)(sparse)) {
+    return yield* new BackendUnavailable({
+      backend: options.backend,
+      reason: `RECTIFIER_SPARSE is "${sparse}"; expected "auto" or "off"`,
+      hint: "unset RECTIFIER_SPARSE (sgemm for every product), or set it to auto (products skip the zeros of sparse operands)"
+    })
+  }
   const candidates = options.backend === "auto" ? autoOrder : [options.backend]
   const skipped: Array<{ name: BackendName; reason: string }> = []
   for (const name of candidates) {
-    const attempt = yield* Effect.result(activate(name, { threads, nativeAddon }))
+    const attempt = yield* Effect.result(activate(name, { threads, nativeAddon, sparse }))
     if (attempt._tag === "Success") {
       const info: BackendInfo = {
         name,
