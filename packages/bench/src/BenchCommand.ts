@@ -1,9 +1,11 @@
 /**
  * `bench train` and `bench activations` (the app mounts `benchCommand` as
- * `rectifier bench`, which `pnpm run bench` runs): measures (Measure.ts),
+ * `rectifier bench`, which `pnpm run bench` runs): measures (Measure.ts; for
+ * `train` with native's OpenBLAS loaded here for the sgemm ceiling),
  * prints the table and writes the command line, the options and every
  * round as JSON. A bad flag is the CLI module's usage error, naming it.
  */
+import { loadNativeBackend } from "@rectifier/backend-native"
 import { describeError, writeFileAtomic } from "@rectifier/core"
 import { Effect } from "effect"
 import { CliError, Command } from "effect/cli"
@@ -18,10 +20,19 @@ const commandLine = (): string => {
   return ["pnpm run bench", ...(at < 0 ? [] : process.argv.slice(at + 1))].join(" ")
 }
 
+/** Native's OpenBLAS in this process, with the contenders' threads, for the sgemm ceiling; undefined where it cannot load. */
+const ceilingBlas = (threads: number) =>
+  Effect.tryPromise(() => loadNativeBackend({ threads })).pipe(
+    Effect.map((loaded) => loaded.blas),
+    Effect.orElseSucceed(() => undefined)
+  )
+
 const run = (options: BenchOptions) =>
   Effect.gen(function*() {
     const started = new Date()
-    const rows = options.command === "train" ? measureTrain(options) : measureActivations(options)
+    const rows = options.command === "train"
+      ? measureTrain(options, yield* ceilingBlas(options.threads))
+      : measureActivations(options)
     console.log(`\n${formatTable(options, rows)}`)
     const out = options.out ?? join("runs", "bench", `${options.command}-${started.toISOString().replace(/[:.]/g, "-")}.json`)
     const record = { command: commandLine(), started: started.toISOString(), options, rows }

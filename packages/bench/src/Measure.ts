@@ -1,14 +1,18 @@
 /**
  * The measurements: each tfjs backend in its own child process (main.ts
- * worker) and, for training, PyTorch on the same model, data and step count,
- * in interleaved rounds. Plain synchronous code, so that nothing around the
- * children adds to what they measure.
+ * worker), for training also PyTorch on the same model, data and step count,
+ * native again with its sparse products on (`--sparse`), and the dense sgemm
+ * ceiling of the step (Ceiling.ts, in this process), in interleaved rounds.
+ * Plain synchronous code, so that nothing around the children adds to what
+ * they measure.
  */
+import type { NativeBlas } from "@rectifier/backend-native"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { measureCeiling } from "./Ceiling.ts"
 import type { ActivationOptions, TrainOptions } from "./Options.ts"
 import { readResult } from "./ResultLine.ts"
 import { findTorchPython, runTorch, torchHint } from "./Torch.ts"
@@ -19,11 +23,21 @@ type Result = Record<string, unknown>
 
 const workerEntry = fileURLToPath(new URL("./main.ts", import.meta.url))
 
-/** Runs one job in a fresh Node process and returns its result line, or why it failed. */
-const inChild = (job: Job): Result => {
+/** The name of native's contender with its sparse products on. */
+export const nativeSparse = "native-sparse"
+
+/** The name of the dense sgemm ceiling's row. */
+export const sgemmCeiling = "sgemm ceiling"
+
+/**
+ * Runs one job in a fresh Node process and returns its result line, or why it failed. The child's
+ * `RECTIFIER_SPARSE` is set either way, so that the caller's environment cannot switch it.
+ */
+const inChild = (job: Job, sparse = false): Result => {
   const child = spawnSync(process.execPath, [workerEntry, "worker", JSON.stringify(job)], {
     encoding: "utf8",
-    maxBuffer: 1 << 24
+    maxBuffer: 1 << 24,
+    env: { ...process.env, RECTIFIER_SPARSE: sparse ? "auto" : "off" }
   })
   const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
   if (line === undefined) {
@@ -42,7 +56,8 @@ const median = (values: ReadonlyArray<number>): number => {
 const speed = (result: Result): number =>
   typeof result["samplesPerSecond"] === "number" ? result["samplesPerSecond"] : -1
 
-export const measureTrain = (options: TrainOptions) => {
+/** `blas`: native's OpenBLAS in this process, for the sgemm ceiling (undefined where the addon is not built: no ceiling). */
+export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined) => {
   const python = options.torch ? findTorchPython() : undefined
   if (options.torch && python === undefined) console.log(torchHint)
   const rows: Array<{ batch: number; name: string; result: Result }> = []
@@ -62,7 +77,11 @@ export const measureTrain = (options: TrainOptions) => {
       const runners: Array<[string, () => Result]> = options.backends.map((backend) =>
         [backend, () => inChild({ kind: "train", backend, ...job })]
       )
+      if (options.sparse && options.backends.includes("native")) {
+        runners.push([nativeSparse, () => inChild({ kind: "train", backend: "native", ...job }, true)])
+      }
       if (python !== undefined) runners.push(["pytorch", () => runTorch(python, job)])
+      if (blas !== undefined) runners.push([sgemmCeiling, () => ({ ...measureCeiling(blas, dir, batch, options.steps) })])
       // Rounds interleave the contenders so that a burst of load elsewhere hits them alike.
       const best = new Map<string, Result>()
       const rounds = new Map<string, Array<number>>()

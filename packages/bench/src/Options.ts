@@ -19,6 +19,8 @@ export interface TrainOptions {
   readonly seed: number
   readonly learningRate: number
   readonly torch: boolean
+  /** Also measure native with its sparse products on (RECTIFIER_SPARSE=auto), as native-sparse. */
+  readonly sparse: boolean
   readonly out: string | undefined
 }
 
@@ -97,6 +99,13 @@ export const trainFlags = {
     Flag.withDescription("SGD learning rate, above 0 [default: 0.01]"),
     Flag.withDefault(0.01)
   ),
+  sparse: Flag.Boolean("sparse").pipe(
+    Flag.withoutNegation,
+    Flag.withDescription(
+      "also measure native with its sparse products on (RECTIFIER_SPARSE=auto), as native-sparse [default: off]"
+    ),
+    Flag.withDefault(false)
+  ),
   noTorch: Flag.Boolean("no-torch").pipe(
     Flag.withoutNegation,
     Flag.withDescription("skip PyTorch (measure the tfjs backends only, without ratios)"),
@@ -124,6 +133,7 @@ export const trainOptions = (input: Values<typeof trainFlags>): TrainOptions => 
   seed: input.seed,
   learningRate: input.learningRate,
   torch: !input.noTorch,
+  sparse: input.sparse,
   out: Option.getOrUndefined(input.out)
 })
 

@@ -1,19 +1,27 @@
 /** The benchmark's printed tables (Markdown, so they paste into READMEs). */
+import { sgemmCeiling } from "./Measure.ts"
 import type { BenchOptions } from "./Options.ts"
 
 type Row = { readonly batch?: number; readonly name: string; readonly result: Record<string, unknown> }
 
 const fmt = (n: unknown, digits = 0) => typeof n === "number" ? n.toFixed(digits) : "-"
 
+const densities = (value: unknown): string =>
+  Array.isArray(value) ? value.map((d) => typeof d === "number" ? d.toFixed(2) : "-").join(", ") : "-"
+
 const trainTable = (rows: ReadonlyArray<Row>): string => {
   const lines = [
-    "| batch | backend | samples/s (best round) | vs PyTorch (best/best) | vs PyTorch (median of per-round ratios) | final loss | peak RSS MiB | tensors before/after |",
-    "|---:|---|---:|---:|---:|---:|---:|---|"
+    "| batch | backend | samples/s (best round) | vs PyTorch (best/best) | vs PyTorch (median of per-round ratios) | % of sgemm ceiling (best/best) | final loss | peak RSS MiB | tensors before/after |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---|"
   ]
+  const speedOf = (batch: number | undefined, name: string) =>
+    rows.find((r) => r.batch === batch && r.name === name)?.result["samplesPerSecond"]
   for (const row of rows) {
-    const torch = rows.find((r) => r.batch === row.batch && r.name === "pytorch")?.result["samplesPerSecond"]
+    const torch = speedOf(row.batch, "pytorch")
+    const ceiling = speedOf(row.batch, sgemmCeiling)
     const speed = row.result["samplesPerSecond"]
     const ratio = typeof speed === "number" && typeof torch === "number" ? `${(speed / torch).toFixed(2)}x` : "-"
+    const share = typeof speed === "number" && typeof ceiling === "number" ? `${(100 * speed / ceiling).toFixed(0)}%` : "-"
     const tensors = row.result["tensorsBefore"] === undefined
       ? "-"
       : `${row.result["tensorsBefore"]}/${row.result["tensorsAfter"]}`
@@ -21,9 +29,17 @@ const trainTable = (rows: ReadonlyArray<Row>): string => {
     const paired = row.result["pairedRatio"]
     lines.push(
       `| ${row.batch} | ${row.name} | ${error === undefined ? fmt(speed) : `unavailable: ${String(error)}`} | ${ratio} | ` +
-        `${typeof paired === "number" ? `${paired.toFixed(2)}x` : "-"} | ` +
+        `${typeof paired === "number" ? `${paired.toFixed(2)}x` : "-"} | ${share} | ` +
         `${fmt(row.result["finalLoss"], 4)} | ${fmt(row.result["peakRssMiB"])} | ${tensors} |`
     )
+  }
+  // The ceiling's forward pass measured how sparse each layer's input is.
+  const measured = rows.filter((r) => r.name === sgemmCeiling && r.result["layerInputDensity"] !== undefined)
+  if (measured.length > 0) {
+    lines.push("", "| batch | density of each layer's input (nonzero share: pixels, then hidden layers 1-3) | sgemm GFLOP/s |", "|---:|---|---:|")
+    for (const row of measured) {
+      lines.push(`| ${row.batch} | ${densities(row.result["layerInputDensity"])} | ${fmt(row.result["gflopsPerSecond"], 1)} |`)
+    }
   }
   return lines.join("\n")
 }

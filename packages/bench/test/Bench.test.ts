@@ -1,6 +1,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it, vi } from "@effect/vitest"
 import { family } from "@rectifier/activations"
+import { addonBuilt } from "@rectifier/backend-native"
 import { Cause, Effect, Exit, type FileSystem, type Path } from "effect"
 import { CliError, Command } from "effect/cli"
 import { spawnSync } from "node:child_process"
@@ -64,7 +65,9 @@ describe("bench options", () => {
       assert.deepStrictEqual(options.batches, [7, 20])
       assert.deepStrictEqual(options.backends, ["cpu"])
       assert.isFalse(options.torch)
+      assert.isFalse(options.sparse)
       assert.strictEqual((yield* parsedTrain(["train", "--lr", "0.2"])).learningRate, 0.2)
+      assert.isTrue((yield* parsedTrain(["train", "--sparse"])).sparse)
     }))
 
   it.effect("a bad flag value is a typed usage error naming the flag and what was expected", () =>
@@ -111,6 +114,14 @@ describe("bench options", () => {
         }
         assert.strictEqual(record.options.learningRate, 0.5)
         assert.strictEqual(record.rows[0]?.name, "cpu")
+        if (addonBuilt()) {
+          // The sgemm ceiling runs in the same rounds, and the table gives every contender's share of it.
+          const ceiling = record.rows.find((row) => row.name === "sgemm ceiling")
+          assert.isAbove(ceiling?.result["samplesPerSecond"] as number, 0)
+          const printed = lines.join("\n").split("\n")
+          assert.isTrue(printed.some((l) => /^\| 4 \| cpu \|.*\| \d+% \|/.test(l)), printed.join("\n"))
+          assert.isTrue(printed.some((l) => /^\| 4 \| 1\.00, 0\.\d\d, 0\.\d\d, 0\.\d\d \|/.test(l)), printed.join("\n"))
+        }
         // The same workload (seed 1, 2 minibatches of 4) and step, run directly at 0.5 and at the default 0.01.
         const workload = mkdtempSync(join(dir, "workload-"))
         writeWorkload(workload, 1, 4, 2)
