@@ -1,17 +1,26 @@
 /**
- * `bench train` and `bench activations` (the app mounts `benchCommand` as
+ * `bench train`, `bench activations` and `bench products` (the app mounts `benchCommand` as
  * `rectifier bench`, which `pnpm run bench` runs): measures (Measure.ts; for
  * `train` with native's OpenBLAS loaded here for the sgemm ceiling),
  * prints the table and writes the command line, the options and every
  * round as JSON. A bad flag is the CLI module's usage error, naming it.
  */
-import { loadNativeBackend } from "@rectifier/backend-native"
+import { installHint, loadNativeBackend } from "@rectifier/backend-native"
 import { describeError, writeFileAtomic } from "@rectifier/core"
 import { Effect } from "effect"
 import { CliError, Command } from "effect/cli"
 import { join } from "node:path"
 import { measureActivations, measureTrain } from "./Measure.ts"
-import { activationFlags, activationOptions, type BenchOptions, trainFlags, trainOptions } from "./Options.ts"
+import {
+  activationFlags,
+  activationOptions,
+  type BenchOptions,
+  productFlags,
+  productOptions,
+  trainFlags,
+  trainOptions
+} from "./Options.ts"
+import { measureProducts } from "./Products.ts"
 import { formatTable } from "./Table.ts"
 
 /** The command line as typed after `bench`, for the record (the CLI module hands over parsed values only). */
@@ -27,12 +36,29 @@ const ceilingBlas = (threads: number) =>
     Effect.orElseSucceed(() => undefined)
   )
 
+/** `bench products` measures the addon's own products: without it there is nothing to measure. */
+const productBlas = (threads: number) =>
+  Effect.flatMap(ceilingBlas(threads), (blas) =>
+    blas === undefined
+      ? Effect.fail(new CliError.UserError({ cause: undefined, userMessage: `bench products needs the native backend's addon; ${installHint}` }))
+      : Effect.succeed(blas))
+
+const measure = (options: BenchOptions) =>
+  Effect.gen(function*() {
+    switch (options.command) {
+      case "train":
+        return measureTrain(options, yield* ceilingBlas(options.threads))
+      case "products":
+        return measureProducts(options, yield* productBlas(options.threads)).map((timing) => ({ name: timing.product, result: { ...timing } }))
+      case "activations":
+        return measureActivations(options)
+    }
+  })
+
 const run = (options: BenchOptions) =>
   Effect.gen(function*() {
     const started = new Date()
-    const rows = options.command === "train"
-      ? measureTrain(options, yield* ceilingBlas(options.threads))
-      : measureActivations(options)
+    const rows = yield* measure(options)
     console.log(`\n${formatTable(options, rows)}`)
     const out = options.out ?? join("runs", "bench", `${options.command}-${started.toISOString().replace(/[:.]/g, "-")}.json`)
     const record = { command: commandLine(), started: started.toISOString(), options, rows }
@@ -54,6 +80,11 @@ export const makeBenchCommand = <E, R>(measure: (options: BenchOptions) => Effec
       ),
       Command.make("activations", activationFlags, (input) => measure(activationOptions(input))).pipe(
         Command.withDescription("Forward + backward elements/s of every activation on a 500x1000 tensor, per backend")
+      ),
+      Command.make("products", productFlags, (input) => measure(productOptions(input))).pipe(
+        Command.withDescription(
+          "The native backend's sparsity-aware products against sgemm on the step's shapes, at each density of the sparse operand"
+        )
       )
     ])
   )

@@ -2,7 +2,7 @@
  * The benchmark's options, one flag each: what it sets, its default (shown in
  * --help) and the Schema that checks its value, so that a malformed value is
  * refused naming the flag ("0x20" is not read as 32, "native,gpu" names gpu).
- * `train` takes them all; `activations` only those it uses.
+ * `train` takes them all; `activations` and `products` only those they use.
  */
 import { BackendName } from "@rectifier/backend"
 import { Option, Schema, SchemaGetter } from "effect"
@@ -31,7 +31,16 @@ export interface ActivationOptions {
   readonly out: string | undefined
 }
 
-export type BenchOptions = TrainOptions | ActivationOptions
+export interface ProductOptions {
+  readonly command: "products"
+  readonly batches: ReadonlyArray<number>
+  readonly densities: ReadonlyArray<number>
+  readonly reps: number
+  readonly threads: number
+  readonly out: string | undefined
+}
+
+export type BenchOptions = TrainOptions | ActivationOptions | ProductOptions
 
 /** A positive decimal integer; "0x20", "1e3", "+5" and "007" are refused, not read as numbers. */
 const PositiveInt = Schema.String.check(
@@ -49,6 +58,13 @@ const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
       new Set(values).size === values.length || `${values.find((v, i) => values.indexOf(v) !== i)} is named twice`
     ))
   )
+
+/** A density: a decimal fraction in (0, 1], such as 0.05 or 1. */
+const Density = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    (/^(0?\.[0-9]+|1(\.0*)?)$/.test(text) && Number(text) > 0) || `"${text}" is not a decimal fraction in (0, 1]`
+  )
+).pipe(Schema.decodeTo(Schema.Finite, { decode: SchemaGetter.transform(Number), encode: SchemaGetter.transform(String) }))
 
 const positiveInt = (name: string, description: string, fallback: number) =>
   Flag.String(name).pipe(
@@ -76,14 +92,16 @@ const out = Flag.String("out").pipe(
   Flag.optional
 )
 
+const batches = Flag.String("batches").pipe(
+  Flag.withSchema(listOf(PositiveInt)),
+  Flag.withMetavar("SIZES"),
+  Flag.withDescription("minibatch sizes, comma-separated [default: 10,100,500]"),
+  Flag.withDefault([10, 100, 500])
+)
+
 export const trainFlags = {
   backends: backends(["native", "wasm"]),
-  batches: Flag.String("batches").pipe(
-    Flag.withSchema(listOf(PositiveInt)),
-    Flag.withMetavar("SIZES"),
-    Flag.withDescription("minibatch sizes, comma-separated [default: 10,100,500]"),
-    Flag.withDefault([10, 100, 500])
-  ),
+  batches,
   steps: positiveInt("steps", "timed SGD steps per backend and batch size", 100),
   warmup: positiveInt("warmup", "untimed steps first", 5),
   rounds: positiveInt(
@@ -114,6 +132,19 @@ export const trainFlags = {
   out
 }
 
+export const productFlags = {
+  batches,
+  densities: Flag.String("densities").pipe(
+    Flag.withSchema(listOf(Density)),
+    Flag.withMetavar("FRACTIONS"),
+    Flag.withDescription("densities of the sparse operand (nonzero share), comma-separated [default: 0.05,0.1,0.2,0.3,0.5]"),
+    Flag.withDefault([0.05, 0.1, 0.2, 0.3, 0.5])
+  ),
+  reps: positiveInt("reps", "timed calls of each product per measurement", 10),
+  threads,
+  out
+}
+
 export const activationFlags = {
   backends: backends(["native", "wasm", "cpu"]),
   threads,
@@ -140,6 +171,15 @@ export const trainOptions = (input: Values<typeof trainFlags>): TrainOptions => 
 export const activationOptions = (input: Values<typeof activationFlags>): ActivationOptions => ({
   command: "activations",
   backends: input.backends,
+  threads: input.threads,
+  out: Option.getOrUndefined(input.out)
+})
+
+export const productOptions = (input: Values<typeof productFlags>): ProductOptions => ({
+  command: "products",
+  batches: input.batches,
+  densities: input.densities,
+  reps: input.reps,
   threads: input.threads,
   out: Option.getOrUndefined(input.out)
 })

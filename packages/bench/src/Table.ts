@@ -58,6 +58,27 @@ const activationTable = (rows: ReadonlyArray<Row>): string => {
   return lines.join("\n")
 }
 
-export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): string =>
-  `threads: ${options.threads}` + (options.command === "train" ? `, steps: ${options.steps}, best of ${options.rounds} rounds` : "") + "\n" +
-  (options.command === "train" ? trainTable(rows) : activationTable(rows))
+const productTable = (rows: ReadonlyArray<Row>): string => {
+  const lines = [
+    "| batch | density | product | sgemm ms | sparse ms | sparse speed-up |",
+    "|---:|---:|---|---:|---:|---:|"
+  ]
+  for (const { result } of rows) {
+    const dense = result["denseMs"]
+    const sparse = result["sparseMs"]
+    const speedUp = typeof dense === "number" && typeof sparse === "number" ? `${(dense / sparse).toFixed(2)}x` : "-"
+    lines.push(`| ${result["batch"]} | ${result["density"]} | ${result["product"]} | ${fmt(dense, 3)} | ${fmt(sparse, 3)} | ${speedUp} |`)
+  }
+  return lines.join("\n")
+}
+
+export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): string => {
+  switch (options.command) {
+    case "train":
+      return `threads: ${options.threads}, steps: ${options.steps}, best of ${options.rounds} rounds\n${trainTable(rows)}`
+    case "products":
+      return `threads: ${options.threads}, median of 5 measurements of ${options.reps} calls\n${productTable(rows)}`
+    case "activations":
+      return `threads: ${options.threads}\n${activationTable(rows)}`
+  }
+}

@@ -83,6 +83,9 @@ describe("bench options", () => {
         [["train", "--lr", "fast"], "--learning-rate", "number"],
         [["train", "--speed", "9"], "--speed", "Unrecognized"],
         [["activations", "--steps", "5"], "--steps", "Unrecognized"],
+        [["products", "--densities", "0.1,1.5"], "--densities", "\"1.5\" is not a decimal fraction in (0, 1]"],
+        [["products", "--densities", "0"], "--densities", "decimal fraction"],
+        [["products", "--steps", "5"], "--steps", "Unrecognized"],
         [["fly"], "fly", "Unknown subcommand"]
       ] as const) {
         const { exit, options } = yield* parse(argv)
@@ -128,6 +131,36 @@ describe("bench options", () => {
         const job = { kind: "train", backend: "cpu", threads: 1, dir: workload, batch: 4, batches: 2, steps: 1, warmup: 1 }
         assert.strictEqual(record.rows[0]!.result["finalLoss"], worker({ ...job, learningRate: 0.5 })["finalLoss"])
         assert.notStrictEqual(record.rows[0]!.result["finalLoss"], worker({ ...job, learningRate: 0.01 })["finalLoss"])
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }))
+})
+
+describe.skipIf(!addonBuilt())("bench products", () => {
+  it.live("times sgemm and the sparse products at each batch and density, in a table and the JSON", () =>
+    Effect.gen(function*() {
+      const { options } = yield* parse(["products"])
+      assert.deepStrictEqual(options, {
+        command: "products", batches: [10, 100, 500], densities: [0.05, 0.1, 0.2, 0.3, 0.5], reps: 10, threads: 1, out: undefined
+      })
+      const dir = mkdtempSync(join(tmpdir(), "bench-test-"))
+      try {
+        const out = join(dir, "products.json")
+        const argv = ["products", "--batches", "2", "--densities", "0.05,1", "--reps", "1", "--out", out]
+        const { exit, lines } = yield* runBench(benchCommand, argv)
+        assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+        const record = JSON.parse(readFileSync(out, "utf8")) as { rows: ReadonlyArray<{ result: Record<string, unknown> }> }
+        assert.deepStrictEqual(
+          record.rows.map((row) => `${row.result["density"]} ${row.result["product"]}`),
+          ["0.05 forward", "0.05 weight gradient", "0.05 input gradient", "1 forward", "1 weight gradient", "1 input gradient"]
+        )
+        for (const row of record.rows) {
+          assert.isAbove(row.result["denseMs"] as number, 0)
+          assert.isAbove(row.result["sparseMs"] as number, 0)
+        }
+        const printed = lines.join("\n").split("\n")
+        assert.isTrue(printed.some((l) => /^\| 2 \| 0\.05 \| forward \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|$/.test(l)), printed.join("\n"))
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
