@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 extern "C" {
@@ -25,8 +26,12 @@ double F64(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
 
 // ---- configuration ----------------------------------------------------------
 
+// Threads of the sparsity-aware products; setThreads sets them with OpenBLAS's.
+int sparseThreads = 1;
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   openblas_set_num_threads(I32(info[0]));
+  sparseThreads = I32(info[0]) > 1 ? I32(info[0]) : 1;
   return info.Env().Undefined();
 }
 
@@ -81,8 +86,9 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 // ascending; a dot product in 16 fixed lanes, added up in lane order), then
 // alpha * sum + beta * c, each operation rounded to float32 (no contraction,
 // as everywhere in this addon). That is deterministic and independent of the
-// thread count, but it is not OpenBLAS's order (which blocks and fuses), so
-// results agree with the dense product to rounding, not bit for bit. A zero
+// thread count (threads split the output rows, overRows), but it is not
+// OpenBLAS's order (which blocks and fuses), so results agree with the dense
+// product to rounding, not bit for bit. A zero
 // of A is skipped, so where B holds an infinity or NaN that a dense product
 // would multiply by that zero (giving NaN), these give the finite sum.
 
@@ -188,6 +194,27 @@ inline float gatherDot(const int32_t* index, const float* value, int32_t from, i
   return s;
 }
 
+// Below this many multiply-adds a product runs on the calling thread alone:
+// starting a thread costs tens of microseconds.
+constexpr double threadedFrom = 4e6;
+
+// body(from, to) over the rows [0, rows), split into contiguous parts, one
+// per thread (the first on the calling thread) when `work` multiply-adds are
+// worth it. Each output row is computed by one thread in the same order
+// whatever the split, so results do not depend on the thread count.
+template <typename F>
+void overRows(int64_t rows, double work, F body) {
+  const int64_t parts = work < threadedFrom ? 1 : (rows < sparseThreads ? rows : sparseThreads);
+  if (parts <= 1) {
+    body((int64_t)0, rows);
+    return;
+  }
+  std::vector<std::thread> workers;
+  for (int64_t t = 1; t < parts; t++) workers.emplace_back(body, rows * t / parts, rows * (t + 1) / parts);
+  body((int64_t)0, rows / parts);
+  for (auto& worker : workers) worker.join();
+}
+
 // Columns of the output (and of B) computed together: 128 floats, eight
 // registers of lanes, accumulated in registers while a row of op(A) runs over
 // its nonzeros; B's block of k x 128 floats stays in cache across the rows.
@@ -229,27 +256,32 @@ inline void rowTimesBlock(const Compressed& a, int64_t i, const float* B, int64_
 // leave C untouched when beta is 1 (the fused SGD update adds nothing there).
 void compressedProduct(const Compressed& a, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
                        const float* B, float beta, float* C) {
+  const double work = (double)a.start[m] * (double)n;
   if (!tb) {
-    float acc[columnBlock];
-    for (int64_t j0 = 0; j0 < n; j0 += columnBlock) {
-      const int64_t width = n - j0 < columnBlock ? n - j0 : columnBlock;
-      for (int64_t i = 0; i < m; i++) {
-        if (a.start[i] == a.start[i + 1] && beta == 1.0f) continue;
-        rowTimesBlock(a, i, B, n, j0, width, acc);
-        float* c = C + i * n + j0;
-        for (int64_t j = 0; j < width; j++) c[j] = combine(alpha, acc[j], beta, c[j]);
+    overRows(m, work, [&](int64_t i0, int64_t i1) {
+      float acc[columnBlock];
+      for (int64_t j0 = 0; j0 < n; j0 += columnBlock) {
+        const int64_t width = n - j0 < columnBlock ? n - j0 : columnBlock;
+        for (int64_t i = i0; i < i1; i++) {
+          if (a.start[i] == a.start[i + 1] && beta == 1.0f) continue;
+          rowTimesBlock(a, i, B, n, j0, width, acc);
+          float* c = C + i * n + j0;
+          for (int64_t j = 0; j < width; j++) c[j] = combine(alpha, acc[j], beta, c[j]);
+        }
       }
-    }
+    });
     return;
   }
-  for (int64_t i = 0; i < m; i++) {
-    const int32_t from = a.start[i], to = a.start[i + 1];
-    if (from == to && beta == 1.0f) continue;
-    float* c = C + i * n;
-    for (int64_t j = 0; j < n; j++) {
-      c[j] = combine(alpha, gatherDot(a.index.data(), a.value.data(), from, to, B + j * k), beta, c[j]);
+  overRows(m, work, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const int32_t from = a.start[i], to = a.start[i + 1];
+      if (from == to && beta == 1.0f) continue;
+      float* c = C + i * n;
+      for (int64_t j = 0; j < n; j++) {
+        c[j] = combine(alpha, gatherDot(a.index.data(), a.value.data(), from, to, B + j * k), beta, c[j]);
+      }
     }
-  }
+  });
 }
 
 // sparseGemm(transA, transB, M, N, K, alpha, A, B, beta, C, maxDensity):
@@ -306,23 +338,25 @@ Napi::Value MaskedGemmNT(const Napi::CallbackInfo& info) {
   compressRows(A, M, K, countNonzero(A, M * K), compressedDy);
   const int32_t* index = compressedDy.index.data();
   const float* value = compressedDy.value.data();
-  for (int64_t j0 = 0; j0 < N; j0 += maskRowBlock) {
-    const int64_t j1 = N - j0 < maskRowBlock ? N : j0 + maskRowBlock;
-    for (int64_t i = 0; i < M; i++) {
-      const int32_t from = compressedDy.start[i], to = compressedDy.start[i + 1];
-      const bool gather = (double)(to - from) <= gatherBelow * (double)K;
-      const float* x = X + i * N;
-      float* c = C + i * N;
-      for (int64_t j = j0; j < j1; j++) {
-        const float v = x[j];
-        if (v > 0.0f) {
-          c[j] = gather ? gatherDot(index, value, from, to, B + j * K) : denseDot(A + i * K, B + j * K, K);
-        } else {
-          c[j] = std::isnan(v) ? v : 0.0f;
+  overRows(M, (double)kept * (double)K, [&](int64_t i0, int64_t i1) {
+    for (int64_t j0 = 0; j0 < N; j0 += maskRowBlock) {
+      const int64_t j1 = N - j0 < maskRowBlock ? N : j0 + maskRowBlock;
+      for (int64_t i = i0; i < i1; i++) {
+        const int32_t from = compressedDy.start[i], to = compressedDy.start[i + 1];
+        const bool gather = (double)(to - from) <= gatherBelow * (double)K;
+        const float* x = X + i * N;
+        float* c = C + i * N;
+        for (int64_t j = j0; j < j1; j++) {
+          const float v = x[j];
+          if (v > 0.0f) {
+            c[j] = gather ? gatherDot(index, value, from, to, B + j * K) : denseDot(A + i * K, B + j * K, K);
+          } else {
+            c[j] = std::isnan(v) ? v : 0.0f;
+          }
         }
       }
     }
-  }
+  });
   return Napi::Number::New(info.Env(), density);
 }
 

@@ -140,6 +140,29 @@ describe.skipIf(!addonBuilt)("sparsity-aware products match sgemm", () => {
     compare(got.out, dense(true, false, features, 8, batch, -0.1, x, delta, 1, w), batch, "the rest")
   })
 
+  it("gives the same bits on two threads as on one, for products large enough to be split", () => {
+    const [m, k, n] = [200, 1000, 300]
+    const a = rectified(m * k, -0.5)
+    const b = sparseValues(k * n, 1)
+    const dy = sparseValues(m * n, 0.3)
+    const z = Float32Array.from({ length: m * k }, () => stream.uniform() - 0.7)
+    const run = () => {
+      const forward = sparse(false, false, m, n, k, 1, a, b, 0, new Float32Array(m * n)).out
+      const gradient = sparse(true, false, k, n, m, -0.01, a, dy, 1, sparseValues(k * n, 1).fill(0.5)).out
+      const masked = new Float32Array(m * k)
+      addon().maskedGemmNT(m, k, n, dy, b, z, masked, 1)
+      return [forward, gradient, masked]
+    }
+    const one = run()
+    addon().setThreads(2)
+    try {
+      const two = run()
+      for (let i = 0; i < 3; i++) assert.deepStrictEqual(two[i], one[i], `product ${i}`)
+    } finally {
+      addon().setThreads(1)
+    }
+  })
+
   it("is deterministic: the same operands give the same bits", () => {
     const a = rectified(50 * 300, -1.2)
     const b = sparseValues(300 * 200, 1)
