@@ -92,15 +92,15 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 // of A is skipped, so where B holds an infinity or NaN that a dense product
 // would multiply by that zero (giving NaN), these give the finite sum.
 
-// The compressed rows of a sparse operand; one set reused by every call (the
-// addon runs on the JavaScript thread only).
+// The compressed rows of a sparse operand; one set per JavaScript thread (a
+// process may load the addon in several worker threads), reused by its calls.
 struct Compressed {
   std::vector<int32_t> start;  // rows + 1 offsets into index and value
   std::vector<int32_t> index;
   std::vector<float> value;
 };
-Compressed compressedA;
-Compressed compressedDy;
+thread_local Compressed compressedA;
+thread_local Compressed compressedDy;
 
 int64_t countNonzero(const float* x, int64_t n) {
   int64_t count = 0;
@@ -336,13 +336,16 @@ Napi::Value MaskedGemmNT(const Napi::CallbackInfo& info) {
   const double density = size == 0 ? 0.0 : (double)kept / (double)size;
   if (density > maxDensity) return Napi::Number::New(info.Env(), density);
   compressRows(A, M, K, countNonzero(A, M * K), compressedDy);
-  const int32_t* index = compressedDy.index.data();
-  const float* value = compressedDy.value.data();
+  // This thread's compressed rows, by reference: inside the workers' lambda the
+  // name compressedDy would be each worker's own (empty) thread_local.
+  const Compressed& dyRows = compressedDy;
+  const int32_t* index = dyRows.index.data();
+  const float* value = dyRows.value.data();
   overRows(M, (double)kept * (double)K, [&](int64_t i0, int64_t i1) {
     for (int64_t j0 = 0; j0 < N; j0 += maskRowBlock) {
       const int64_t j1 = N - j0 < maskRowBlock ? N : j0 + maskRowBlock;
       for (int64_t i = i0; i < i1; i++) {
-        const int32_t from = compressedDy.start[i], to = compressedDy.start[i + 1];
+        const int32_t from = dyRows.start[i], to = dyRows.start[i + 1];
         const bool gather = (double)(to - from) <= gatherBelow * (double)K;
         const float* x = X + i * N;
         float* c = C + i * N;
