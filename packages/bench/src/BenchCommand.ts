@@ -7,6 +7,7 @@
  */
 import { installHint, loadNativeBackend } from "@rectifier/backend-native"
 import { describeError, writeFileAtomic } from "@rectifier/core"
+import { loadMnist } from "@rectifier/datasets"
 import { Effect } from "effect"
 import { CliError, Command } from "effect/cli"
 import { join } from "node:path"
@@ -18,6 +19,7 @@ import {
   productFlags,
   productOptions,
   trainFlags,
+  type TrainOptions,
   trainOptions
 } from "./Options.ts"
 import { measureProducts } from "./Products.ts"
@@ -36,6 +38,15 @@ const ceilingBlas = (threads: number) =>
     Effect.orElseSucceed(() => undefined)
   )
 
+/** MNIST's first training images for `--data mnist` (embedded, so nothing is downloaded); undefined for uniform data. */
+const examplesFor = (options: TrainOptions) =>
+  options.data === "uniform"
+    ? Effect.succeed(undefined)
+    : loadMnist({ trainSize: 1000, evaluationSize: 1000 }).pipe(
+      Effect.map((data) => data.train),
+      Effect.mapError((error) => new CliError.UserError({ cause: error, userMessage: `--data mnist: ${error.message}` }))
+    )
+
 /** `bench products` measures the addon's own products: without it there is nothing to measure. */
 const productBlas = (threads: number) =>
   Effect.flatMap(ceilingBlas(threads), (blas) =>
@@ -47,7 +58,7 @@ const measure = (options: BenchOptions) =>
   Effect.gen(function*() {
     switch (options.command) {
       case "train":
-        return measureTrain(options, yield* ceilingBlas(options.threads))
+        return measureTrain(options, yield* ceilingBlas(options.threads), yield* examplesFor(options))
       case "products":
         return measureProducts(options, yield* productBlas(options.threads)).map((timing) => ({ name: timing.product, result: { ...timing } }))
       case "activations":

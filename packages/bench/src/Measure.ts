@@ -17,7 +17,7 @@ import type { ActivationOptions, TrainOptions } from "./Options.ts"
 import { readResult } from "./ResultLine.ts"
 import { findTorchPython, runTorch, torchHint } from "./Torch.ts"
 import { type Job, resultMarker } from "./Worker.ts"
-import { writeWorkload } from "./Workload.ts"
+import { type Examples, writeWorkload } from "./Workload.ts"
 
 type Result = Record<string, unknown>
 
@@ -56,15 +56,18 @@ const median = (values: ReadonlyArray<number>): number => {
 const speed = (result: Result): number =>
   typeof result["samplesPerSecond"] === "number" ? result["samplesPerSecond"] : -1
 
-/** `blas`: native's OpenBLAS in this process, for the sgemm ceiling (undefined where the addon is not built: no ceiling). */
-export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined) => {
+/**
+ * `blas`: native's OpenBLAS in this process, for the sgemm ceiling (undefined where the addon is not
+ * built: no ceiling); `examples`: the minibatches' source when not uniform (`--data mnist`).
+ */
+export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined, examples?: Examples) => {
   const python = options.torch ? findTorchPython() : undefined
   if (options.torch && python === undefined) console.log(torchHint)
   const rows: Array<{ batch: number; name: string; result: Result }> = []
   for (const batch of options.batches) {
     const dir = mkdtempSync(join(tmpdir(), "rectifier-bench-"))
     try {
-      const workload = writeWorkload(dir, options.seed, batch, Math.min(options.steps + options.warmup, 20))
+      const workload = writeWorkload(dir, options.seed, batch, Math.min(options.steps + options.warmup, 20), examples)
       const job = {
         dir,
         batch,

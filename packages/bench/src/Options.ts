@@ -21,6 +21,8 @@ export interface TrainOptions {
   readonly torch: boolean
   /** Also measure native with its sparse products on (RECTIFIER_SPARSE=auto), as native-sparse. */
   readonly sparse: boolean
+  /** The minibatches: seeded uniform inputs (dense), or MNIST's first training images (about 81% zeros). */
+  readonly data: "uniform" | "mnist"
   readonly out: string | undefined
 }
 
@@ -124,6 +126,12 @@ export const trainFlags = {
     ),
     Flag.withDefault(false)
   ),
+  data: Flag.Literals("data", ["uniform", "mnist"]).pipe(
+    Flag.withDescription(
+      "the minibatches: seeded uniform inputs and labels, or MNIST's first training images (mostly exact zeros) [default: uniform]"
+    ),
+    Flag.withDefault("uniform" as const)
+  ),
   noTorch: Flag.Boolean("no-torch").pipe(
     Flag.withoutNegation,
     Flag.withDescription("skip PyTorch (measure the tfjs backends only, without ratios)"),
@@ -165,6 +173,7 @@ export const trainOptions = (input: Values<typeof trainFlags>): TrainOptions => 
   learningRate: input.learningRate,
   torch: !input.noTorch,
   sparse: input.sparse,
+  data: input.data,
   out: Option.getOrUndefined(input.out)
 })
 

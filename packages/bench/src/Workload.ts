@@ -1,8 +1,9 @@
 /**
  * The benchmark's fixed workload: the paper's 784-1000-1000-1000-10 MLP, its
- * initial weights and a pool of input minibatches, all drawn from the run's
- * seeded streams and written to raw float32 files so that every backend and
- * PyTorch train the same model on the same data.
+ * initial weights and a pool of input minibatches (drawn from the run's seeded
+ * streams, or MNIST's first training images, whose pixels are mostly exact
+ * zeros), written to raw float32 files so that every backend and PyTorch train
+ * the same model on the same data.
  */
 import { initializeWeights } from "@rectifier/activations"
 import { RandomStream } from "@rectifier/core"
@@ -12,6 +13,13 @@ import { join } from "node:path"
 export const layerSizes: ReadonlyArray<number> = [784, 1000, 1000, 1000, 10]
 export const classes = 10
 
+/** Labelled examples to train on instead of the uniform ones: rows of 784 pixels and their classes. */
+export interface Examples {
+  readonly inputs: Float32Array
+  readonly labels: Uint8Array
+  readonly count: number
+}
+
 export interface Workload {
   readonly dir: string
   readonly batch: number
@@ -19,8 +27,17 @@ export interface Workload {
   readonly batches: number
 }
 
-/** Writes weights (w0..w3 as [in, out], b0..b3) and `batches` minibatches (x, one-hot y). */
-export const writeWorkload = (dir: string, seed: number, batch: number, batches: number): Workload => {
+/**
+ * Writes weights (w0..w3 as [in, out], b0..b3) and `batches` minibatches (x, one-hot y): seeded
+ * uniform inputs and labels, or the first examples of `examples` (cycled when there are fewer).
+ */
+export const writeWorkload = (
+  dir: string,
+  seed: number,
+  batch: number,
+  batches: number,
+  examples?: Examples
+): Workload => {
   const weights = RandomStream.derive(seed, "bench/weights")
   for (let i = 0; i < layerSizes.length - 1; i++) {
     const fanIn = layerSizes[i]!
@@ -28,11 +45,23 @@ export const writeWorkload = (dir: string, seed: number, batch: number, batches:
     writeFileSync(join(dir, `w${i}.f32`), initializeWeights("glorot-uniform", fanIn, fanOut, weights))
     writeFileSync(join(dir, `b${i}.f32`), new Float32Array(fanOut))
   }
-  // Inputs are uniform in [0, 1) like scaled pixels; labels uniform over the classes.
-  const data = RandomStream.derive(seed, `bench/data/${batch}`)
-  const x = data.fillUniform(new Float32Array(batches * batch * layerSizes[0]!), 0, 1)
-  const y = new Float32Array(batches * batch * classes)
-  for (let r = 0; r < batches * batch; r++) y[r * classes + data.integer(0, classes - 1)] = 1
+  const rows = batches * batch
+  const features = layerSizes[0]!
+  const y = new Float32Array(rows * classes)
+  let x: Float32Array
+  if (examples === undefined) {
+    // Inputs are uniform in [0, 1), as dense as inputs get; labels uniform over the classes.
+    const data = RandomStream.derive(seed, `bench/data/${batch}`)
+    x = data.fillUniform(new Float32Array(rows * features), 0, 1)
+    for (let r = 0; r < rows; r++) y[r * classes + data.integer(0, classes - 1)] = 1
+  } else {
+    x = new Float32Array(rows * features)
+    for (let r = 0; r < rows; r++) {
+      const e = r % examples.count
+      x.set(examples.inputs.subarray(e * features, (e + 1) * features), r * features)
+      y[r * classes + examples.labels[e]!] = 1
+    }
+  }
   writeFileSync(join(dir, `x-${batch}.f32`), x)
   writeFileSync(join(dir, `y-${batch}.f32`), y)
   return { dir, batch, batches }

@@ -68,6 +68,8 @@ describe("bench options", () => {
       assert.isFalse(options.sparse)
       assert.strictEqual((yield* parsedTrain(["train", "--lr", "0.2"])).learningRate, 0.2)
       assert.isTrue((yield* parsedTrain(["train", "--sparse"])).sparse)
+      assert.strictEqual(options.data, "uniform")
+      assert.strictEqual((yield* parsedTrain(["train", "--data", "mnist"])).data, "mnist")
     }))
 
   it.effect("a bad flag value is a typed usage error naming the flag and what was expected", () =>
@@ -83,6 +85,7 @@ describe("bench options", () => {
         [["train", "--lr", "fast"], "--learning-rate", "number"],
         [["train", "--speed", "9"], "--speed", "Unrecognized"],
         [["activations", "--steps", "5"], "--steps", "Unrecognized"],
+        [["train", "--data", "cifar"], "--data", "Expected: \"uniform\" | \"mnist\""],
         [["products", "--densities", "0.1,1.5"], "--densities", "\"1.5\" is not a decimal fraction in (0, 1]"],
         [["products", "--densities", "0"], "--densities", "decimal fraction"],
         [["products", "--steps", "5"], "--steps", "Unrecognized"],
@@ -176,6 +179,23 @@ const worker = (job: object) => {
 }
 
 describe("bench workload", () => {
+  it("takes given examples (MNIST's) in order, cycling, with their labels one-hot", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-test-"))
+    try {
+      const inputs = Float32Array.from({ length: 3 * 784 }, (_, i) => (i % 5 === 0 ? (i % 7) / 7 : 0))
+      const labels = Uint8Array.of(4, 0, 9)
+      writeWorkload(dir, 1, 2, 2, { inputs, labels, count: 3 })
+      const x = readFloats(join(dir, "x-2.f32"))
+      const y = readFloats(join(dir, "y-2.f32"))
+      assert.deepStrictEqual(Array.from(x.subarray(0, 3 * 784)), Array.from(inputs))
+      assert.deepStrictEqual(Array.from(x.subarray(3 * 784)), Array.from(inputs.subarray(0, 784)))
+      assert.deepStrictEqual([0, 1, 2, 3].map((r) => y.subarray(r * 10, r * 10 + 10).indexOf(1)), [4, 0, 9, 4])
+      assert.strictEqual(y.reduce((s, v) => s + v, 0), 4)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it("is the same bytes for the same seed and differs for another", () => {
     const dirs = [1, 1, 2].map(() => mkdtempSync(join(tmpdir(), "bench-test-")))
     try {
