@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import type { Activation } from "./Activation.ts"
 import { type ActivationName, ActivationName as ActivationNames, buildActivation } from "./Family.ts"
-import { ActivationParameters, isParameterised, parameterChecks } from "./Parameters.ts"
+import { ActivationParameters, isParameterised, parameterChecks, type ParameterisedName } from "./Parameters.ts"
 
 /** The object form of `N` with `F`'s parameters, as decoding produces it. */
 type Closed<N extends ActivationName, F extends Schema.Struct.Fields> = Schema.Codec<
@@ -36,7 +36,9 @@ const closed = <const N extends ActivationName, F extends Schema.Struct.Fields>(
   return checked as unknown as Closed<N, F>
 }
 
-const parameterless = ActivationNames.literals.filter((name) => !isParameterised(name))
+const parameterless = ActivationNames.literals.filter((name): name is Exclude<ActivationName, ParameterisedName> =>
+  !isParameterised(name)
+)
 
 export const ActivationSpec = Schema.Union([
   ActivationNames,
