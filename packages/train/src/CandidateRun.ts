@@ -10,12 +10,12 @@
 import { resolveActivation } from "@rectifier/activations"
 import type { Capabilities } from "@rectifier/backend"
 import { RandomStream, type Rng } from "@rectifier/core"
-import type { SplitDataset } from "@rectifier/datasets"
+import { slice, type SplitDataset } from "@rectifier/datasets"
 import { Effect, Option } from "effect"
 import type { BestEpoch, Checkpoint } from "./Checkpoint.ts"
 import { ConvNet } from "./ConvNet.ts"
 import { ACTIVATION_EDGES, type EpochDiagnostics, gradientNorms, layerStatistics } from "./Diagnostics.ts"
-import { gatherBatch, identityOrder, runEpoch } from "./Epoch.ts"
+import { batchOf, runEpoch } from "./Epoch.ts"
 import type { EpochMetrics } from "./EpochMetrics.ts"
 import { evaluate } from "./Evaluation.ts"
 import { Mlp } from "./Mlp.ts"
@@ -109,7 +109,7 @@ const diagnose = ({ data, rng }: CandidateContext, model: Model, config: Trainin
   const examples = Math.min(config.diagnosticExamples ?? DEFAULT_DIAGNOSTIC_EXAMPLES, data.validation.count)
   if (examples === 0) return undefined
   const gradientRows = Math.min(GRADIENT_EXAMPLES, data.train.count)
-  const batch = gatherBatch(data.train, data.classes, identityOrder(gradientRows), 0, gradientRows)
+  const batch = batchOf(slice(data.train, 0, gradientRows), data.classes)
   const noise = rng.stream("diagnostics")
   return {
     gradientNorms: gradientNorms(model, batch, data.train.features, data.classes, config.l1Penalty, noise),

@@ -5,7 +5,7 @@
  * scheduler so that a long epoch stays interruptible and reports progress.
  */
 import type { RandomStream } from "@rectifier/core"
-import type { LabelledSet } from "@rectifier/datasets"
+import { gather, type LabelledSet } from "@rectifier/datasets"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
 import { type Model, modelCost } from "./Model.ts"
@@ -17,20 +17,12 @@ import type { TrainingHooks } from "./TrainingHooks.ts"
 /** Steps run between two yields to the Effect scheduler (keeps the CLI interruptible). */
 const STEPS_PER_SLICE = 50
 
-/** Copies the rows `order[start..end)` of `set` into a batch and its one-hot targets. */
-export const gatherBatch = (set: LabelledSet, classes: number, order: Int32Array, start: number, end: number) => {
-  const rows = end - start
-  const inputs = new Float32Array(rows * set.features)
-  const targets = new Float32Array(rows * classes)
-  for (let r = 0; r < rows; r++) {
-    const index = order[start + r]!
-    inputs.set(set.inputs.subarray(index * set.features, (index + 1) * set.features), r * set.features)
-    targets[r * classes + set.labels[index]!] = 1
-  }
-  return { rows, inputs, targets }
+/** A set's rows as one batch: its inputs and one-hot targets. */
+export const batchOf = (set: LabelledSet, classes: number) => {
+  const targets = new Float32Array(set.count * classes)
+  for (let r = 0; r < set.count; r++) targets[r * classes + set.labels[r]!] = 1
+  return { rows: set.count, inputs: set.inputs, targets }
 }
-
-export const identityOrder = (n: number) => Int32Array.from({ length: n }, (_, i) => i)
 
 /** One pass over the training set in a fresh random order: the mean minibatch cost, or where it diverged. */
 export const runEpoch = (
@@ -58,7 +50,7 @@ export const runEpoch = (
         try {
           for (let step = first; step < last; step++) {
             const start = step * config.batchSize
-            const batch = gatherBatch(set, classes, order, start, Math.min(set.count, start + config.batchSize))
+            const batch = batchOf(gather(set, order.subarray(start, Math.min(set.count, start + config.batchSize))), classes)
             const loss = tf.tidy(() => {
               const inputs = tf.tensor2d(batch.inputs, [batch.rows, set.features])
               const targets = tf.tensor2d(batch.targets, [batch.rows, classes])

@@ -8,7 +8,7 @@
  * in a result with `diverged` set.
  */
 import { TensorBackend } from "@rectifier/backend"
-import { Rng } from "@rectifier/core"
+import { percent, Rng } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { Context, Effect, Layer, type Scope } from "effect"
 import { buildModel, type CandidateRun, runCandidate } from "./CandidateRun.ts"
@@ -115,7 +115,7 @@ const blownUp = (run: CandidateRun, classes: number): string | undefined => {
   const uniform = Math.log(classes)
   if (run.summary.diverged !== undefined || last === undefined) return undefined
   if (!stalled(run.summary.validationError, classes) || !(last.trainLoss > 10 * uniform)) return undefined
-  return `validation error ${(100 * run.summary.validationError).toFixed(2)}% at its best epoch, within 10% of chance ` +
-    `(${(100 * (1 - 1 / classes)).toFixed(2)}%), with a training cost of ${last.trainLoss.toPrecision(3)}, over ten ` +
+  return `validation error ${percent(run.summary.validationError)} at its best epoch, within 10% of chance ` +
+    `(${percent(1 - 1 / classes)}), with a training cost of ${last.trainLoss.toPrecision(3)}, over ten ` +
     `times a uniform guess's ${uniform.toFixed(2)}: the net blew up and learned nothing`
 }
