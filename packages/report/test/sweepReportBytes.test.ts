@@ -1,9 +1,9 @@
 /**
  * Pins the sweep report's bytes: the committed table1-mnist run records,
  * rendered to Markdown and to HTML (figures drawn to SVG), must give exactly
- * the files under __snapshots__/. A change to the report's wording, numbers
- * or figures shows here as a diff to review; a restructuring must leave it
- * untouched.
+ * the files under __snapshots__/ (".snap": rendered output, not source). A
+ * change to the report's wording, numbers or figures shows here as a diff to
+ * review; a restructuring must leave it untouched.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { RunRecord } from "@rectifier/record"
@@ -63,7 +63,7 @@ describe("sweep report bytes", () => {
     const report = input()
     const figures = sweepFigures(report)
     const rendered = await Promise.all(figures.map(async (figure) => ({ ...figure, svg: await renderSvg(figure.spec) })))
-    await expect(renderSweepMarkdown(report, figures, "figures")).toMatchFileSnapshot("__snapshots__/table1-mnist.md")
-    await expect(renderSweepHtml(report, rendered)).toMatchFileSnapshot("__snapshots__/table1-mnist.html")
+    await expect(renderSweepMarkdown(report, figures, "figures")).toMatchFileSnapshot("__snapshots__/table1-mnist.md.snap")
+    await expect(renderSweepHtml(report, rendered)).toMatchFileSnapshot("__snapshots__/table1-mnist.html.snap")
   })
 })
