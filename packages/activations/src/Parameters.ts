@@ -30,7 +30,7 @@ const defaultsOf = (fields: Fields): Settings =>
   )
 
 /** `settings` with every key it leaves out (or sets to undefined) at its default. */
-export const withDefaults = (fields: Fields, settings: Readonly<Record<string, unknown>>): Settings =>
+const withDefaults = (fields: Fields, settings: Readonly<Record<string, unknown>>): Settings =>
   Object.fromEntries(
     Object.entries(defaultsOf(fields)).map(([key, value]) => [key, (settings[key] as number | boolean | undefined) ?? value])
   )
