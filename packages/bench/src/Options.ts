@@ -33,7 +33,7 @@ export interface ActivationOptions {
 export type BenchOptions = TrainOptions | ActivationOptions
 
 /** A positive decimal integer; "0x20", "1e3", "+5" and "007" are refused, not read as numbers. */
-const PositiveInt = decimalInteger(1)
+const PositiveDecimal = decimalInteger(1)
 
 /** Comma-separated values, each checked by `item`; a value named twice would be measured twice. */
 const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
@@ -45,7 +45,7 @@ const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
 
 const positiveInt = (name: string, description: string, fallback: number) =>
   Flag.String(name).pipe(
-    Flag.withSchema(PositiveInt),
+    Flag.withSchema(PositiveDecimal),
     Flag.withMetavar("N"),
     Flag.withDescription(`${description} [default: ${fallback}]`),
     Flag.withDefault(fallback)
@@ -72,7 +72,7 @@ const out = Flag.String("out").pipe(
 export const trainFlags = {
   backends: backends(["native", "wasm"]),
   batches: Flag.String("batches").pipe(
-    Flag.withSchema(listOf(PositiveInt)),
+    Flag.withSchema(listOf(PositiveDecimal)),
     Flag.withMetavar("SIZES"),
     Flag.withDescription("minibatch sizes, comma-separated [default: 10,100,500]"),
     Flag.withDefault([10, 100, 500])
