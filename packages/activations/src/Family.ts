@@ -101,9 +101,12 @@ type Description = Omit<ActivationMeta, "parameters" | "learnable"> & Partial<Pi
 
 const meta = (fields: Description): Omit<ActivationMeta, "parameters"> => ({ learnable: [], ...fields })
 
+/** A member as written below, before its parameters' metadata is read from their schemas. */
+type Member = Omit<Definition, "meta"> & { readonly meta: Omit<ActivationMeta, "parameters"> }
+
 const SMOOTH = "differentiable everywhere"
 
-const members: Readonly<Record<ActivationName, Omit<Definition, "meta"> & { readonly meta: Omit<ActivationMeta, "parameters"> }>> = {
+const members: Readonly<Record<ActivationName, Member>> = {
   sigmoid: {
     meta: meta({
       formula: "1 / (1 + e^-x)",
@@ -437,7 +440,10 @@ const members: Readonly<Record<ActivationName, Omit<Definition, "meta"> & { read
 
 /** Every member, its metadata completed with its configuration parameters. */
 export const definitions: Readonly<Record<ActivationName, Definition>> = Object.fromEntries(
-  ActivationName.literals.map((name) => [name, { ...members[name], meta: { ...members[name].meta, parameters: parameterMeta(name) } }])
+  ActivationName.literals.map((name) => [
+    name,
+    { ...members[name], meta: { ...members[name].meta, parameters: parameterMeta(name) } }
+  ])
 ) as Record<ActivationName, Definition>
 
 /** Builds `name` with `settings` (already validated; missing entries take their defaults). */
