@@ -18,8 +18,10 @@ export type Settings = Readonly<Record<string, number | boolean>>
 const parameter = <S extends Schema.Top>(values: S, defaultValue: S["Type"], description: string) =>
   Schema.optional(values).annotateKey({ default: defaultValue, description })
 
-const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
 const Positive = (maximum: number) => Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(maximum))
+const Between = (minimum: number, maximum: number) => Schema.Finite.check(Schema.isBetween({ minimum, maximum }))
+const IntBetween = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
+const Fraction = Between(0, 1)
 
 type Fields = Schema.Struct.Fields
 
@@ -40,6 +42,7 @@ const rreluSlopes = {
   upper: parameter(Fraction, 1 / 3, "largest slope (at least lower)")
 }
 
+/** Each parameterised activation's parameters; an activation not named here takes none. */
 export const ActivationParameters = {
   "softplus-rescaled": Schema.Struct({ a: parameter(Positive(1000), 2, "sharpness a") }),
   "leaky-rectifier": Schema.Struct({ slope: parameter(Fraction, 0.01, "negative-side slope") }),
@@ -51,18 +54,20 @@ export const ActivationParameters = {
     const { lower, upper } = withDefaults(rreluSlopes, given)
     return lower! <= upper! || `rrelu needs lower <= upper (got lower ${lower}, upper ${upper})`
   })),
-  elu: Schema.Struct({ alpha: parameter(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 })), 1, "negative saturation value α") }),
+  elu: Schema.Struct({ alpha: parameter(Between(0, 100), 1, "negative saturation value α") }),
   swish: Schema.Struct({ beta: parameter(Positive(100), 1, "gate sharpness β") }),
-  maxout: Schema.Struct({ pieces: parameter(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: 16 })), 2, "pieces k per unit") })
+  maxout: Schema.Struct({ pieces: parameter(IntBetween(2, 16), 2, "pieces k per unit") })
 } satisfies Partial<Record<ActivationName, Schema.Struct<Fields>>>
 export type ParameterisedName = keyof typeof ActivationParameters
 
+/** Whether `name` takes configuration parameters. */
 export const isParameterised = (name: ActivationName): name is ParameterisedName => name in ActivationParameters
 
 /** The fields of `name`'s parameters; none for a parameterless activation. */
-export const parameterFields = (name: ActivationName): Fields => isParameterised(name) ? ActivationParameters[name].fields : {}
+export const parameterFields = (name: ActivationName): Fields =>
+  isParameterised(name) ? ActivationParameters[name].fields : {}
 
-/** The checks across keys of `name`'s parameters (e.g. rrelu's lower <= upper), to apply to any form that holds them. */
+/** The checks across keys of `name`'s parameters (rrelu's lower <= upper), for any form that holds them. */
 export const parameterChecks = (name: ActivationName): SchemaAST.Checks | undefined =>
   isParameterised(name) ? ActivationParameters[name].ast.checks : undefined
 
