@@ -5,6 +5,7 @@
  * `train` takes them all; `activations` and `products` only those they use.
  */
 import { BackendName } from "@rectifier/backend"
+import { commaList, decimalInteger } from "@rectifier/core"
 import { Option, Schema, SchemaGetter } from "effect"
 import { Flag } from "effect/cli"
 
@@ -45,17 +46,11 @@ export interface ProductOptions {
 export type BenchOptions = TrainOptions | ActivationOptions | ProductOptions
 
 /** A positive decimal integer; "0x20", "1e3", "+5" and "007" are refused, not read as numbers. */
-const PositiveInt = Schema.String.check(
-  Schema.makeFilter((text: string) => /^[1-9][0-9]*$/.test(text) || `"${text}" is not a positive decimal integer`)
-).pipe(Schema.decodeTo(Schema.Int, { decode: SchemaGetter.transform(Number), encode: SchemaGetter.transform(String) }))
+const PositiveDecimal = decimalInteger(1)
 
 /** Comma-separated values, each checked by `item`; a value named twice would be measured twice. */
 const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
-  Schema.String.pipe(
-    Schema.decodeTo(Schema.Array(item), {
-      decode: SchemaGetter.split({ separator: "," }),
-      encode: SchemaGetter.transform((values) => values.join(","))
-    }),
+  commaList(item).pipe(
     Schema.check(Schema.makeFilter((values: ReadonlyArray<T>) =>
       new Set(values).size === values.length || `${values.find((v, i) => values.indexOf(v) !== i)} is named twice`
     ))
@@ -70,7 +65,7 @@ const Density = Schema.String.check(
 
 const positiveInt = (name: string, description: string, fallback: number) =>
   Flag.String(name).pipe(
-    Flag.withSchema(PositiveInt),
+    Flag.withSchema(PositiveDecimal),
     Flag.withMetavar("N"),
     Flag.withDescription(`${description} [default: ${fallback}]`),
     Flag.withDefault(fallback)
@@ -95,7 +90,7 @@ const out = Flag.String("out").pipe(
 )
 
 const batches = Flag.String("batches").pipe(
-  Flag.withSchema(listOf(PositiveInt)),
+  Flag.withSchema(listOf(PositiveDecimal)),
   Flag.withMetavar("SIZES"),
   Flag.withDescription("minibatch sizes, comma-separated [default: 10,100,500]"),
   Flag.withDefault([10, 100, 500])
