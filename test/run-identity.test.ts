@@ -8,7 +8,7 @@
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { findPreset, planRuns, readRunRecord, reuseSelection } from "@rectifier/experiment"
+import { findPreset, planRuns, readRunRecord, resolveConfig, reuseSelection } from "@rectifier/experiment"
 import { runKey } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { join } from "node:path"
@@ -44,4 +44,16 @@ describe("run identity", () => {
         assert.strictEqual(runKey(reuseSelection(planned.config, leader), 1), follower.key, `${follower.cell}, seed ${follower.seed}`)
       }
     }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.effect("the sparse products are part of a run's identity; runs without them keep theirs", () =>
+    Effect.gen(function*() {
+      const preset = yield* findPreset("mnist-relu")
+      const dense = yield* resolveConfig(preset, {})
+      const sparse = yield* resolveConfig(preset, { sparseProducts: "auto" })
+      const removed = yield* resolveConfig(preset, { sparseProducts: null })
+      assert.notProperty(dense, "sparseProducts")
+      assert.strictEqual(sparse.sparseProducts, "auto")
+      assert.notStrictEqual(runKey(sparse, 1), runKey(dense, 1))
+      assert.strictEqual(runKey(removed, 1), runKey(dense, 1))
+    }))
 })

@@ -122,7 +122,13 @@ export const configFlags = {
     "backend",
     "tensor backend; auto takes the fastest that loads"
   ),
-  threads: configFlag(Flag.Int("threads"), "threads", "threads for multi-threaded backends")
+  threads: configFlag(Flag.Int("threads"), "threads", "threads for multi-threaded backends"),
+  sparseProducts: configFlag(
+    Flag.Boolean("sparse-products"),
+    "sparseProducts",
+    "native backend: products skip the zeros of sparse operands (a distinct run; rounding differs in the last bits) [default: off]",
+    (on) => (on ? "auto" : null)
+  )
 }
 
 type ConfigFlags = typeof configFlags

@@ -16,8 +16,9 @@ export type BackendChoice = typeof BackendChoice.Type
 export const autoOrder: ReadonlyArray<BackendName> = ["tensorflow", "native", "wasm", "cpu"]
 
 /**
- * `$RECTIFIER_SPARSE`: `auto` lets the native backend's products skip the zeros of operands sparse
- * enough to gain from it; `off` (the default) keeps every product on sgemm, as the golden records were made.
+ * The backend option `sparse`: `auto` lets the native backend's products skip the zeros of operands
+ * sparse enough to gain from it; `off` (the default) keeps every product on sgemm, as the golden records
+ * were made. A run sets it through its configuration's `sparseProducts`, so it is part of the run's identity.
  */
 export const SparseChoice = Schema.Literals(["auto", "off"])
 export type SparseChoice = typeof SparseChoice.Type

@@ -24,7 +24,7 @@ export interface LoaderOptions {
   readonly threads: number
   /** The native backend's compiled addon, when not the one its package built (`$RECTIFIER_NATIVE_ADDON`). */
   readonly nativeAddon?: string | undefined
-  /** Whether the native backend's products skip zeros (`$RECTIFIER_SPARSE`); other backends have no such products. */
+  /** Whether the native backend's products skip zeros (BackendOptions' `sparse`); other backends have no such products. */
   readonly sparse: SparseChoice
 }
 

@@ -7,14 +7,14 @@
  * logs how many there were, and restores the backend that was active before.
  * While it is held, the service says what the backend can do (Capabilities.ts).
  * `$RECTIFIER_NATIVE_ADDON` names another compiled addon for the native
- * backend; `$RECTIFIER_SPARSE=auto` lets its products skip zeros (default off). `nativeFallbackNotice` is the line to show when `auto` passed over
- * native for a slower backend.
+ * backend; the option `sparse: "auto"` lets its products skip zeros (default off). `nativeFallbackNotice` is
+ * the line to show when `auto` passed over native for a slower backend.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { Config, Context, Effect, Layer, Option, Schema } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { BackendUnavailable } from "./BackendError.ts"
 import "./Gradients.ts"
-import { autoOrder, type BackendChoice, type BackendName, SparseChoice } from "./BackendName.ts"
+import { autoOrder, type BackendChoice, type BackendName, type SparseChoice } from "./BackendName.ts"
 import type { Capabilities } from "./Capabilities.ts"
 import { hints, type LoadedBackend, type LoaderOptions, loaders } from "./Loaders.ts"
 
@@ -22,6 +22,8 @@ export interface BackendOptions {
   readonly backend: BackendChoice
   /** Threads for multi-threaded backends; defaults to 1 (bit-reproducible everywhere). */
   readonly threads?: number
+  /** Whether native's products skip the zeros of sparse operands (BackendName.ts); defaults to off. */
+  readonly sparse?: SparseChoice
 }
 
 /** What a run record says about the backend it ran on. */
@@ -69,14 +71,7 @@ const activate = (name: BackendName, options: LoaderOptions): Effect.Effect<Load
 const select = Effect.fnUntraced(function*(options: BackendOptions) {
   const threads = options.threads ?? 1
   const nativeAddon = Option.getOrUndefined(yield* Effect.orDie(Config.option(Config.String("RECTIFIER_NATIVE_ADDON"))))
-  const sparse = Option.getOrElse(yield* Effect.orDie(Config.option(Config.String("RECTIFIER_SPARSE"))), () => "off")
-  if (!Schema.is(SparseChoice)(sparse)) {
-    return yield* new BackendUnavailable({
-      backend: options.backend,
-      reason: `RECTIFIER_SPARSE is "${sparse}"; expected "auto" or "off"`,
-      hint: "unset RECTIFIER_SPARSE (sgemm for every product), or set it to auto (products skip the zeros of sparse operands)"
-    })
-  }
+  const sparse = options.sparse ?? "off"
   const candidates = options.backend === "auto" ? autoOrder : [options.backend]
   const skipped: Array<{ name: BackendName; reason: string }> = []
   for (const name of candidates) {

@@ -29,15 +29,11 @@ export const nativeSparse = "native-sparse"
 /** The name of the dense sgemm ceiling's row. */
 export const sgemmCeiling = "sgemm ceiling"
 
-/**
- * Runs one job in a fresh Node process and returns its result line, or why it failed. The child's
- * `RECTIFIER_SPARSE` is set either way, so that the caller's environment cannot switch it.
- */
-const inChild = (job: Job, sparse = false): Result => {
+/** Runs one job in a fresh Node process and returns its result line, or why it failed. */
+const inChild = (job: Job): Result => {
   const child = spawnSync(process.execPath, [workerEntry, "worker", JSON.stringify(job)], {
     encoding: "utf8",
-    maxBuffer: 1 << 24,
-    env: { ...process.env, RECTIFIER_SPARSE: sparse ? "auto" : "off" }
+    maxBuffer: 1 << 24
   })
   const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
   if (line === undefined) {
@@ -81,7 +77,7 @@ export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined
         [backend, () => inChild({ kind: "train", backend, ...job })]
       )
       if (options.sparse && options.backends.includes("native")) {
-        runners.push([nativeSparse, () => inChild({ kind: "train", backend: "native", ...job }, true)])
+        runners.push([nativeSparse, () => inChild({ kind: "train", backend: "native", ...job, sparse: true })])
       }
       if (python !== undefined) runners.push(["pytorch", () => runTorch(python, job)])
       if (blas !== undefined) runners.push([sgemmCeiling, () => ({ ...measureCeiling(blas, dir, batch, options.steps) })])

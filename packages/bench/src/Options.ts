@@ -20,7 +20,7 @@ export interface TrainOptions {
   readonly seed: number
   readonly learningRate: number
   readonly torch: boolean
-  /** Also measure native with its sparse products on (RECTIFIER_SPARSE=auto), as native-sparse. */
+  /** Also measure native with its sparse products on (the backend's sparse option), as native-sparse. */
   readonly sparse: boolean
   /** The minibatches: seeded uniform inputs (dense), or MNIST's first training images (about 81% zeros). */
   readonly data: "uniform" | "mnist"
@@ -117,7 +117,7 @@ export const trainFlags = {
   sparse: Flag.Boolean("sparse").pipe(
     Flag.withoutNegation,
     Flag.withDescription(
-      "also measure native with its sparse products on (RECTIFIER_SPARSE=auto), as native-sparse [default: off]"
+      "also measure native with its sparse products on (the backend's sparse option), as native-sparse [default: off]"
     ),
     Flag.withDefault(false)
   ),

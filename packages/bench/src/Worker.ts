@@ -16,6 +16,8 @@ export interface TrainJob {
   readonly kind: "train"
   readonly backend: BackendName
   readonly threads: number
+  /** native only: its products skip the zeros of sparse operands (native-sparse). */
+  readonly sparse?: boolean
   readonly dir: string
   readonly batch: number
   readonly batches: number
@@ -96,7 +98,11 @@ const activations = (job: ActivationJob) => Effect.sync(() => {
 /** Runs `job` on its backend and prints the result line. */
 export const runJob = (job: Job) =>
   Effect.scoped(Effect.gen(function*() {
-    const context = yield* Layer.build(TensorBackend.layer({ backend: job.backend, threads: job.threads }))
+    const context = yield* Layer.build(TensorBackend.layer({
+      backend: job.backend,
+      threads: job.threads,
+      sparse: job.kind === "train" && job.sparse === true ? "auto" : "off"
+    }))
     const { capabilities, info } = yield* Effect.provideContext(TensorBackend.useSync((b) => b), context)
     const result = job.kind === "train" ? yield* train(job, capabilities.sgd.update) : yield* activations(job)
     process.stdout.write(`${resultMarker}${JSON.stringify({ ...result, details: info.details })}\n`)

@@ -31,7 +31,8 @@ export const ConfigOverrides = Schema.Struct({
   training: Schema.optionalKey(partial(TrainingConfig)),
   seed: Schema.optionalKey(RunConfig.fields.seed),
   backend: Schema.optionalKey(BackendChoice),
-  threads: Schema.optionalKey(RunConfig.fields.threads)
+  threads: Schema.optionalKey(RunConfig.fields.threads),
+  sparseProducts: Schema.optionalKey(Schema.NullOr(RunConfig.fields.sparseProducts.schema))
 })
 export type ConfigOverrides = typeof ConfigOverrides.Type
 
@@ -43,13 +44,15 @@ export type UnresolvedConfig = Omit<RunConfig, "pretraining"> & {
 /** Applies `overrides` on top of `base`, one level deep for the nested groups. */
 export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverrides): UnresolvedConfig => {
   const pretraining = overrides.pretraining === undefined ? base.pretraining : overrides.pretraining
+  const sparseProducts = overrides.sparseProducts === undefined ? base.sparseProducts : overrides.sparseProducts
   return {
     dataset: { ...base.dataset, ...overrides.dataset },
     ...(pretraining === undefined || pretraining === null ? {} : { pretraining }),
     training: { ...base.training, ...overrides.training },
     seed: overrides.seed ?? base.seed,
     backend: overrides.backend ?? base.backend,
-    threads: overrides.threads ?? base.threads
+    threads: overrides.threads ?? base.threads,
+    ...(sparseProducts === undefined || sparseProducts === null ? {} : { sparseProducts })
   }
 }
 

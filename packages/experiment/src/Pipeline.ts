@@ -106,7 +106,7 @@ export type RunStart = typeof RunStart.Type
 export const stages = (config: RunConfig, data: DataSource = {}) => {
   const foundation = Layer.mergeAll(
     Rng.layer(config.seed),
-    TensorBackend.layer({ backend: config.backend, threads: config.threads }),
+    TensorBackend.layer({ backend: config.backend, threads: config.threads, sparse: config.sparseProducts ?? "off" }),
     runDataLayer(config, data)
   )
   return Layer.mergeAll(Pretrainer.layer, Trainer.layer, SparsityAnalysis.layer, Report.layer).pipe(

@@ -37,7 +37,13 @@ export const RunConfig = Schema.Struct({
   training: TrainingConfig,
   seed: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 0xffff_ffff })),
   backend: BackendChoice,
-  threads: Schema.Int.check(Schema.isGreaterThan(0))
+  threads: Schema.Int.check(Schema.isGreaterThan(0)),
+  /**
+   * `auto`: the native backend's products skip the zeros of operands sparse enough to gain from it
+   * (rounding differs from sgemm's in the last bits). Absent: every product on dense sgemm, so runs
+   * without it keep their identity.
+   */
+  sparseProducts: Schema.optionalKey(Schema.Literal("auto"))
 })
 export type RunConfig = typeof RunConfig.Type
 
