@@ -155,6 +155,20 @@ const runWorker = (worker: WorkerProcess, folder: string, onEpoch: (epoch: Worke
     if (code !== 0) return yield* new RunFailed({ folder, detail: `exit ${code ?? signal}: ${worker.stderr().trim()}` })
   })
 
+/**
+ * Runs one job in a worker process under its run lock, forwarding its epoch
+ * lines: the unit a cluster runner executes (packages/cluster). Fails with
+ * `RunFailed` (the worker failed), `RunLocked` or `RunLockStuck`.
+ */
+export const executeJob = (job: WorkerJob, onEpoch: (epoch: WorkerEpoch) => void) =>
+  Effect.scoped(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(job.folder, { recursive: true })
+    const worker = yield* spawnWorker(job)
+    worker.lock = yield* takeRunLock(job.folder, processHolder(worker.child.pid ?? -1))
+    yield* runWorker(worker, job.folder, onEpoch)
+  }))
+
 /** A planned run with its key and folder under `sweepFolder`. */
 const placed = (run: PlannedRun, sweepFolder: string): SweepRun => {
   const key = runKey(run.config, NUMERICS_VERSION)
