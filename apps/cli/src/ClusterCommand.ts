@@ -5,7 +5,7 @@
  */
 import { checkDatabaseUrl, clusterStatus, databaseLayer, RunBoard, runnerLayer } from "@rectifier/cluster"
 import { describeError } from "@rectifier/core"
-import { Console, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option, References, Schema } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { resolve } from "node:path"
 
@@ -47,7 +47,8 @@ const runner = Command.make("runner", {
       yield* Layer.build(layer)
       yield* Console.log(`runner ${input.host}:${input.port} joined the cluster at ${url.host}, ${input.parallel} at once`)
       return yield* Effect.never
-    }))
+      // The engine's notices (listening, shards acquired) stay out of the output; warnings still show.
+    }).pipe(Effect.provideService(References.MinimumLogLevel, "Warn")))
   }).pipe(Effect.mapError(asUserError))).pipe(
     Command.withDescription("Join the cluster and run the sweep runs it assigns to this machine, until stopped")
   )

@@ -1,8 +1,8 @@
 /**
  * The board every runner and submitter reads: one row per run of a cluster
  * sweep in `rectifier_runs` (PostgreSQL), keyed by the run identity, with its
- * state (queued, running, finished, failed), the runner that holds it, the
- * last epoch it reported and when it changed. The engine's own tables hold
+ * state (queued, running, finished, failed), the runner that holds it, its
+ * attempts, the first and last epoch the current attempt reported and when it changed. The engine's own tables hold
  * the durable messages; this table is only what people and the submitter's
  * progress display look at, so losing a row loses no run.
  */
@@ -21,6 +21,8 @@ export const BoardRow = Schema.Struct({
   runner: Schema.NullOr(Schema.String),
   attempts: Schema.Int,
   epoch: Schema.NullOr(Schema.Int),
+  /** The first epoch the current attempt reported: above 1 when it resumed from a checkpoint. */
+  firstEpoch: Schema.NullOr(Schema.Int),
   epochs: Schema.NullOr(Schema.Int),
   validationError: Schema.NullOr(Schema.Number),
   reason: Schema.NullOr(Schema.String),
@@ -47,6 +49,7 @@ export class RunBoard extends Context.Service<RunBoard, {
       runner TEXT,
       attempts INT NOT NULL DEFAULT 0,
       epoch INT,
+      first_epoch INT,
       epochs INT,
       validation_error DOUBLE PRECISION,
       reason TEXT,
@@ -63,10 +66,11 @@ export class RunBoard extends Context.Service<RunBoard, {
       }),
       started: Effect.fn("RunBoard.started")(function*(key, runner) {
         yield* quietly("started", sql`UPDATE rectifier_runs SET state = 'running', runner = ${runner}, attempts = attempts + 1,
+          epoch = NULL, first_epoch = NULL,
           updated_at = NOW() WHERE key = ${key}`)
       }),
       epoch: Effect.fn("RunBoard.epoch")(function*(key, epoch, epochs, validationError) {
-        yield* quietly("epoch", sql`UPDATE rectifier_runs SET epoch = ${epoch}, epochs = ${epochs},
+        yield* quietly("epoch", sql`UPDATE rectifier_runs SET epoch = ${epoch}, first_epoch = COALESCE(first_epoch, ${epoch}), epochs = ${epochs},
           validation_error = ${validationError}, updated_at = NOW() WHERE key = ${key}`)
       }),
       ended: Effect.fn("RunBoard.ended")(function*(key, state, reason) {
@@ -74,7 +78,7 @@ export class RunBoard extends Context.Service<RunBoard, {
           updated_at = NOW() WHERE key = ${key}`)
       }),
       list: Effect.fn("RunBoard.list")(function*(pipeline) {
-        const rows = yield* sql`SELECT key, pipeline, name, state, runner, attempts, epoch, epochs,
+        const rows = yield* sql`SELECT key, pipeline, name, state, runner, attempts, epoch, first_epoch AS "firstEpoch", epochs,
             validation_error AS "validationError", reason, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "updatedAt"
           FROM rectifier_runs ${pipeline === undefined ? sql`` : sql`WHERE pipeline = ${pipeline}`} ORDER BY pipeline, name`.pipe(
           Effect.catchCause(() => Effect.succeed([]))

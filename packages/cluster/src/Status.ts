@@ -28,6 +28,7 @@ export const clusterStatus = Effect.fn("Cluster.status")(function*() {
       (r.runner === null ? "" : ` on ${r.runner}`) +
       (r.attempts > 1 ? ` (attempt ${r.attempts})` : "") +
       (r.epoch === null ? "" : `  epoch ${r.epoch}/${r.epochs}`) +
+      (r.firstEpoch !== null && r.firstEpoch > 1 ? ` (resumed at epoch ${r.firstEpoch})` : "") +
       (r.reason === null ? "" : `  ${r.reason.split("\n")[0]}`)
     )
   ]

@@ -7,7 +7,15 @@
  * writes the same report with `writeReport`.
  */
 import { NodeClusterSocket } from "@effect/platform-node"
-import { planSweep, type Preset, readRunRecord, type SweepEvent, type SweepRun, writeReport } from "@rectifier/experiment"
+import {
+  planSweep,
+  type Preset,
+  readRunRecord,
+  type SweepEvent,
+  type SweepRun,
+  writeReport,
+  writeSweepIndex
+} from "@rectifier/experiment"
 import { runFailure } from "@rectifier/record"
 import { Effect, Fiber, FileSystem, Layer, Option } from "effect"
 import { ClusterWorkflowEngine } from "effect/cluster"
@@ -36,9 +44,11 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
   const finished = (run: SweepRun) => fs.exists(join(run.folder, "results.json"))
   const first = yield* planSweep(preset, options)
   yield* fs.makeDirectory(first.folder, { recursive: true })
+  const total = first.runs.length + first.waiting.length
+  yield* writeSweepIndex(first.folder, preset.name, total, first.runs)
   let finishedBefore = 0
   for (const run of first.runs) if (yield* finished(run)) finishedBefore++
-  emit({ _tag: "Planned", total: first.runs.length + first.waiting.length, finished: finishedBefore, folder: first.folder })
+  emit({ _tag: "Planned", total, finished: finishedBefore, folder: first.folder })
 
   const following = new Map<string, SweepRun>()
   const seen = new Map<string, { state: string; epoch: number | null }>()
@@ -94,6 +104,7 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
     for (const run of fresh) submitted.add(run.key)
     yield* Effect.forEach(fresh, execute, { concurrency: "unbounded", discard: true })
     plan = yield* planSweep(preset, options)
+    yield* writeSweepIndex(plan.folder, preset.name, total, plan.runs)
   }
   yield* Fiber.interrupt(follower)
   const report = yield* writeReport(preset, plan.folder, plan.runs, {
