@@ -1,17 +1,22 @@
 /**
- * A real PostgreSQL server for the tests: Debian's PostgreSQL 15, `initdb` in
+ * A real PostgreSQL server for the tests: Debian's PostgreSQL (15 on Debian 12), `initdb` in
  * a temporary folder owned by `nobody` (the server refuses to run as root),
  * listening on 127.0.0.1 at a free port, trust authentication on loopback
  * only; `stop`/`start` restart it on the same data (the restart test), and
  * `remove` stops it and deletes the folder.
  */
 import { execFileSync } from "node:child_process"
-import { chmodSync, mkdtempSync, rmSync } from "node:fs"
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-const bin = "/usr/lib/postgresql/15/bin"
+/** The newest server Debian's `postgresql` package installed (15 on Debian 12). */
+const bin = (() => {
+  const versions = readdirSync("/usr/lib/postgresql").map(Number).filter(Number.isFinite).sort((a, b) => b - a)
+  if (versions.length === 0) throw new Error("no PostgreSQL server under /usr/lib/postgresql: install Debian's postgresql")
+  return `/usr/lib/postgresql/${versions[0]}/bin`
+})()
 
 export interface Postgres {
   readonly url: string
@@ -38,6 +43,8 @@ const asServerUser = (program: string, args: ReadonlyArray<string>) => {
   if (process.getuid?.() === 0) execFileSync("su", ["-s", "/bin/sh", "nobody", "-c", command], { stdio: "pipe" })
   else execFileSync("/bin/sh", ["-c", command], { stdio: "pipe" })
 }
+
+export const psql = join(bin, "psql")
 
 export const startPostgres = async (): Promise<Postgres> => {
   const root = mkdtempSync(join(tmpdir(), "rectifier-pg-"))
