@@ -20,6 +20,8 @@ export const BoardRow = Schema.Struct({
   state: RunState,
   runner: Schema.NullOr(Schema.String),
   attempts: Schema.Int,
+  /** Failed submissions before this one: a failed run is submitted again as a new workflow (SweepRunWorkflow.ts). */
+  generation: Schema.Int,
   epoch: Schema.NullOr(Schema.Int),
   /** The first epoch the current attempt reported: above 1 when it resumed from a checkpoint. */
   firstEpoch: Schema.NullOr(Schema.Int),
@@ -33,7 +35,8 @@ export type BoardRow = typeof BoardRow.Type
 const decodeRows = Schema.decodeUnknownEffect(Schema.Array(BoardRow))
 
 export class RunBoard extends Context.Service<RunBoard, {
-  readonly queued: (run: { readonly key: string; readonly pipeline: string; readonly name: string }) => Effect.Effect<void>
+  /** Puts a run on the board (again, after a failure); its generation. */
+  readonly queued: (run: { readonly key: string; readonly pipeline: string; readonly name: string }) => Effect.Effect<number>
   readonly started: (key: string, runner: string) => Effect.Effect<void>
   readonly epoch: (key: string, epoch: number, epochs: number, validationError: number) => Effect.Effect<void>
   readonly ended: (key: string, state: "finished" | "failed", reason: string | undefined) => Effect.Effect<void>
@@ -48,6 +51,7 @@ export class RunBoard extends Context.Service<RunBoard, {
       state TEXT NOT NULL,
       runner TEXT,
       attempts INT NOT NULL DEFAULT 0,
+      generation INT NOT NULL DEFAULT 0,
       epoch INT,
       first_epoch INT,
       epochs INT,
@@ -60,10 +64,16 @@ export class RunBoard extends Context.Service<RunBoard, {
       effect.pipe(Effect.asVoid, Effect.catchCause((cause) => Effect.logDebug(`run board: ${label} not written`, cause)))
     return {
       queued: Effect.fn("RunBoard.queued")(function*(run) {
-        yield* quietly("queued", sql`INSERT INTO rectifier_runs (key, pipeline, name, state) VALUES (${run.key}, ${run.pipeline}, ${run.name}, 'queued')
-          ON CONFLICT (key) DO UPDATE SET state = 'queued', reason = NULL, updated_at = NOW()
-          WHERE rectifier_runs.state = 'failed'`)
-      }),
+        const rows = yield* sql<{ readonly generation: number }>`INSERT INTO rectifier_runs (key, pipeline, name, state)
+          VALUES (${run.key}, ${run.pipeline}, ${run.name}, 'queued')
+          ON CONFLICT (key) DO UPDATE SET state = 'queued', reason = NULL, updated_at = NOW(),
+            generation = rectifier_runs.generation + 1
+          WHERE rectifier_runs.state = 'failed'
+          RETURNING generation`
+        if (rows.length > 0) return rows[0]!.generation
+        const current = yield* sql<{ readonly generation: number }>`SELECT generation FROM rectifier_runs WHERE key = ${run.key}`
+        return current[0]?.generation ?? 0
+      }, Effect.orDie),
       started: Effect.fn("RunBoard.started")(function*(key, runner) {
         yield* quietly("started", sql`UPDATE rectifier_runs SET state = 'running', runner = ${runner}, attempts = attempts + 1,
           epoch = NULL, first_epoch = NULL,
@@ -78,7 +88,7 @@ export class RunBoard extends Context.Service<RunBoard, {
           updated_at = NOW() WHERE key = ${key}`)
       }),
       list: Effect.fn("RunBoard.list")(function*(pipeline) {
-        const rows = yield* sql`SELECT key, pipeline, name, state, runner, attempts, epoch, first_epoch AS "firstEpoch", epochs,
+        const rows = yield* sql`SELECT key, pipeline, name, state, runner, attempts, generation, epoch, first_epoch AS "firstEpoch", epochs,
             validation_error AS "validationError", reason, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "updatedAt"
           FROM rectifier_runs ${pipeline === undefined ? sql`` : sql`WHERE pipeline = ${pipeline}`} ORDER BY pipeline, name`.pipe(
           Effect.catchCause(() => Effect.succeed([]))

@@ -75,9 +75,10 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
       if (yield* finished(run)) return
       executed++
       following.set(run.key, run)
-      yield* board.queued({ key: run.key, pipeline: preset.name, name: run.name })
+      const generation = yield* board.queued({ key: run.key, pipeline: preset.name, name: run.name })
       const outcome = yield* SweepRunWorkflow.execute({
         key: run.key,
+        generation,
         name: run.name,
         job: {
           pipeline: preset.name,
@@ -91,6 +92,8 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
       const reason = outcome.failure ??
         (Option.isNone(record) ? "the runner left no record" : runFailure(record.value))
       if (reason !== undefined) {
+        // Marked failed here too (a run whose outcome is stored but whose record is gone), so a new submission retries it.
+        yield* board.ended(run.key, "failed", reason)
         failures.push({ name: run.name, reason })
         emit({ _tag: "RunFailed", run, reason })
       } else if (Option.isSome(record)) emit({ _tag: "RunFinished", run, record: record.value })

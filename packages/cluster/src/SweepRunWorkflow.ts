@@ -2,7 +2,10 @@
  * One run of a sweep as a durable workflow of the engine: its execution id
  * comes from the run identity (the run key: configuration plus numerics
  * version), so submitting a run twice joins the first submission, and a run
- * is never computed twice. The job names its folder relative to the shared
+ * is never computed twice. A run that failed (its worker failed, no record)
+ * keeps its outcome in the engine, so submitting it again is a new workflow:
+ * its generation (the failed submissions before it, from the run board)
+ * joins the key. The job names its folder relative to the shared
  * runs folder, which every runner mounts where it likes (`--runs-dir`).
  */
 import { WorkerJob } from "@rectifier/experiment"
@@ -12,6 +15,7 @@ import { Workflow } from "effect/workflow"
 /** A job whose `folder` is relative to the runs folder: `<pipeline>/<run folder name>`. */
 export const SweepRunPayload = Schema.Struct({
   key: Schema.String,
+  generation: Schema.Int,
   name: Schema.String,
   job: WorkerJob
 })
@@ -27,5 +31,5 @@ export type SweepRunOutcome = typeof SweepRunOutcome.Type
 export const SweepRunWorkflow = Workflow.make("rectifier/SweepRun", {
   payload: SweepRunPayload,
   success: SweepRunOutcome,
-  idempotencyKey: (payload) => payload.key
+  idempotencyKey: (payload) => payload.generation === 0 ? payload.key : `${payload.key}/${payload.generation}`
 })

@@ -38,8 +38,8 @@ export const start = (args: ReadonlyArray<string>): Started => {
 }
 
 /** Runs `bin.ts args` to its end. */
-export const cli = (args: ReadonlyArray<string>): Finished => {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 300_000 })
+export const cli = (args: ReadonlyArray<string>, timeoutMs = 300_000): Finished => {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: timeoutMs })
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
 

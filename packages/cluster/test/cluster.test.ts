@@ -4,12 +4,13 @@
  * processes, one SIGKILLed while it trains a run, finishes every run once
  * (the killed run resumes from its checkpoint on another runner), writes
  * the report, and leaves records equal to a local sweep's; a database
- * stopped and restarted mid-sweep loses nothing either.
+ * stopped and restarted mid-sweep loses nothing either; runs that failed are
+ * retried by the next submission.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { comparable, type RunRecord } from "@rectifier/record"
 import { Effect } from "effect"
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort, type Postgres, startPostgres } from "./Postgres.ts"
@@ -120,6 +121,31 @@ describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
         assertSameAsLocal(shared)
       } finally {
         for (const runner of runners) await stop(runner)
+      }
+    }), 600_000)
+
+  it.live("runs that failed (a runner with the wrong runs folder) are retried by the next submission", () =>
+    withCluster(async (pg) => {
+      const shared = temporary("shared")
+      // A runner whose runs folder is not the share: `smoke` there is a file, so no run folder can be made.
+      const wrong = temporary("wrong")
+      writeFileSync(join(wrong, "smoke"), "not a folder\n")
+      const quick = ["smoke", "--epochs", "1"]
+      let runner = await startRunner(pg.url, wrong, await freePort())
+      try {
+        const failed = cli(["pipeline", ...quick, "--cluster", pg.url, "--out", shared])
+        assert.notStrictEqual(failed.status, 0)
+        assert.include(failed.stderr, "4 of 4 runs failed")
+        assert.isTrue((await board(pg.url)).every((r) => r.state === "failed" && r.generation === 0))
+        await stop(runner)
+        runner = await startRunner(pg.url, shared, await freePort())
+        const retried = cli(["pipeline", ...quick, "--cluster", pg.url, "--out", shared])
+        assert.strictEqual(retried.status, 0, retried.stdout + retried.stderr)
+        assert.include(retried.stdout, "4 runs (4 run now, 0 already finished or locked)")
+        assert.isTrue((await board(pg.url)).every((r) => r.state === "finished" && r.generation === 1))
+        assert.strictEqual(runFolders(join(shared, "smoke")).length, 4)
+      } finally {
+        await stop(runner)
       }
     }), 600_000)
 

@@ -1,6 +1,6 @@
 /**
  * The cluster's figures (docs/CLUSTER.md): a 12-run sweep (smoke, 6 seeds,
- * 3 epochs on 1000 examples, wasm) run locally one at a time, on one runner
+ * its 2 epochs on 500 examples, wasm) run locally one at a time, on one runner
  * and on two runners (one run at a time each), against a fresh PostgreSQL
  * each; the engine's overhead per run (one runner against local), the
  * speed-up of two runners over one, and the database's transactions
@@ -16,8 +16,8 @@ import { join } from "node:path"
 import { freePort, type Postgres, psql, startPostgres } from "./Postgres.ts"
 import { cli, type Runner, startRunner, stop } from "./Processes.ts"
 
-const flags = ["smoke", "--seeds", "1,2,3,4,5,6", "--epochs", "3", "--train-size", "1000"]
-const epochs = 12 * 3
+const flags = ["smoke", "--seeds", "1,2,3,4,5,6"]
+const epochs = 12 * 2
 const temporary = (label: string) => mkdtempSync(join(tmpdir(), `rectifier-measure-${label}-`))
 
 const commits = (pg: Postgres): number =>
@@ -26,8 +26,8 @@ const commits = (pg: Postgres): number =>
 
 const timed = (args: ReadonlyArray<string>) => {
   const began = performance.now()
-  const result = cli(args)
-  if (result.status !== 0) throw new Error(result.stdout + result.stderr)
+  const result = cli(args, 1_800_000)
+  if (result.status !== 0) throw new Error(`exit ${result.status ?? result.signal}: ${result.stdout}${result.stderr}`)
   return (performance.now() - began) / 1000
 }
 
@@ -51,10 +51,10 @@ const onCluster = async (runnerCount: number) => {
 }
 
 const local = timed(["pipeline", ...flags, "--parallel", "1", "--out", temporary("local")])
-const one = await onCluster(1)
-const two = await onCluster(2)
 console.log(`local sweep, one run at a time: ${local.toFixed(1)} s`)
+const one = await onCluster(1)
 console.log(`one runner:  ${one.seconds.toFixed(1)} s; overhead per run ${((one.seconds - local) / 12).toFixed(2)} s`)
+const two = await onCluster(2)
 console.log(`two runners: ${two.seconds.toFixed(1)} s; speed-up over one runner ${(one.seconds / two.seconds).toFixed(2)}x`)
 console.log(
   `database transactions per epoch trained: ${one.perEpoch.toFixed(1)} (one runner), ${two.perEpoch.toFixed(1)} (two); ` +
