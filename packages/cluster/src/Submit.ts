@@ -59,8 +59,11 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
       const before = seen.get(row.key)
       seen.set(row.key, { state: row.state, epoch: row.epoch })
       if (row.state === "running" && before?.state !== "running") emit({ _tag: "RunStarted", run })
-      if (row.epoch !== null && row.epoch !== before?.epoch && row.epochs !== null && row.validationError !== null) {
-        emit({ _tag: "Epoch", run, epoch: { epoch: row.epoch, epochs: row.epochs, seconds: 0, validationError: row.validationError } })
+      if (row.epoch === null || row.epochs === null || row.validationError === null) continue
+      // One event per epoch since the last poll (the board keeps the last only; seconds are not on it).
+      const from = before?.epoch ?? (row.firstEpoch ?? row.epoch) - 1
+      for (let epoch = from + 1; epoch <= row.epoch; epoch++) {
+        emit({ _tag: "Epoch", run, epoch: { epoch, epochs: row.epochs, seconds: 0, validationError: row.validationError } })
       }
     }
   }).pipe(Effect.delay("500 millis"), Effect.forever, Effect.forkChild)

@@ -3,7 +3,8 @@
  * sweep (the smoke preset, 6 epochs on 1000 examples, wasm) on three runner
  * processes, one SIGKILLed while it trains a run, finishes every run once
  * (the killed run resumes from its checkpoint on another runner), writes
- * the report, and leaves records equal to a local sweep's; a database
+ * the report, and leaves records equal to a local sweep's; so does a runner
+ * drained with SIGTERM mid-run; a database
  * stopped and restarted mid-sweep loses nothing either; runs that failed are
  * retried by the next submission.
  */
@@ -98,6 +99,35 @@ describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
         assert.include(status.stdout, "3 runners:")
         assert.include(status.stdout, "4 runs:")
         assert.include(status.stdout, "(attempt 2)")
+      } finally {
+        for (const runner of runners) await stop(runner)
+      }
+    }), 600_000)
+
+  it.live("a runner drained with SIGTERM mid-run: its run resumes on the other runner, equal to a local sweep", () =>
+    withCluster(async (pg) => {
+      const shared = temporary("shared")
+      const runners: Array<Runner> = []
+      try {
+        for (let i = 0; i < 2; i++) runners.push(await startRunner(pg.url, shared, await freePort()))
+        const submit = start(["pipeline", ...sweepFlags, "--cluster", pg.url, "--out", shared])
+        let drained: { readonly runner: string; readonly key: string; readonly exited: Promise<unknown> } | undefined
+        await until("a run past its first epoch", async () => {
+          const row = (await board(pg.url)).find((r) => r.state === "running" && (r.epoch ?? 0) >= 2)
+          const victim = runners.find((r) => r.address === row?.runner)
+          if (row === undefined || victim === undefined) return false
+          victim.child.kill("SIGTERM")
+          drained = { runner: victim.address, key: row.key, exited: victim.exited }
+          return true
+        })
+        await drained!.exited
+        const submitted = await submit.exited
+        assert.strictEqual(submitted.status, 0, submitted.stdout + submitted.stderr)
+        const row = (await board(pg.url)).find((r) => r.key === drained!.key)!
+        assert.strictEqual(row.state, "finished")
+        assert.notStrictEqual(row.runner, drained!.runner, "taken over by the other runner")
+        assert.isAbove(row.firstEpoch!, 1, "resumed from its checkpoint")
+        assertSameAsLocal(shared)
       } finally {
         for (const runner of runners) await stop(runner)
       }
