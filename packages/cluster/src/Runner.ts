@@ -30,7 +30,9 @@ export interface RunnerOptions {
 /**
  * Timings for a cluster of a few long-running runs: a dead runner is noticed
  * within seconds (health pings, shard locks) rather than the defaults' minute,
- * and new messages are picked up within a second.
+ * new messages are picked up within a second, and a drained runner hands its
+ * runs over after 1 s (the engine's default waits 15 s for them to finish,
+ * which a run of hours never does; what is lost is the epoch in progress).
  */
 export const shardingConfig = {
   runnerHealthCheckInterval: Duration.seconds(2),
@@ -40,6 +42,7 @@ export const shardingConfig = {
   entityMessagePollInterval: Duration.millis(500),
   entityReplyPollInterval: Duration.millis(250),
   entityMaxIdleTime: Duration.minutes(30),
+  entityTerminationTimeout: Duration.seconds(1),
   shardsPerGroup: 60
 }
 
