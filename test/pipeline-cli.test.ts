@@ -125,6 +125,18 @@ describe("pnpm run pipeline: configuration files, the resolved configuration, ma
       assert.deepStrictEqual(readdirSync(folder).sort(), ["paper.json", "quick.yaml"], "nothing ran")
     }))
 
+  it.live("--pretrain-epochs reaches every pre-trained cell of a sweep, and only those", () =>
+    Effect.sync(() => {
+      const printed = cli(["pipeline", "table1-mnist", "--seeds", "1", "--pretrain-epochs", "2", "--print-config"])
+      assert.strictEqual(printed.status, 0, printed.stderr)
+      const { runs } = JSON.parse(printed.stdout) as { runs: ReadonlyArray<{ cell: string; config: RunRecord["config"] }> }
+      assert.deepStrictEqual(
+        runs.map((r) => [r.cell, r.config.pretraining?.kind, r.config.pretraining?.epochs]),
+        [["rectifier", undefined, undefined], ["tanh", undefined, undefined], ["softplus", undefined, undefined],
+          ["rectifier, pre-trained", "dae", 2], ["tanh, pre-trained", "dae", 2], ["softplus, pre-trained", "dae", 2]]
+      )
+    }))
+
   it.live("a bad value is reported against its flag or file and field, with what was expected", () =>
     Effect.sync(() => {
       const folder = temporaryFolder("cli-config-bad")

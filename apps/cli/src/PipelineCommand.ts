@@ -133,7 +133,7 @@ const listing = Effect.gen(function*() {
 })
 
 /** Flags that contradict each other or the pipeline fail, naming both, instead of one being dropped silently. */
-const conflicts = (preset: Preset, input: ConfigFlagValues) => {
+const conflicts = (input: ConfigFlagValues) => {
   const fail = (userMessage: string) => Effect.fail(new CliError.UserError({ cause: undefined, userMessage }))
   const selecting = Option.getOrElse(input.selectLearningRate, () => false)
   if (selecting && Option.isSome(input.learningRates)) {
@@ -142,22 +142,25 @@ const conflicts = (preset: Preset, input: ConfigFlagValues) => {
   if (Option.isSome(input.learningRate) && (selecting || Option.isSome(input.learningRates))) {
     return fail("--learning-rate fixes one rate, --select-learning-rate / --learning-rates select among several; give one")
   }
-  if (Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining === undefined) {
-    return fail(`--pretrain-epochs: ${preset.name} pre-trains nothing (or only in some sweep cells, which this flag does not reach)`)
-  }
   return Effect.void
 }
+
+/** A flag that reaches no run of the plan is refused rather than dropped: `--pretrain-epochs` where nothing pre-trains. */
+const unreached = (preset: Preset, input: ConfigFlagValues, runs: ReadonlyArray<PlannedRun>) =>
+  Option.isSome(input.pretrainEpochs) && runs.every((run) => run.config.pretraining === undefined)
+    ? Effect.fail(new CliError.UserError({ cause: undefined, userMessage: `--pretrain-epochs: ${preset.name} pre-trains nothing` }))
+    : Effect.void
 
 /**
  * The caller's overrides: the --config file's, then the flags' on top, each
  * validated on its own so a problem names the file or the flag.
  */
-const callerOverrides = (preset: Preset, input: ConfigFlagValues & { readonly config: Option.Option<unknown> }) =>
+const callerOverrides = (input: ConfigFlagValues & { readonly config: Option.Option<unknown> }) =>
   Effect.gen(function*() {
     const fromFile = Option.isSome(input.config)
       ? yield* validateOverrides(`--config ${configPath() ?? "file"}`, input.config.value)
       : {}
-    const fromFlags = yield* validateOverrides("flags", overridesFromFlags(input, preset.overrides.pretraining)).pipe(
+    const fromFlags = yield* validateOverrides("flags", overridesFromFlags(input)).pipe(
       Effect.mapError(flagProblems)
     )
     return mergeOverrides(fromFile, fromFlags)
@@ -231,7 +234,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     const human = input.json ? process.stderr : process.stdout
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value)
-    yield* conflicts(preset, input)
+    yield* conflicts(input)
     const data = {
       ...(Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}),
       ...(input.mirror.length === 0 ? {} : { mirrors: input.mirror })
@@ -259,10 +262,11 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       yield* input.json ? printJson(runJson(folder, record, alreadyFinished === true)) : Console.log(folder)
       return
     }
-    const overrides = yield* callerOverrides(preset, input)
+    const overrides = yield* callerOverrides(input)
     const sweep = preset.sweep !== undefined || Option.isSome(input.seeds)
+    const runs = yield* resolveRuns(preset, overrides, Option.isSome(input.seeds) ? input.seeds.value : undefined)
+    yield* unreached(preset, input, runs)
     if (input.printConfig) {
-      const runs = yield* resolveRuns(preset, overrides, Option.isSome(input.seeds) ? input.seeds.value : undefined)
       const resolved = runs.map((run) => ({
         cell: run.cell,
         seed: run.config.seed,
