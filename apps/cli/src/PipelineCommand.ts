@@ -26,11 +26,10 @@ import {
   presets,
   readResults,
   readRunStart,
-  resolveConfig,
+  readRunRecord,
   resolveRuns,
   type ResultsEntry,
   resumePipeline,
-  runPipeline,
   runSweep,
   throughput,
   validateOverrides,
@@ -277,9 +276,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     if (sweep) {
-      // The sweep's own planning reports a configuration that does not resolve.
-      const base = yield* Effect.option(resolveConfig(preset, overrides))
-      if (Option.isSome(base)) yield* noticeFallback(base.value)
+      yield* noticeFallback(runs[0]!.config)
       const progress = sweepProgress(human)
       const outcome = yield* runSweep(preset, {
         out: input.out,
@@ -314,7 +311,8 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       }
       return
     }
-    const config = yield* resolveConfig(preset, overrides)
+    // A single run is a sweep of one, run in this process: the sweep's folder, key, lock and reuse.
+    const config = runs[0]!.config
     yield* say(`${preset.name}: ${describeConfig(config)}`)
     yield* say(
       `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
@@ -325,13 +323,37 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
     yield* noticeFallback(config)
-    const { folder, record } = yield* runPipeline(preset, config, {
+    let skipped: string | undefined
+    const outcome = yield* runSweep(preset, {
       out: input.out,
-      ...progressPrinter(say, human),
-      data
+      parallel: 1,
+      overrides,
+      data,
+      inProcess: progressPrinter(say, human),
+      onEvent: (event) => {
+        if (event._tag === "RunSkipped") skipped = event.reason
+      }
     })
+    const { folder } = outcome.runs[0]!
+    const failure = outcome.failed[0]
+    if (failure !== undefined) {
+      const detail = `already finished: ${folder} holds a failed run of this configuration; nothing was run ` +
+        `(move the folder away to run it again):\n${failure.reason}`
+      return yield* new CliError.UserError({ cause: new RunsFailed({ detail }), userMessage: detail })
+    }
+    const alreadyFinished = outcome.executed === 0
+    const record = yield* readRunRecord(folder).pipe(
+      // No record and nothing run: another process holds the run's lock.
+      Effect.mapError((error) => skipped === undefined ? error : new CliError.UserError({ cause: error, userMessage: skipped }))
+    )
+    if (alreadyFinished) {
+      yield* say(
+        `already finished: ${folder} holds the record of this configuration (results.json); nothing was run or ` +
+          "rewritten (move the folder away to run it again)"
+      )
+    }
     yield* say(summary(record))
-    yield* input.json ? printJson(runJson(folder, record, false)) : Console.log(folder)
+    yield* input.json ? printJson(runJson(folder, record, alreadyFinished)) : Console.log(folder)
   }).pipe(Effect.mapError(asUserError))
 ).pipe(Command.withDescription(
   "Run a named pipeline (an experiment of the paper) and write its run folder. The defaults shown are those every " +
