@@ -35,7 +35,7 @@ describe.skipIf(probe === undefined)("disk faults (CLI, real tmpfs mounts)", () 
     const run = cli([...tiny, "--out", readOnly])
     assert.notStrictEqual(run.status, 0)
     assert.include(run.stdout + run.stderr, "EROFS: read-only file system")
-    assert.include(run.stdout + run.stderr, `cannot create the run folder ${readOnly}/mnist-relu-`)
+    assert.include(run.stdout + run.stderr, `cannot create the run folder ${readOnly}/mnist-relu`)
     assert.notInclude(run.stdout + run.stderr, "Unknown")
   })
 

@@ -1,9 +1,13 @@
 /**
  * `pipeline <name>`: resolves a named pipeline with the user's overrides (a
- * --config file, then flags) and runs it: a single-run preset with a
- * progress line per epoch, a sweep (or any preset given --seeds) through the
- * sweep runner with a live progress bar. Prints the run (or sweep) folder
- * last, or with --json one JSON document. `--resume <run folder>` continues
+ * --config file, then flags) and runs it through the sweep runner: a sweep
+ * (or any preset given --seeds) in worker processes with a live progress bar,
+ * a single-run preset as a sweep of one in this process with a progress line
+ * per epoch. So a single run's folder is the one `--seeds <its seed>` names
+ * (`<out>/<pipeline>/<pipeline>-seed<N>-<key>`), and asking again for a
+ * finished configuration reports it as already finished and reuses it rather
+ * than computing the same record again (move the folder away to recompute).
+ * Prints the run (or sweep) folder last, or with --json one JSON document. `--resume <run folder>` continues
  * a killed run with the configuration saved in its folder. `--list` shows
  * every pipeline with its number of runs and estimated time here;
  * `--print-config` the resolved configuration of each run. `--data-dir`

@@ -21,7 +21,7 @@ const commandLine = (): string => {
 const run = (options: BenchOptions) =>
   Effect.gen(function*() {
     const started = new Date()
-    const rows = options.command === "train" ? measureTrain(options) : measureActivations(options)
+    const rows = options.command === "train" ? yield* measureTrain(options) : yield* measureActivations(options)
     console.log(`\n${formatTable(options, rows)}`)
     const out = options.out ?? join("runs", "bench", `${options.command}-${started.toISOString().replace(/[:.]/g, "-")}.json`)
     const record = { command: commandLine(), started: started.toISOString(), options, rows }

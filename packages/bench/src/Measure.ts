@@ -1,10 +1,11 @@
 /**
  * The measurements: each tfjs backend in its own child process (main.ts
- * worker) and, for training, PyTorch on the same model, data and step count,
- * in interleaved rounds. Plain synchronous code, so that nothing around the
- * children adds to what they measure.
+ * worker, started through Effect's child-process module) and, for training,
+ * PyTorch on the same model, data and step count, in interleaved rounds, one
+ * child at a time, so that nothing around a child adds to what it measures.
  */
-import { spawnSync } from "node:child_process"
+import { Effect, Stream } from "effect"
+import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,19 +20,24 @@ type Result = Record<string, unknown>
 
 const workerEntry = fileURLToPath(new URL("./main.ts", import.meta.url))
 
+const text = (stream: Stream.Stream<Uint8Array, unknown>) =>
+  stream.pipe(Stream.decodeText(), Stream.mkString, Effect.orElseSucceed(() => ""))
+
 /** Runs one job in a fresh Node process and returns its result line, or why it failed. */
-const inChild = (job: Job): Result => {
-  const child = spawnSync(process.execPath, [workerEntry, "worker", JSON.stringify(job)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 24
-  })
-  const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
+const inChild = Effect.fn("Bench.inChild")(function*(job: Job) {
+  const spawner = yield* ChildProcessSpawner.ChildProcessSpawner
+  const child = yield* spawner.spawn(
+    ChildProcess.make(process.execPath, [workerEntry, "worker", JSON.stringify(job)], { detached: false, stdin: "ignore" })
+  )
+  const [stdout, stderr] = yield* Effect.all([text(child.stdout), text(child.stderr)], { concurrency: 2 })
+  const status = yield* child.exitCode.pipe(Effect.map(String), Effect.catch((error) => Effect.succeed(error.message)))
+  const line = stdout.split("\n").find((l) => l.startsWith(resultMarker))
   if (line === undefined) {
-    const why = `${child.stderr}${child.stdout}`.split("\n").filter((l) => /error|unavailable|hint/i.test(l))
-    return { error: why.slice(0, 2).join(" ").trim() || `exit status ${child.status}` }
+    const why = `${stderr}${stdout}`.split("\n").filter((l) => /error|unavailable|hint/i.test(l))
+    return { error: why.slice(0, 2).join(" ").trim() || `exit status ${status}` } as Result
   }
   return readResult(line.slice(resultMarker.length), `the ${job.kind} job on ${job.backend}`)
-}
+}, Effect.scoped, Effect.orElseSucceed((): Result => ({ error: "the benchmark process could not start" })))
 
 const median = (values: ReadonlyArray<number>): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -42,7 +48,7 @@ const median = (values: ReadonlyArray<number>): number => {
 const speed = (result: Result): number =>
   typeof result["samplesPerSecond"] === "number" ? result["samplesPerSecond"] : -1
 
-export const measureTrain = (options: TrainOptions) => {
+export const measureTrain = Effect.fn("Bench.measureTrain")(function*(options: TrainOptions) {
   const python = options.torch ? findTorchPython() : undefined
   if (options.torch && python === undefined) console.log(torchHint)
   const rows: Array<{ batch: number; name: string; result: Result }> = []
@@ -59,16 +65,15 @@ export const measureTrain = (options: TrainOptions) => {
         learningRate: options.learningRate,
         threads: options.threads
       }
-      const runners: Array<[string, () => Result]> = options.backends.map((backend) =>
-        [backend, () => inChild({ kind: "train", backend, ...job })]
-      )
-      if (python !== undefined) runners.push(["pytorch", () => runTorch(python, job)])
+      const runners: Array<[string, Effect.Effect<Result, never, ChildProcessSpawner.ChildProcessSpawner>]> = options.backends
+        .map((backend) => [backend, inChild({ kind: "train", backend, ...job })])
+      if (python !== undefined) runners.push(["pytorch", Effect.sync(() => runTorch(python, job))])
       // Rounds interleave the contenders so that a burst of load elsewhere hits them alike.
       const best = new Map<string, Result>()
       const rounds = new Map<string, Array<number>>()
       for (let round = 0; round < options.rounds; round++) {
         for (const [name, run] of runners) {
-          const result = run()
+          const result = yield* run
           console.log(`batch ${batch} ${name} round ${round + 1}: ${JSON.stringify(result)}`)
           const previous = best.get(name)
           if (previous === undefined || speed(result) > speed(previous)) best.set(name, result)
@@ -87,11 +92,13 @@ export const measureTrain = (options: TrainOptions) => {
     }
   }
   return rows
-}
+})
 
 export const measureActivations = (options: ActivationOptions) =>
-  options.backends.map((backend) => {
-    const result = inChild({ kind: "activations", backend, threads: options.threads, rows: 500, columns: 1000, reps: 20 })
-    console.log(`${backend}: ${JSON.stringify(result)}`)
-    return { name: backend, result }
-  })
+  Effect.forEach(options.backends, (backend) =>
+    inChild({ kind: "activations", backend, threads: options.threads, rows: 500, columns: 1000, reps: 20 }).pipe(
+      Effect.map((result) => {
+        console.log(`${backend}: ${JSON.stringify(result)}`)
+        return { name: backend, result }
+      })
+    ))

@@ -17,7 +17,7 @@
 import { resolveActivation, specName } from "@rectifier/activations"
 import { type ActivationSpec, sampleActivation } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
-import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
+import { describeError, NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { type ActivationShape, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
 import { Effect, FileSystem, Path, Ref, Semaphore } from "effect"
@@ -25,7 +25,7 @@ import { basename, join } from "node:path"
 import { writeBestWeights } from "./BestWeights.ts"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
 import { readRunRecord, type RunOptions, runPipeline } from "./Pipeline.ts"
-import { RunFailed } from "./PipelineError.ts"
+import { RunFailed, RunFolderUnavailable } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { type PlannedRun, resolveRuns } from "./Presets.ts"
 import { reuseSelection } from "./Protocol.ts"
@@ -253,16 +253,28 @@ export const writeReport = (
   })
 
 /**
+ * Creates `folder` (its parents as needed) unless it exists, failing with
+ * `RunFolderUnavailable`. The folder itself is made on its own: a recursive
+ * mkdir on a read-only file system says ENOENT, not EROFS.
+ */
+const makeFolder = (folder: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    yield* fs.makeDirectory(path.dirname(folder), { recursive: true })
+    yield* fs.makeDirectory(folder).pipe(Effect.catchReason("PlatformError", "AlreadyExists", () => Effect.void))
+  }).pipe(Effect.mapError((error) => new RunFolderUnavailable({ folder, reason: describeError(error) })))
+
+/**
  * Runs every unfinished run of `preset` and writes its report into
  * `<out>/<preset>/`. At most `parallel` runs at once; under the paper protocol
  * a cell's other seeds start when its first seed has selected their rates.
  */
 export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options: SweepOptions) {
-  const fs = yield* FileSystem.FileSystem
   const emit = options.onEvent ?? (() => {})
   const plan = yield* planSweep(preset, options)
   const { folder } = plan
-  yield* fs.makeDirectory(folder, { recursive: true })
+  yield* makeFolder(folder)
   const known: Array<SweepRun> = [...plan.runs]
   const total = plan.runs.length + plan.waiting.length
   /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
@@ -337,7 +349,7 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
       // true: ran; false: skipped; { error }: failed. The lock is released when the scope closes: after the
       // writer has exited (runInWorker stops and awaits its worker first), before the run is announced as finished.
       const ran = yield* Effect.scoped(Effect.gen(function*() {
-        yield* fs.makeDirectory(run.folder, { recursive: true })
+        yield* makeFolder(run.folder)
         yield* Effect.addFinalizer(() =>
           Ref.get(token).pipe(Effect.map((held) => held === undefined ? undefined : releaseRunLock(run.folder, held)))
         )

@@ -7,6 +7,7 @@
  * its parent before paying for them.
  */
 import { NodeServices } from "@effect/platform-node"
+import { describeError } from "@rectifier/core"
 import { Effect, Schema } from "effect"
 import { WorkerMessage, WorkerStart } from "./Job.ts"
 import { runPipeline } from "./Pipeline.ts"
@@ -46,7 +47,8 @@ export const runJob = (startLine: string): void => {
       process.exit(0)
     },
     (error: unknown) => {
-      send({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) })
+      // describeError: a platform error keeps its errno code (ENOSPC, ENOTDIR), which Effect's message drops.
+      send({ _tag: "Failed", message: describeError(error) })
       process.exit(1)
     }
   )
