@@ -6,20 +6,14 @@
  * that caused it; `--help` shows each field's default.
  */
 import { BackendChoice } from "@rectifier/backend"
+import { integerList as decimalIntegers } from "@rectifier/core"
 import { type ConfigInvalid, defaults, Protocol, PAPER_PROTOCOL } from "@rectifier/experiment"
 import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Option, Schema, SchemaGetter } from "effect"
 import { CliError, Flag } from "effect/cli"
 
-/** Comma-separated decimal integers ("0x20" or "1e3" are refused, not read as 32 or 1000). */
-export const integerList = (what: string) =>
-  Schema.String.check(Schema.isPattern(/^\d+(,\d+)*$/, { message: `expected ${what}: decimal integers separated by commas` }))
-    .pipe(
-      Schema.decodeTo(Schema.Array(Schema.Int), {
-        decode: SchemaGetter.split({ separator: "," }).pipe(SchemaGetter.map((parts) => parts.map(Number))),
-        encode: SchemaGetter.transform((values) => values.join(","))
-      })
-    )
+/** Comma-separated decimal integers, 0 allowed ("0x20" or "1e3" are refused, not read as 32 or 1000). */
+export const integerList = (what: string) => decimalIntegers(what, 0)
 
 /** "1000,1000,1000" -> [1000, 1000, 1000]. */
 const HiddenLayers = integerList("widths").pipe(

@@ -105,7 +105,7 @@ export const sweepProgress = (stream: NodeJS.WriteStream) => {
           bar?.update({ runs: done })
           print(
             `run ${done}/${total} done: ${event.run.name}  test ${percent(event.record.result.testError)}  ` +
-              `sparsity ${(100 * event.record.result.sparsity.mean).toFixed(1)}%  ${formatDuration(event.record.wallSeconds)}`
+              `sparsity ${percent(event.record.result.sparsity.mean, 1)}  ${formatDuration(event.record.wallSeconds)}`
           )
           break
         }

@@ -3,12 +3,12 @@
  * says whether the results are identical (timings and machine ignored),
  * listing each differing field otherwise; exits non-zero on a difference.
  */
+import { percent } from "@rectifier/core"
 import { verifyRun } from "@rectifier/experiment"
 import { describeDifferences } from "@rectifier/record"
 import { Console, Effect } from "effect"
 import { Argument, CliError, Command } from "effect/cli"
 import { Mismatch } from "./ExitCode.ts"
-
 
 export const verifyCommand = Command.make(
   "verify",
@@ -19,7 +19,7 @@ export const verifyCommand = Command.make(
       const { recorded, differences } = yield* verifyRun(folder)
       if (differences.length === 0) {
         yield* Console.log(
-          `identical: ${recorded.epochs.length} epochs, test error ${(100 * recorded.result.testError).toFixed(2)}%, ` +
+          `identical: ${recorded.epochs.length} epochs, test error ${percent(recorded.result.testError)}, ` +
             "every recorded value reproduced (timings and machine ignored)"
         )
         return

@@ -19,10 +19,12 @@ export interface ActivationParameter {
   readonly initial: Float32Array
 }
 
-/** A configuration parameter of an activation (set in its spec, fixed during training). */
+/** A configuration parameter of an activation (set in its spec, fixed during training), as its schema declares it (Parameters.ts). */
 export interface ParameterMeta {
   readonly name: string
   readonly default: number | boolean
+  /** The values allowed, from the schema's checks, e.g. "in (0, 1000]"; absent for a boolean. */
+  readonly range?: string
   readonly description: string
 }
 
@@ -40,7 +42,7 @@ export interface ActivationMeta {
   readonly exactZeros: boolean
   /** Non-decreasing (or non-increasing) in each pre-activation, at every parameter setting the spec allows. */
   readonly monotonic: boolean
-  /** Configuration parameters with their defaults (see `ActivationSpec`). */
+  /** Configuration parameters with their defaults and ranges (see `ActivationParameters`). */
   readonly parameters: ReadonlyArray<ParameterMeta>
   /** Learnable parameters, described (their values come from `Activation.parameters`). */
   readonly learnable: ReadonlyArray<string>

@@ -1,14 +1,16 @@
 /**
  * The activation family: every member's name, metadata, configuration
  * parameters with their defaults, and how a layer uses it (width factor,
- * learnable parameters, forward pass). `activation(name)` gives a member with
- * its defaults; `resolveActivation` (Spec.ts) applies a configured spec.
+ * learnable parameters, forward pass). The parameters' defaults and ranges
+ * come from their schemas (Parameters.ts). `activation(name)` gives a member
+ * with its defaults; `resolveActivation` (Spec.ts) applies a configured spec.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { Schema } from "effect"
 import type { Activation, ActivationContext, ActivationMeta, ActivationParameter } from "./Activation.ts"
 import * as F from "./Functions.ts"
 import type { Elementwise } from "./Gradient.ts"
+import { defaultSettings, parameterMeta, type Settings } from "./Parameters.ts"
 
 export const ActivationName = Schema.Literals([
   "sigmoid",
@@ -36,9 +38,6 @@ export const ActivationName = Schema.Literals([
   "swiglu"
 ])
 export type ActivationName = typeof ActivationName.Type
-
-/** Configuration values in force for one activation, by parameter name. */
-export type Settings = Readonly<Record<string, number | boolean>>
 
 /** What a member contributes once its settings are known. */
 interface Layering {
@@ -97,13 +96,17 @@ const randomizedRectifier = (lower: number, upper: number) =>
   return tf.prelu(z, tf.tensor2d(slopes, [rows, columns]))
 }
 
-const meta = (
-  fields: Omit<ActivationMeta, "parameters" | "learnable"> & Partial<Pick<ActivationMeta, "parameters" | "learnable">>
-): ActivationMeta => ({ parameters: [], learnable: [], ...fields })
+/** A member's metadata; its configuration parameters are added from their schemas (`definitions`). */
+type Description = Omit<ActivationMeta, "parameters" | "learnable"> & Partial<Pick<ActivationMeta, "learnable">>
+
+const meta = (fields: Description): Omit<ActivationMeta, "parameters"> => ({ learnable: [], ...fields })
+
+/** A member as written below, before its parameters' metadata is read from their schemas. */
+type Member = Omit<Definition, "meta"> & { readonly meta: Omit<ActivationMeta, "parameters"> }
 
 const SMOOTH = "differentiable everywhere"
 
-export const definitions: Readonly<Record<ActivationName, Definition>> = {
+const members: Readonly<Record<ActivationName, Member>> = {
   sigmoid: {
     meta: meta({
       formula: "1 / (1 + e^-x)",
@@ -165,7 +168,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: true,
-      parameters: [{ name: "a", default: 2, description: "sharpness a > 0" }],
       convention: SMOOTH
     }),
     build: (s) => elementwise(F.rescaledSoftplus(number(s, "a")))
@@ -235,7 +237,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: true,
-      parameters: [{ name: "slope", default: 0.01, description: "negative-side slope in [0, 1]" }],
       convention: "derivative = slope at x = 0"
     }),
     build: (s) => elementwise(F.leakyRectifier(number(s, "slope")))
@@ -249,10 +250,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: false,
-      parameters: [
-        { name: "shared", default: false, description: "one slope for the layer instead of one per unit" },
-        { name: "initial", default: 0.25, description: "initial slope" }
-      ],
       learnable: ["slope: [units] (or [1] when shared), the negative-side slopes a_j"],
       convention: "derivative = a_j at x = 0; d/da_j = min(x, 0)"
     }),
@@ -279,10 +276,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: true,
-      parameters: [
-        { name: "lower", default: 1 / 8, description: "smallest slope, in [0, 1]" },
-        { name: "upper", default: 1 / 3, description: "largest slope, in [lower, 1]" }
-      ],
       convention: "derivative = the element's slope a at x = 0"
     }),
     build: (s) => {
@@ -299,7 +292,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: true,
-      parameters: [{ name: "alpha", default: 1, description: "negative saturation value α ≥ 0" }],
       convention: "derivative α at x = 0 (the left one; equal to the right one, 1, when α = 1)"
     }),
     build: (s) => elementwise(F.exponentialLinear(number(s, "alpha"), 1))
@@ -352,7 +344,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: false,
-      parameters: [{ name: "beta", default: 1, description: "gate sharpness β > 0" }],
       convention: SMOOTH
     }),
     build: (s) => elementwise(F.swish(number(s, "beta")))
@@ -379,7 +370,6 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
       bounded: false,
       exactZeros: false,
       monotonic: true,
-      parameters: [{ name: "pieces", default: 2, description: "pieces k per unit, 2 to 16" }],
       convention: "at ties every tied piece receives the full gradient"
     }),
     build: (s) => {
@@ -448,9 +438,13 @@ export const definitions: Readonly<Record<ActivationName, Definition>> = {
   }
 }
 
-/** The default value of each configuration parameter of `name`. */
-export const defaultSettings = (name: ActivationName): Settings =>
-  Object.fromEntries(definitions[name].meta.parameters.map((p) => [p.name, p.default]))
+/** Every member, its metadata completed with its configuration parameters. */
+export const definitions: Readonly<Record<ActivationName, Definition>> = Object.fromEntries(
+  ActivationName.literals.map((name) => [
+    name,
+    { ...members[name], meta: { ...members[name].meta, parameters: parameterMeta(name) } }
+  ])
+) as Record<ActivationName, Definition>
 
 /** Builds `name` with `settings` (already validated; missing entries take their defaults). */
 export const buildActivation = (name: ActivationName, settings: Settings = {}): Activation => {

@@ -1,5 +1,6 @@
 /**
- * The Markdown table of the family, generated from the metadata, and its
+ * The Markdown table of the family, generated from the metadata (the
+ * parameters' defaults and ranges from their schemas), and its
  * place in the package README (between two marker comments).
  */
 import { ActivationName, definitions } from "./Family.ts"
@@ -21,7 +22,7 @@ export const familyTable = (): string => {
     const meta = definitions[name].meta
     const parameters = meta.parameters.length === 0
       ? "—"
-      : meta.parameters.map((p) => `${p.name} = ${String(Number.isInteger(p.default) || typeof p.default === "boolean" ? p.default : +(p.default as number).toFixed(4))}: ${p.description}`).join("; ")
+      : meta.parameters.map((p) => `${p.name} = ${String(Number.isInteger(p.default) || typeof p.default === "boolean" ? p.default : +(p.default as number).toFixed(4))}: ${p.description}${p.range === undefined ? "" : `, ${p.range}`}`).join("; ")
     return `| \`${name}\` | ${cell(meta.formula)} | ${cell(meta.range)} | ${yesNo(meta.bounded)} | ${
       yesNo(meta.exactZeros)
     } | ${yesNo(meta.monotonic)} | ${cell(parameters)} | ${cell(meta.learnable.join("; ") || "—")} | ${

@@ -2,6 +2,7 @@
 export * from "./Activation.ts"
 export * from "./Family.ts"
 export * from "./Initializer.ts"
+export * from "./Parameters.ts"
 export * from "./Spec.ts"
 export * from "./Sample.ts"
 export * from "./Table.ts"

@@ -4,7 +4,17 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { activation, ActivationName, ActivationSpec, definitions, family, resolveActivation } from "../src/index.ts"
+import {
+  activation,
+  ActivationName,
+  ActivationParameters,
+  ActivationSpec,
+  defaultSettings,
+  definitions,
+  family,
+  parameterMeta,
+  resolveActivation
+} from "../src/index.ts"
 
 const decode = (input: unknown, options?: { readonly onExcessProperty: "ignore" | "error" }) =>
   Schema.decodeUnknownResult(ActivationSpec)(input, options)
@@ -97,5 +107,45 @@ describe("metadata", () => {
       const documented = definitions[name].meta.parameters.map((p) => p.name)
       assert.include(undocumented, documented.length === 0 ? "it takes no parameters" : documented.join(", "))
     }
+  })
+})
+
+describe("parameter schemas", () => {
+  it("give each parameter's default, range and meaning from one schema per activation", () => {
+    assert.deepStrictEqual(parameterMeta("softplus-rescaled"), [
+      { name: "a", default: 2, range: "in (0, 1000]", description: "sharpness a" }
+    ])
+    assert.deepStrictEqual(parameterMeta("maxout"), [
+      { name: "pieces", default: 2, range: "an integer in [2, 16]", description: "pieces k per unit" }
+    ])
+    assert.deepStrictEqual(parameterMeta("prelu").map((p) => [p.name, p.default, p.range]), [
+      ["shared", false, undefined],
+      ["initial", 0.25, "in [0, 1]"]
+    ])
+    assert.deepStrictEqual(parameterMeta("tanh"), [])
+    assert.deepStrictEqual(defaultSettings("rrelu"), { lower: 1 / 8, upper: 1 / 3 })
+    assert.deepStrictEqual(definitions.swish.meta.parameters, parameterMeta("swish"))
+    for (const name of ActivationName.literals) {
+      assert.deepStrictEqual(activation(name).settings, defaultSettings(name), name)
+      const keys = name in ActivationParameters ? Object.keys(ActivationParameters[name as keyof typeof ActivationParameters].fields) : []
+      assert.deepStrictEqual(parameterMeta(name).map((p) => p.name), keys, name)
+    }
+  })
+
+  it("accepts the ends of a closed range and rejects what lies just beyond, at the key", () => {
+    assert.isTrue(Result.isSuccess(decode({ name: "softplus-rescaled", a: 1000 })))
+    assert.include(errorOf({ name: "softplus-rescaled", a: 1000.5 }), `["a"]`)
+    assert.isTrue(Result.isSuccess(decode({ name: "elu", alpha: 0 })))
+    assert.isTrue(Result.isSuccess(decode({ name: "elu", alpha: 100 })))
+    assert.include(errorOf({ name: "elu", alpha: -0.1 }), `["alpha"]`)
+    assert.isTrue(Result.isSuccess(decode({ name: "maxout", pieces: 16 })))
+    assert.include(errorOf({ name: "maxout", pieces: 17 }), `["pieces"]`)
+  })
+
+  it("checks rrelu's lower <= upper against the default of the key left out", () => {
+    assert.include(errorOf({ name: "rrelu", lower: 0.5 }), "rrelu needs lower <= upper (got lower 0.5, upper 0.3333333333333333)")
+    assert.include(errorOf({ name: "rrelu", upper: 0.1 }), "(got lower 0.125, upper 0.1)")
+    assert.isTrue(Result.isSuccess(decode({ name: "rrelu", lower: 0.2 })))
+    assert.deepStrictEqual(Result.getOrThrow(decode({ name: "rrelu", upper: 0.5 })), { name: "rrelu", upper: 0.5 })
   })
 })

@@ -5,7 +5,8 @@
  * `train` takes them all; `activations` only those it uses.
  */
 import { BackendName } from "@rectifier/backend"
-import { Option, Schema, SchemaGetter } from "effect"
+import { commaList, decimalInteger } from "@rectifier/core"
+import { Option, Schema } from "effect"
 import { Flag } from "effect/cli"
 
 export interface TrainOptions {
@@ -32,17 +33,11 @@ export interface ActivationOptions {
 export type BenchOptions = TrainOptions | ActivationOptions
 
 /** A positive decimal integer; "0x20", "1e3", "+5" and "007" are refused, not read as numbers. */
-const PositiveInt = Schema.String.check(
-  Schema.makeFilter((text: string) => /^[1-9][0-9]*$/.test(text) || `"${text}" is not a positive decimal integer`)
-).pipe(Schema.decodeTo(Schema.Int, { decode: SchemaGetter.transform(Number), encode: SchemaGetter.transform(String) }))
+const PositiveDecimal = decimalInteger(1)
 
 /** Comma-separated values, each checked by `item`; a value named twice would be measured twice. */
 const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
-  Schema.String.pipe(
-    Schema.decodeTo(Schema.Array(item), {
-      decode: SchemaGetter.split({ separator: "," }),
-      encode: SchemaGetter.transform((values) => values.join(","))
-    }),
+  commaList(item).pipe(
     Schema.check(Schema.makeFilter((values: ReadonlyArray<T>) =>
       new Set(values).size === values.length || `${values.find((v, i) => values.indexOf(v) !== i)} is named twice`
     ))
@@ -50,7 +45,7 @@ const listOf = <T extends string | number>(item: Schema.Codec<T, string>) =>
 
 const positiveInt = (name: string, description: string, fallback: number) =>
   Flag.String(name).pipe(
-    Flag.withSchema(PositiveInt),
+    Flag.withSchema(PositiveDecimal),
     Flag.withMetavar("N"),
     Flag.withDescription(`${description} [default: ${fallback}]`),
     Flag.withDefault(fallback)
@@ -77,7 +72,7 @@ const out = Flag.String("out").pipe(
 export const trainFlags = {
   backends: backends(["native", "wasm"]),
   batches: Flag.String("batches").pipe(
-    Flag.withSchema(listOf(PositiveInt)),
+    Flag.withSchema(listOf(PositiveDecimal)),
     Flag.withMetavar("SIZES"),
     Flag.withDescription("minibatch sizes, comma-separated [default: 10,100,500]"),
     Flag.withDefault([10, 100, 500])

@@ -5,11 +5,11 @@
  * names what it changes.
  */
 import { ActivationName } from "@rectifier/activations"
+import { PositiveInt } from "@rectifier/core"
 import { Effect, Schema } from "effect"
 import { Reconstruction } from "./ContrastiveDivergence.ts"
 import { HiddenUnits, VisibleUnits } from "./Rbm.ts"
 
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))

@@ -6,11 +6,10 @@
  * the same epoch, or when it learns nothing; the kept candidate is the one
  * with the lowest validation error at its best epoch.
  */
-import { percent } from "@rectifier/core"
+import { percent, PositiveInt } from "@rectifier/core"
 import { Schema } from "effect"
 import { Divergence } from "./TrainingError.ts"
 
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
 /**
  * When a candidate counts as clearly beaten: after at least `afterEpochs`

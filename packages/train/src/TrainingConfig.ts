@@ -5,10 +5,10 @@
  * configurations and run records written before them stay valid.
  */
 import { ActivationSpec, InitializerName } from "@rectifier/activations"
+import { PositiveInt } from "@rectifier/core"
 import { Schema } from "effect"
 import { CandidatePruning } from "./Selection.ts"
 
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const LearningRate = Schema.Finite.check(Schema.isGreaterThan(0))
 
