@@ -7,9 +7,9 @@
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync } from "node:fs"
+import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { cli, temporaryFolder } from "./helpers.ts"
+import { cli, runFolders, temporaryFolder } from "./helpers.ts"
 
 const mounted: Array<string> = []
 const mountTmpfs = (options: string): string | undefined => {
@@ -35,7 +35,7 @@ describe.skipIf(probe === undefined)("disk faults (CLI, real tmpfs mounts)", () 
     const run = cli([...tiny, "--out", readOnly])
     assert.notStrictEqual(run.status, 0)
     assert.include(run.stdout + run.stderr, "EROFS: read-only file system")
-    assert.include(run.stdout + run.stderr, `cannot create the run folder ${readOnly}/mnist-relu-`)
+    assert.include(run.stdout + run.stderr, `cannot create the run folder ${readOnly}/mnist-relu`)
     assert.notInclude(run.stdout + run.stderr, "Unknown")
   })
 
@@ -50,8 +50,8 @@ describe.skipIf(probe === undefined)("disk faults (CLI, real tmpfs mounts)", () 
     assert.include(text, "ENOSPC: no space left on device")
     assert.include(text, "cannot write the checkpoint into")
     assert.notInclude(text, "Unknown")
-    const folders = readdirSync(out)
+    const folders = runFolders(out, "mnist-relu")
     assert.strictEqual(folders.length, 1)
-    assert.isFalse(existsSync(join(out, folders[0]!, "results.json")))
+    assert.isFalse(existsSync(join(folders[0]!, "results.json")))
   })
 })

@@ -2,7 +2,7 @@
 import { comparable, type RunRecord } from "@rectifier/record"
 import { spawnSync } from "node:child_process"
 import { chromium } from "playwright-core"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 
@@ -27,7 +27,17 @@ export const runNode = (args: ReadonlyArray<string>, timeoutMs = 300_000): Comma
 
 export const cli = (args: ReadonlyArray<string>) => runNode(["apps/cli/src/bin.ts", ...args])
 
-/** A run's results.json without the fields that measure time or memory rather than compute results. */
+/**
+ * The run folders `pipeline` has under `out`, started ones included: a single
+ * run is a sweep of one, so every run lives in `<out>/<pipeline>/<cell>-seed<N>-<key>/`.
+ */
+export const runFolders = (out: string, pipeline: string): Array<string> => {
+  const base = join(out, pipeline)
+  return existsSync(base)
+    ? readdirSync(base).filter((name) => existsSync(join(base, name, "config.json"))).map((name) => join(base, name))
+    : []
+}
+
 /** A run folder's results.json without timestamps, timings and machine facts. */
 export const comparableRecord = (folder: string) =>
   comparable(JSON.parse(readFileSync(join(folder, "results.json"), "utf8")) as RunRecord) as {

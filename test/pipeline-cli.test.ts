@@ -5,7 +5,7 @@ import type { RunRecord } from "@rectifier/record"
 import { Effect } from "effect"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { cli, temporaryFolder } from "./helpers.ts"
+import { cli, runFolders, temporaryFolder } from "./helpers.ts"
 
 const quick = ["--epochs", "2", "--learning-rate", "0.05", "--train-size", "600", "--eval-size", "300", "--hidden", "64,64", "--backend", "wasm"]
 
@@ -29,6 +29,37 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
       assert.include(report, "| test error | " + (100 * record.result.testError).toFixed(2) + "% | 1.43% | 1.43% |")
       assert.include(report, "83.4%")
       assert.include(report, "Not directly comparable")
+    }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.live("a single run is a sweep of one: keyed like the sweep's runs, and a finished configuration is reused, not rerun", () =>
+    Effect.gen(function*() {
+      const out = temporaryFolder("cli-one")
+      const flags = ["pipeline", "mnist-relu", ...quick.slice(2), "--epochs", "1", "--out", out]
+      const first = cli(flags)
+      assert.strictEqual(first.status, 0, first.stderr)
+      const folder = first.lastLine
+      assert.match(folder, new RegExp(`^${out}/mnist-relu/mnist-relu-seed1-[0-9a-f]{12}$`))
+      assert.notInclude(first.stdout, "already finished")
+      const written = readFileSync(join(folder, "results.json"), "utf8")
+      // The sweep's report beside the run, as for any sweep.
+      const sweepIndex = JSON.parse(readFileSync(join(out, "mnist-relu", "sweep.json"), "utf8")) as { runs: Array<{ folder: string }> }
+      assert.deepStrictEqual(sweepIndex.runs.map((r) => join(out, "mnist-relu", r.folder)), [folder])
+      assert.isTrue(existsSync(join(out, "mnist-relu", "summary.csv")))
+
+      const again = cli([...flags, "--json"])
+      assert.strictEqual(again.status, 0, again.stderr)
+      assert.include(again.stderr, `already finished: ${folder}`)
+      const outcome = JSON.parse(again.stdout) as { folder: string; alreadyFinished: boolean; testError: number }
+      assert.strictEqual(outcome.folder, folder)
+      assert.isTrue(outcome.alreadyFinished)
+      assert.strictEqual(readFileSync(join(folder, "results.json"), "utf8"), written, "the record was not rewritten")
+      assert.strictEqual(outcome.testError, (yield* readRunRecord(folder)).result.testError)
+
+      // The same configuration asked for as a sweep over its seed is the same run.
+      const sweep = cli([...flags, "--seeds", "1"])
+      assert.strictEqual(sweep.status, 0, sweep.stderr)
+      assert.include(sweep.stdout, "1 runs (0 run now, 1 already finished or locked)")
+      assert.deepStrictEqual(runFolders(out, "mnist-relu"), [folder])
     }).pipe(Effect.provide(NodeServices.layer)))
 
   it.live("lists the named pipelines", () =>
@@ -85,7 +116,7 @@ describe("pnpm run pipeline (CLI, end to end)", () => {
         "--eval-size", "200", "--hidden", "32", "--backend", "wasm", "--out", out])
       assert.strictEqual(run.status, 3)
       assert.include(run.stdout + run.stderr, "the net blew up and learned nothing")
-      const folder = join(out, readdirSync(out)[0]!)
+      const folder = runFolders(out, "mnist-relu")[0]!
       const record = JSON.parse(readFileSync(join(folder, "results.json"), "utf8")) as RunRecord
       assert.isUndefined(record.result.diverged)
       assert.include(record.result.stalled, "within 10% of chance")
@@ -138,6 +169,18 @@ describe("pnpm run pipeline: configuration files, the resolved configuration, ma
       const bad = cli(["pipeline", "mnist-relu", "--config", file, "--print-config"])
       assert.strictEqual(bad.status, 2)
       assert.include(bad.stderr + bad.stdout, "sparseProducts")
+    }))
+
+  it.live("--pretrain-epochs reaches every pre-trained cell of a sweep, and only those", () =>
+    Effect.sync(() => {
+      const printed = cli(["pipeline", "table1-mnist", "--seeds", "1", "--pretrain-epochs", "2", "--print-config"])
+      assert.strictEqual(printed.status, 0, printed.stderr)
+      const { runs } = JSON.parse(printed.stdout) as { runs: ReadonlyArray<{ cell: string; config: RunRecord["config"] }> }
+      assert.deepStrictEqual(
+        runs.map((r) => [r.cell, r.config.pretraining?.kind, r.config.pretraining?.epochs]),
+        [["rectifier", undefined, undefined], ["tanh", undefined, undefined], ["softplus", undefined, undefined],
+          ["rectifier, pre-trained", "dae", 2], ["tanh, pre-trained", "dae", 2], ["softplus, pre-trained", "dae", 2]]
+      )
     }))
 
   it.live("a bad value is reported against its flag or file and field, with what was expected", () =>

@@ -3,9 +3,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { findPreset, resolveConfig, resumePipeline, runPipeline } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { cli, comparableRecord, repositoryRoot, temporaryFolder } from "./helpers.ts"
+import { cli, comparableRecord, repositoryRoot, runFolders, temporaryFolder } from "./helpers.ts"
 
 const small = {
   dataset: { trainSize: 500, evaluationSize: 300 },
@@ -86,11 +86,11 @@ describe("a run killed during pre-training (CLI)", () => {
           stdio: "ignore"
         })
         const poll = setInterval(() => {
-          const folders = readdirSync(out)
-          if (folders.length !== 1 || !existsSync(join(out, folders[0]!, "pretrained", "layers", "layer-1", "state.json"))) return
+          const folders = runFolders(out, "mnist-relu-dae")
+          if (folders.length !== 1 || !existsSync(join(folders[0]!, "pretrained", "layers", "layer-1", "state.json"))) return
           child.kill("SIGKILL")
           clearInterval(poll)
-          resolve(join(out, folders[0]!))
+          resolve(folders[0]!)
         }, 5)
         child.on("exit", (code) => {
           clearInterval(poll)

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { cli, comparableRecord, repositoryRoot, temporaryFolder } from "./helpers.ts"
+import { cli, comparableRecord, repositoryRoot, runFolders, temporaryFolder } from "./helpers.ts"
 
 // Momentum, weight decay and RReLU's noise put every kind of saved state to work.
 const small = [
@@ -12,9 +12,9 @@ const small = [
 ]
 
 const onlyFolder = (out: string) => {
-  const entries = readdirSync(out)
+  const entries = runFolders(out, "mnist-relu")
   assert.strictEqual(entries.length, 1, `one run folder in ${out}`)
-  return join(out, entries[0]!)
+  return entries[0]!
 }
 
 const latestEpoch = (folder: string): number | undefined => {
@@ -32,8 +32,8 @@ const killAfterFirstCheckpoint = (out: string) =>
         stdio: "ignore"
       })
       const poll = setInterval(() => {
-        const folders = existsSync(out) ? readdirSync(out) : []
-        const epoch = folders.length === 1 ? latestEpoch(join(out, folders[0]!)) : undefined
+        const folders = runFolders(out, "mnist-relu")
+        const epoch = folders.length === 1 ? latestEpoch(folders[0]!) : undefined
         if (epoch !== undefined) {
           child.kill("SIGKILL")
           clearInterval(poll)

@@ -144,14 +144,11 @@ export const configFlagParams = Object.fromEntries(
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
 
 /**
- * The flags the user gave, as ConfigOverrides (unvalidated). Pre-training is
- * replaced whole by an override, so `--pretrain-epochs` is set on a copy of
- * the pipeline's own pre-training.
+ * The flags the user gave, as ConfigOverrides (unvalidated). `--pretrain-epochs`
+ * becomes a pre-training override without a `kind`: it changes the epochs of
+ * whatever stack each run (each sweep cell) has, and nothing else.
  */
-export const overridesFromFlags = (
-  input: ConfigFlagValues,
-  pretraining: Readonly<Record<string, unknown>> | null | undefined
-): Record<string, unknown> => {
+export const overridesFromFlags = (input: ConfigFlagValues): Record<string, unknown> => {
   const overrides: Record<string, Record<string, unknown> | unknown> = {}
   for (const [key, spec] of Object.entries(configFlags) as Array<[keyof ConfigFlags, ConfigFlag<unknown>]>) {
     const given = input[key] as Option.Option<unknown>
@@ -160,10 +157,7 @@ export const overridesFromFlags = (
     if (value === undefined) continue
     const [group, field] = spec.field.split(".") as [string, string | undefined]
     if (field === undefined) overrides[group] = value
-    else {
-      const base = group === "pretraining" ? { ...pretraining } : {}
-      overrides[group] = { ...base, ...(overrides[group] as Record<string, unknown> | undefined), [field]: value }
-    }
+    else overrides[group] = { ...(overrides[group] as Record<string, unknown> | undefined), [field]: value }
   }
   return overrides
 }

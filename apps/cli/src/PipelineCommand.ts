@@ -1,9 +1,13 @@
 /**
  * `pipeline <name>`: resolves a named pipeline with the user's overrides (a
- * --config file, then flags) and runs it: a single-run preset with a
- * progress line per epoch, a sweep (or any preset given --seeds) through the
- * sweep runner with a live progress bar. Prints the run (or sweep) folder
- * last, or with --json one JSON document. `--resume <run folder>` continues
+ * --config file, then flags) and runs it through the sweep runner: a sweep
+ * (or any preset given --seeds) in worker processes with a live progress bar,
+ * a single-run preset as a sweep of one in this process with a progress line
+ * per epoch. So a single run's folder is the one `--seeds <its seed>` names
+ * (`<out>/<pipeline>/<pipeline>-seed<N>-<key>`), and asking again for a
+ * finished configuration reports it as already finished and reuses it rather
+ * than computing the same record again (move the folder away to recompute).
+ * Prints the run (or sweep) folder last, or with --json one JSON document. `--resume <run folder>` continues
  * a killed run with the configuration saved in its folder. `--list` shows
  * every pipeline with its number of runs and estimated time here;
  * `--print-config` the resolved configuration of each run. `--data-dir`
@@ -28,11 +32,10 @@ import {
   presets,
   readResults,
   readRunStart,
-  resolveConfig,
+  readRunRecord,
   resolveRuns,
   type ResultsEntry,
   resumePipeline,
-  runPipeline,
   runSweep,
   throughput,
   validateOverrides,
@@ -142,7 +145,7 @@ const listing = Effect.gen(function*() {
 })
 
 /** Flags that contradict each other or the pipeline fail, naming both, instead of one being dropped silently. */
-const conflicts = (preset: Preset, input: ConfigFlagValues) => {
+const conflicts = (input: ConfigFlagValues) => {
   const fail = (userMessage: string) => Effect.fail(new CliError.UserError({ cause: undefined, userMessage }))
   const selecting = Option.getOrElse(input.selectLearningRate, () => false)
   if (selecting && Option.isSome(input.learningRates)) {
@@ -151,22 +154,25 @@ const conflicts = (preset: Preset, input: ConfigFlagValues) => {
   if (Option.isSome(input.learningRate) && (selecting || Option.isSome(input.learningRates))) {
     return fail("--learning-rate fixes one rate, --select-learning-rate / --learning-rates select among several; give one")
   }
-  if (Option.isSome(input.pretrainEpochs) && preset.overrides.pretraining === undefined) {
-    return fail(`--pretrain-epochs: ${preset.name} pre-trains nothing (or only in some sweep cells, which this flag does not reach)`)
-  }
   return Effect.void
 }
+
+/** A flag that reaches no run of the plan is refused rather than dropped: `--pretrain-epochs` where nothing pre-trains. */
+const unreached = (preset: Preset, input: ConfigFlagValues, runs: ReadonlyArray<PlannedRun>) =>
+  Option.isSome(input.pretrainEpochs) && runs.every((run) => run.config.pretraining === undefined)
+    ? Effect.fail(new CliError.UserError({ cause: undefined, userMessage: `--pretrain-epochs: ${preset.name} pre-trains nothing` }))
+    : Effect.void
 
 /**
  * The caller's overrides: the --config file's, then the flags' on top, each
  * validated on its own so a problem names the file or the flag.
  */
-const callerOverrides = (preset: Preset, input: ConfigFlagValues & { readonly config: Option.Option<unknown> }) =>
+const callerOverrides = (input: ConfigFlagValues & { readonly config: Option.Option<unknown> }) =>
   Effect.gen(function*() {
     const fromFile = Option.isSome(input.config)
       ? yield* validateOverrides(`--config ${configPath() ?? "file"}`, input.config.value)
       : {}
-    const fromFlags = yield* validateOverrides("flags", overridesFromFlags(input, preset.overrides.pretraining)).pipe(
+    const fromFlags = yield* validateOverrides("flags", overridesFromFlags(input)).pipe(
       Effect.mapError(flagProblems)
     )
     return mergeOverrides(fromFile, fromFlags)
@@ -240,7 +246,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     const human = input.json ? process.stderr : process.stdout
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value)
-    yield* conflicts(preset, input)
+    yield* conflicts(input)
     const data = {
       ...(Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}),
       ...(input.mirror.length === 0 ? {} : { mirrors: input.mirror })
@@ -268,10 +274,11 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       yield* input.json ? printJson(runJson(folder, record, alreadyFinished === true)) : Console.log(folder)
       return
     }
-    const overrides = yield* callerOverrides(preset, input)
+    const overrides = yield* callerOverrides(input)
     const sweep = preset.sweep !== undefined || Option.isSome(input.seeds)
+    const runs = yield* resolveRuns(preset, overrides, Option.isSome(input.seeds) ? input.seeds.value : undefined)
+    yield* unreached(preset, input, runs)
     if (input.printConfig) {
-      const runs = yield* resolveRuns(preset, overrides, Option.isSome(input.seeds) ? input.seeds.value : undefined)
       const resolved = runs.map((run) => ({
         cell: run.cell,
         seed: run.config.seed,
@@ -282,9 +289,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       return
     }
     if (sweep) {
-      // The sweep's own planning reports a configuration that does not resolve.
-      const base = yield* Effect.option(resolveConfig(preset, overrides))
-      if (Option.isSome(base)) yield* noticeFallback(base.value)
+      yield* noticeFallback(runs[0]!.config)
       const progress = sweepProgress(human)
       const sweepOptions = {
         out: input.out,
@@ -292,13 +297,16 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
         ...(Option.isSome(input.seeds) ? { seeds: input.seeds.value } : {}),
         onEvent: progress.onEvent
       }
-      const outcome = yield* (Option.isSome(input.cluster)
-        ? checkDatabaseUrl("--cluster", input.cluster.value).pipe(
+      const outcome = Option.isSome(input.cluster)
+        ? yield* checkDatabaseUrl("--cluster", input.cluster.value).pipe(
           Effect.flatMap((url) =>
             submitSweep(preset, sweepOptions).pipe(Effect.provide(submitLayer), Effect.provide(databaseLayer(url)))
-          )
+          ),
+          Effect.ensuring(Effect.sync(progress.stop))
         )
-        : runSweep(preset, { ...sweepOptions, parallel: input.parallel, data })).pipe(Effect.ensuring(Effect.sync(progress.stop)))
+        : yield* runSweep(preset, { ...sweepOptions, parallel: input.parallel, data }).pipe(
+          Effect.ensuring(Effect.sync(progress.stop))
+        )
       yield* say(
         `${outcome.runs.length} runs (${outcome.executed} run now, ${outcome.runs.length - outcome.executed} already finished or locked); ` +
           `report: ${outcome.report.html}`
@@ -324,7 +332,8 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       }
       return
     }
-    const config = yield* resolveConfig(preset, overrides)
+    // A single run is a sweep of one, run in this process: the sweep's folder, key, lock and reuse.
+    const config = runs[0]!.config
     yield* say(`${preset.name}: ${describeConfig(config)}`)
     yield* say(
       `${config.dataset.name}, ${config.dataset.trainSize ?? "all"} training examples` +
@@ -335,13 +344,37 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           : `, estimated ${formatDuration(estimateSeconds(config)!)} (${estimateBackend(config)})`)
     )
     yield* noticeFallback(config)
-    const { folder, record } = yield* runPipeline(preset, config, {
+    let skipped: string | undefined
+    const outcome = yield* runSweep(preset, {
       out: input.out,
-      ...progressPrinter(say, human),
-      data
+      parallel: 1,
+      overrides,
+      data,
+      inProcess: progressPrinter(say, human),
+      onEvent: (event) => {
+        if (event._tag === "RunSkipped") skipped = event.reason
+      }
     })
+    const { folder } = outcome.runs[0]!
+    const failure = outcome.failed[0]
+    if (failure !== undefined) {
+      const detail = `already finished: ${folder} holds a failed run of this configuration; nothing was run ` +
+        `(move the folder away to run it again):\n${failure.reason}`
+      return yield* new CliError.UserError({ cause: new RunsFailed({ detail }), userMessage: detail })
+    }
+    const alreadyFinished = outcome.executed === 0
+    const record = yield* readRunRecord(folder).pipe(
+      // No record and nothing run: another process holds the run's lock.
+      Effect.mapError((error) => skipped === undefined ? error : new CliError.UserError({ cause: error, userMessage: skipped }))
+    )
+    if (alreadyFinished) {
+      yield* say(
+        `already finished: ${folder} holds the record of this configuration (results.json); nothing was run or ` +
+          "rewritten (move the folder away to run it again)"
+      )
+    }
     yield* say(summary(record))
-    yield* input.json ? printJson(runJson(folder, record, false)) : Console.log(folder)
+    yield* input.json ? printJson(runJson(folder, record, alreadyFinished)) : Console.log(folder)
   }).pipe(Effect.mapError(asUserError))
 ).pipe(Command.withDescription(
   "Run a named pipeline (an experiment of the paper) and write its run folder. The defaults shown are those every " +

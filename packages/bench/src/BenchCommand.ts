@@ -58,11 +58,11 @@ const measure = (options: BenchOptions) =>
   Effect.gen(function*() {
     switch (options.command) {
       case "train":
-        return measureTrain(options, yield* ceilingBlas(options.threads), yield* examplesFor(options))
+        return yield* measureTrain(options, yield* ceilingBlas(options.threads), yield* examplesFor(options))
       case "products":
         return measureProducts(options, yield* productBlas(options.threads)).map((timing) => ({ name: timing.product, result: { ...timing } }))
       case "activations":
-        return measureActivations(options)
+        return yield* measureActivations(options)
     }
   })
 

@@ -1,13 +1,14 @@
 /**
  * The measurements: each tfjs backend in its own child process (main.ts
- * worker), for training also PyTorch on the same model, data and step count,
- * native again with its sparse products on (`--sparse`), and the dense sgemm
- * ceiling of the step (Ceiling.ts, in this process), in interleaved rounds.
- * Plain synchronous code, so that nothing around the children adds to what
- * they measure.
+ * worker, started through Effect's child-process module) and, for training,
+ * PyTorch on the same model, data and step count, native again with its
+ * sparse products on (`--sparse`), and the dense sgemm ceiling of the step
+ * (Ceiling.ts, in this process), in interleaved rounds, one child at a time,
+ * so that nothing around a child adds to what it measures.
  */
 import type { NativeBlas } from "@rectifier/backend-native"
-import { spawnSync } from "node:child_process"
+import { Effect, Stream } from "effect"
+import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -29,19 +30,24 @@ export const nativeSparse = "native-sparse"
 /** The name of the dense sgemm ceiling's row. */
 export const sgemmCeiling = "sgemm ceiling"
 
+const text = (stream: Stream.Stream<Uint8Array, unknown>) =>
+  stream.pipe(Stream.decodeText(), Stream.mkString, Effect.orElseSucceed(() => ""))
+
 /** Runs one job in a fresh Node process and returns its result line, or why it failed. */
-const inChild = (job: Job): Result => {
-  const child = spawnSync(process.execPath, [workerEntry, "worker", JSON.stringify(job)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 24
-  })
-  const line = child.stdout.split("\n").find((l) => l.startsWith(resultMarker))
+const inChild = Effect.fn("Bench.inChild")(function*(job: Job) {
+  const spawner = yield* ChildProcessSpawner.ChildProcessSpawner
+  const child = yield* spawner.spawn(
+    ChildProcess.make(process.execPath, [workerEntry, "worker", JSON.stringify(job)], { detached: false, stdin: "ignore" })
+  )
+  const [stdout, stderr] = yield* Effect.all([text(child.stdout), text(child.stderr)], { concurrency: 2 })
+  const status = yield* child.exitCode.pipe(Effect.map(String), Effect.catch((error) => Effect.succeed(error.message)))
+  const line = stdout.split("\n").find((l) => l.startsWith(resultMarker))
   if (line === undefined) {
-    const why = `${child.stderr}${child.stdout}`.split("\n").filter((l) => /error|unavailable|hint/i.test(l))
-    return { error: why.slice(0, 2).join(" ").trim() || `exit status ${child.status}` }
+    const why = `${stderr}${stdout}`.split("\n").filter((l) => /error|unavailable|hint/i.test(l))
+    return { error: why.slice(0, 2).join(" ").trim() || `exit status ${status}` } as Result
   }
   return readResult(line.slice(resultMarker.length), `the ${job.kind} job on ${job.backend}`)
-}
+}, Effect.scoped, Effect.orElseSucceed((): Result => ({ error: "the benchmark process could not start" })))
 
 const median = (values: ReadonlyArray<number>): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -56,7 +62,11 @@ const speed = (result: Result): number =>
  * `blas`: native's OpenBLAS in this process, for the sgemm ceiling (undefined where the addon is not
  * built: no ceiling); `examples`: the minibatches' source when not uniform (`--data mnist`).
  */
-export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined, examples?: Examples) => {
+export const measureTrain = Effect.fn("Bench.measureTrain")(function*(
+  options: TrainOptions,
+  blas: NativeBlas | undefined,
+  examples?: Examples
+) {
   const python = options.torch ? findTorchPython() : undefined
   if (options.torch && python === undefined) console.log(torchHint)
   const rows: Array<{ batch: number; name: string; result: Result }> = []
@@ -73,20 +83,19 @@ export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined
         learningRate: options.learningRate,
         threads: options.threads
       }
-      const runners: Array<[string, () => Result]> = options.backends.map((backend) =>
-        [backend, () => inChild({ kind: "train", backend, ...job })]
-      )
+      const runners: Array<[string, Effect.Effect<Result, never, ChildProcessSpawner.ChildProcessSpawner>]> = options.backends
+        .map((backend) => [backend, inChild({ kind: "train", backend, ...job })])
       if (options.sparse && options.backends.includes("native")) {
-        runners.push([nativeSparse, () => inChild({ kind: "train", backend: "native", ...job, sparse: true })])
+        runners.push([nativeSparse, inChild({ kind: "train", backend: "native", ...job, sparse: true })])
       }
-      if (python !== undefined) runners.push(["pytorch", () => runTorch(python, job)])
-      if (blas !== undefined) runners.push([sgemmCeiling, () => ({ ...measureCeiling(blas, dir, batch, options.steps) })])
+      if (python !== undefined) runners.push(["pytorch", Effect.sync(() => runTorch(python, job))])
+      if (blas !== undefined) runners.push([sgemmCeiling, Effect.sync(() => ({ ...measureCeiling(blas, dir, batch, options.steps) }))])
       // Rounds interleave the contenders so that a burst of load elsewhere hits them alike.
       const best = new Map<string, Result>()
       const rounds = new Map<string, Array<number>>()
       for (let round = 0; round < options.rounds; round++) {
         for (const [name, run] of runners) {
-          const result = run()
+          const result = yield* run
           console.log(`batch ${batch} ${name} round ${round + 1}: ${JSON.stringify(result)}`)
           const previous = best.get(name)
           if (previous === undefined || speed(result) > speed(previous)) best.set(name, result)
@@ -105,11 +114,13 @@ export const measureTrain = (options: TrainOptions, blas: NativeBlas | undefined
     }
   }
   return rows
-}
+})
 
 export const measureActivations = (options: ActivationOptions) =>
-  options.backends.map((backend) => {
-    const result = inChild({ kind: "activations", backend, threads: options.threads, rows: 500, columns: 1000, reps: 20 })
-    console.log(`${backend}: ${JSON.stringify(result)}`)
-    return { name: backend, result }
-  })
+  Effect.forEach(options.backends, (backend) =>
+    inChild({ kind: "activations", backend, threads: options.threads, rows: 500, columns: 1000, reps: 20 }).pipe(
+      Effect.map((result) => {
+        console.log(`${backend}: ${JSON.stringify(result)}`)
+        return { name: backend, result }
+      })
+    ))

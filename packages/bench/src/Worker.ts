@@ -5,38 +5,43 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
-import { type BackendName, type SgdUpdate, TensorBackend } from "@rectifier/backend"
+import { BackendName, type SgdUpdate, TensorBackend } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { join } from "node:path"
 import { makeTrainee, trainStep } from "./TrainStep.ts"
 import { classes, layerSizes, readFloats } from "./Workload.ts"
 
-export interface TrainJob {
-  readonly kind: "train"
-  readonly backend: BackendName
-  readonly threads: number
+export const TrainJob = Schema.Struct({
+  kind: Schema.Literal("train"),
+  backend: BackendName,
+  threads: Schema.Int,
   /** native only: its products skip the zeros of sparse operands (native-sparse). */
-  readonly sparse?: boolean
-  readonly dir: string
-  readonly batch: number
-  readonly batches: number
-  readonly steps: number
-  readonly warmup: number
-  readonly learningRate: number
-}
+  sparse: Schema.optionalKey(Schema.Boolean),
+  dir: Schema.String,
+  batch: Schema.Int,
+  batches: Schema.Int,
+  steps: Schema.Int,
+  warmup: Schema.Int,
+  learningRate: Schema.Finite
+})
+export type TrainJob = typeof TrainJob.Type
 
-export interface ActivationJob {
-  readonly kind: "activations"
-  readonly backend: BackendName
-  readonly threads: number
-  readonly rows: number
-  readonly columns: number
-  readonly reps: number
-}
+export const ActivationJob = Schema.Struct({
+  kind: Schema.Literal("activations"),
+  backend: BackendName,
+  threads: Schema.Int,
+  rows: Schema.Int,
+  columns: Schema.Int,
+  reps: Schema.Int
+})
+export type ActivationJob = typeof ActivationJob.Type
 
-export type Job = TrainJob | ActivationJob
+/** What Measure.ts hands a child process (on its command line, as JSON); the child decodes it with this schema. */
+export const Job = Schema.Union([TrainJob, ActivationJob])
+export type Job = typeof Job.Type
 
+/** The child's result is printed on stdout after this marker, as one JSON object (ResultLine.ts reads it). */
 export const resultMarker = "BENCH-RESULT "
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)

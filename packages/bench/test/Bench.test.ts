@@ -4,6 +4,7 @@ import { family } from "@rectifier/activations"
 import { addonBuilt } from "@rectifier/backend-native"
 import { Cause, Effect, Exit, type FileSystem, type Path } from "effect"
 import { CliError, Command } from "effect/cli"
+import type { ChildProcessSpawner } from "effect/process"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -14,7 +15,10 @@ import { resultMarker } from "../src/Worker.ts"
 import { readFloats, writeWorkload } from "../src/Workload.ts"
 
 /** Runs `bench <argv>` as the app would, its printing captured rather than shown. */
-const runBench = <I, C, E>(command: Command.Command<"bench", I, C, E, FileSystem.FileSystem | Path.Path>, argv: ReadonlyArray<string>) =>
+const runBench = <I, C, E>(
+  command: Command.Command<"bench", I, C, E, FileSystem.FileSystem | Path.Path | ChildProcessSpawner.ChildProcessSpawner>,
+  argv: ReadonlyArray<string>
+) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
     const log = vi.spyOn(console, "log").mockImplementation((...parts: Array<unknown>) => void lines.push(parts.join(" ")))

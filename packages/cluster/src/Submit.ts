@@ -63,7 +63,7 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
       // One event per epoch since the last poll (the board keeps the last only; seconds are not on it).
       const from = before?.epoch ?? (row.firstEpoch ?? row.epoch) - 1
       for (let epoch = from + 1; epoch <= row.epoch; epoch++) {
-        emit({ _tag: "Epoch", run, epoch: { epoch, epochs: row.epochs, seconds: 0, validationError: row.validationError } })
+        emit({ _tag: "Epoch", run, epoch: { _tag: "Epoch", epoch, epochs: row.epochs, seconds: 0, validationError: row.validationError } })
       }
     }
   }).pipe(Effect.delay("500 millis"), Effect.forever, Effect.forkChild)

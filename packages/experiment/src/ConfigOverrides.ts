@@ -17,9 +17,13 @@ const partial = <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fiel
   )
 
 /**
- * Pre-training is replaced whole, not merged: `null` removes it, an object
- * sets it. Its hidden sizes always follow the MLP's hidden layers, so they
- * are filled in at resolution; the rest is validated with the resolved config.
+ * Pre-training: `null` removes it; an object naming a `kind` replaces it
+ * whole (the fields of one kind mean nothing to another); an object without
+ * a `kind` changes fields of the pre-training the run already has (a sweep
+ * cell's own, e.g. `--pretrain-epochs` reaching every pre-trained cell) and
+ * leaves a run without pre-training alone. Its hidden sizes always follow
+ * the MLP's hidden layers, so they are filled in at resolution; the rest is
+ * validated with the resolved config.
  */
 const PretrainingOverride = Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))
 
@@ -41,9 +45,28 @@ export type UnresolvedConfig = Omit<RunConfig, "pretraining"> & {
   readonly pretraining?: Readonly<Record<string, unknown>> | null
 }
 
+type PretrainingOverride = typeof PretrainingOverride.Type
+
+/** Whether a pre-training override replaces the stack (names its kind) rather than changing some of its fields. */
+const replacesStack = (override: PretrainingOverride): boolean => override === null || "kind" in override
+
+/** `later` on top of `earlier` (either may be absent): a replacement wins, changes are merged into what they change. */
+const layerPretraining = (
+  earlier: PretrainingOverride | undefined,
+  later: PretrainingOverride | undefined
+): PretrainingOverride | undefined => {
+  if (later === undefined) return earlier
+  if (earlier === undefined || replacesStack(later)) return later
+  return earlier === null ? null : { ...earlier, ...later }
+}
+
 /** Applies `overrides` on top of `base`, one level deep for the nested groups. */
 export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverrides): UnresolvedConfig => {
-  const pretraining = overrides.pretraining === undefined ? base.pretraining : overrides.pretraining
+  const given = overrides.pretraining
+  // Changes to a stack the run does not have change nothing: that run pre-trains nothing.
+  const pretraining = given === undefined || replacesStack(given)
+    ? (given === undefined ? base.pretraining : given)
+    : (base.pretraining === undefined || base.pretraining === null ? undefined : { ...base.pretraining, ...given })
   const sparseProducts = overrides.sparseProducts === undefined ? base.sparseProducts : overrides.sparseProducts
   return {
     dataset: { ...base.dataset, ...overrides.dataset },
@@ -65,5 +88,7 @@ export const mergeOverrides = (earlier: ConfigOverrides, later: ConfigOverrides)
   if (earlier.training !== undefined || later.training !== undefined) {
     merged.training = { ...earlier.training, ...later.training }
   }
+  const pretraining = layerPretraining(earlier.pretraining, later.pretraining)
+  if (pretraining !== undefined) merged.pretraining = pretraining
   return merged as ConfigOverrides
 }

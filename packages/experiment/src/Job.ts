@@ -1,4 +1,10 @@
-/** What the sweep hands a worker process, and what the worker prints back per epoch. */
+/**
+ * The worker protocol: what a sweep hands a worker process (`WorkerStart`,
+ * one JSON line on its stdin, written once the run is locked in the worker's
+ * name) and what the worker prints back on stdout, one JSON line each
+ * (`WorkerMessage`: an epoch's progress, then its outcome). Both sides decode
+ * with these schemas; a line that is not a message (a library's notice) is ignored.
+ */
 import { Reference, RunConfig } from "@rectifier/record"
 import { Schema } from "effect"
 
@@ -17,8 +23,12 @@ export const WorkerJob = Schema.Struct({
 })
 export type WorkerJob = typeof WorkerJob.Type
 
-/** A line the worker prints per epoch. */
-export const WorkerEpoch = Schema.Struct({
+/** The sweep's go: the job to run, sent once the worker holds the run lock. */
+export const WorkerStart = Schema.TaggedStruct("Start", { job: WorkerJob })
+export type WorkerStart = typeof WorkerStart.Type
+
+/** An epoch the worker finished. */
+export const WorkerEpoch = Schema.TaggedStruct("Epoch", {
   epoch: Schema.Int,
   epochs: Schema.Int,
   seconds: Schema.Number,
@@ -26,3 +36,11 @@ export const WorkerEpoch = Schema.Struct({
 })
 export type WorkerEpoch = typeof WorkerEpoch.Type
 
+/** The run finished and its record is in the folder. */
+export const WorkerFinished = Schema.TaggedStruct("Finished", {})
+
+/** The run failed (diverged, learned nothing, or an error), with the error's message. */
+export const WorkerFailed = Schema.TaggedStruct("Failed", { message: Schema.String })
+
+export const WorkerMessage = Schema.Union([WorkerEpoch, WorkerFinished, WorkerFailed])
+export type WorkerMessage = typeof WorkerMessage.Type

@@ -87,3 +87,13 @@ export class DatasetSizeInvalid extends Schema.TaggedError<DatasetSizeInvalid>()
       `${this.limit.toLocaleString("en")} ${what} in the paper's split; nothing was run`
   }
 }
+
+/** A run that failed where it ran (a worker process): its folder and the error, with the end of the worker's stderr. */
+export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
+  folder: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `the run in ${this.folder} failed:\n${this.detail}`
+  }
+}

@@ -124,7 +124,8 @@ export const planRuns = (
   Effect.gen(function*() {
     const fromPreset = yield* validateOverrides(`preset ${preset.name}`, preset.overrides)
     const fromCaller = yield* validateOverrides("overrides", overrides)
-    const cells = preset.sweep?.cells ?? [{ label: preset.name, overrides: {}, references: preset.references }]
+    // A one-run preset is one cell, its references the preset's own (added below, once).
+    const cells = preset.sweep?.cells ?? [{ label: preset.name, overrides: {}, references: [] }]
     const seedList = seeds ?? (preset.sweep === undefined || fromCaller.seed !== undefined
       ? [undefined]
       : preset.sweep.seeds)

@@ -6,7 +6,7 @@
  * - Created whole and exclusively: the lock is written to a private file and
  *   hard-linked to `run.lock` (link fails if it exists), so no reader ever
  *   sees an empty or half-written lock.
- * - Stale when its process is gone, or when a process with its id runs but
+ * - Stale when its process is gone (or a zombie: exited, not yet reaped), or when a process with its id runs but
  *   started at another time (the id was reused: a container's pid 1, a
  *   reboot). A lock from before start times were stored (a bare pid) is
  *   stale when the process with that id started after the lock was written.
@@ -96,13 +96,24 @@ export const currentProcess = (): LockHolder => ({ pid: process.pid, start: proc
 /** A holder for the process `pid` (e.g. a worker just spawned). */
 export const processHolder = (pid: number): LockHolder => ({ pid, start: processStartTime(pid) })
 
+/** Field 3 of /proc/<pid>/stat: "Z" for a zombie (exited, not yet reaped by its parent); undefined where /proc is absent. */
+const processState = (pid: number): string | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether `pid` runs: a zombie (a killed run whose parent has not reaped it yet) writes nothing and does not count. */
 const running = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM"
   }
+  return processState(pid) !== "Z"
 }
 
 /** What a lock file may hold: every field optional, so a foreign or damaged file reads as naming no live process. */

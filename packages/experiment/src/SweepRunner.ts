@@ -2,44 +2,36 @@
  * The sweep runner: expands a preset into its runs (cells x seeds), names
  * each run folder by the hash of its configuration and the numerics version,
  * skips runs already finished (so a killed sweep resumes where it stopped),
- * runs the rest in worker processes, `parallel` at a time, each under a run
- * lock, and writes the pipeline's report from every finished run (with
- * `summary.csv` / `summary.json` and each cell's best weights as
- * safetensors beside it). Under the
- * paper protocol a cell's first seed selects the learning rates and its
- * other seeds reuse them (they are planned once it has finished).
+ * runs the rest, each under a run lock, and writes the pipeline's report from
+ * every finished run (with `summary.csv` / `summary.json` and each cell's
+ * best weights as safetensors beside it). Under the paper protocol a cell's
+ * first seed selects the learning rates and its other seeds reuse them (they
+ * are planned once it has finished).
  *
- * Parallelism uses processes, not Effect worker threads: tfjs's engine and
- * backend are process-global, and the wasm and cpu backends are
- * single-threaded, so N processes use N cores.
+ * Runs execute in worker processes (WorkerProcess.ts), `parallel` at a time,
+ * or, with `inProcess`, in this process one after the other: a single run is
+ * a sweep of one run here. Parallelism uses processes, not Effect worker
+ * threads: tfjs's engine and backend are process-global, and the wasm and cpu
+ * backends are single-threaded, so N processes use N cores.
  */
 import { resolveActivation, specName } from "@rectifier/activations"
 import { type ActivationSpec, sampleActivation } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
-import { NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
+import { describeError, NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { type ActivationShape, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
-import { Effect, FileSystem, Path, Schema, Semaphore } from "effect"
-import { type ChildProcessByStdio, spawn } from "node:child_process"
+import { Effect, FileSystem, Path, Ref, Semaphore } from "effect"
 import { basename, join } from "node:path"
-import type { Readable, Writable } from "node:stream"
 import { writeBestWeights } from "./BestWeights.ts"
-import { WorkerEpoch, type WorkerJob } from "./Job.ts"
-import { readRunRecord } from "./Pipeline.ts"
+import type { WorkerEpoch, WorkerJob } from "./Job.ts"
+import { readRunRecord, type RunOptions, runPipeline } from "./Pipeline.ts"
+import { RunFailed, RunFolderUnavailable } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { type PlannedRun, resolveRuns } from "./Presets.ts"
 import { reuseSelection } from "./Protocol.ts"
 import { runKey, slug } from "./RunKey.ts"
-import { clearStaleLock, processHolder, releaseRunLock, takeRunLock } from "./RunLock.ts"
-
-export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
-  folder: Schema.String,
-  detail: Schema.String
-}) {
-  override get message(): string {
-    return `the run in ${this.folder} failed:\n${this.detail}`
-  }
-}
+import { clearStaleLock, currentProcess, type LockHolder, processHolder, releaseRunLock, takeRunLock } from "./RunLock.ts"
+import { runInWorker } from "./WorkerProcess.ts"
 
 export interface SweepRun extends PlannedRun {
   readonly key: string
@@ -59,8 +51,15 @@ export type SweepEvent =
 export interface SweepOptions {
   /** Folder that receives `<out>/<pipeline>/`. */
   readonly out: string
-  /** Runs at once (processes); 1 runs one after the other. */
+  /** Runs at once (processes); 1 runs one after the other. Ignored with `inProcess`. */
   readonly parallel: number
+  /**
+   * Run in this process, one at a time (tfjs is process-global), with these
+   * progress callbacks, instead of in worker processes. A run's failure then
+   * fails the sweep with the run's own error (its folder keeps the record and
+   * report of a diverged run) instead of being listed.
+   */
+  readonly inProcess?: Pick<RunOptions, "onEpoch" | "onSteps">
   /** Flags: applied on top of every cell. */
   readonly overrides?: unknown
   /** Replaces the preset's seeds. */
@@ -88,85 +87,22 @@ export interface SweepOutcome {
   }
 }
 
-const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
-const decodeEpochLine = Schema.decodeUnknownOption(Schema.fromJsonString(WorkerEpoch))
-
-interface WorkerProcess {
-  readonly child: ChildProcessByStdio<Writable, Readable, Readable>
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: string | null }>
-  readonly stderr: () => string
-  onEpoch: (epoch: WorkerEpoch) => void
-  /** The token of the run lock taken in this worker's name, released once it has exited. */
-  lock: string | undefined
-}
-
 /**
- * Spawns the worker for `job`, waiting (before its heavy imports) for "go".
- * Released with the scope: the worker is stopped, awaited, and only then is
- * its run lock released, so the lock never outlives the check of a live writer.
- */
-const spawnWorker = (job: WorkerJob) =>
-  Effect.acquireRelease(
-    Effect.sync((): WorkerProcess => {
-      const child = spawn(process.execPath, [workerEntry, JSON.stringify(job), String(process.pid)], {
-        stdio: ["pipe", "pipe", "pipe"]
-      })
-      child.stdin.on("error", () => {}) // a worker that exited early: its exit status says why
-      let stderr = ""
-      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-        child.on("exit", (code, signal) => resolve({ code, signal }))
-        child.on("error", (error) => {
-          stderr += error.message
-          resolve({ code: null, signal: "spawn failed" })
-        })
-      })
-      const worker: WorkerProcess = { child, exited, stderr: () => stderr, onEpoch: () => {}, lock: undefined }
-      let buffer = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        buffer += chunk
-        let newline: number
-        while ((newline = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, newline)
-          buffer = buffer.slice(newline + 1)
-          // A line that is not an epoch (a library's notice) is ignored.
-          const epoch = decodeEpochLine(line)
-          if (epoch._tag === "Some") worker.onEpoch(epoch.value)
-        }
-      })
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        stderr = (stderr + chunk).slice(-4000)
-      })
-      return worker
-    }),
-    (worker) =>
-      Effect.promise(async () => {
-        if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGTERM")
-        await worker.exited
-        if (worker.lock !== undefined) releaseRunLock(job.folder, worker.lock)
-      })
-  )
-
-/** Lets a spawned worker run (it holds the run lock now) and waits for it, forwarding its epoch lines. */
-const runWorker = (worker: WorkerProcess, folder: string, onEpoch: (epoch: WorkerEpoch) => void) =>
-  Effect.gen(function*() {
-    worker.onEpoch = onEpoch
-    worker.child.stdin.write("go\n")
-    const { code, signal } = yield* Effect.promise(() => worker.exited)
-    if (code !== 0) return yield* new RunFailed({ folder, detail: `exit ${code ?? signal}: ${worker.stderr().trim()}` })
-  })
-
-/**
- * Runs one job in a worker process under its run lock, forwarding its epoch
- * lines: the unit a cluster runner executes (packages/cluster). Fails with
+ * Runs one job in a worker process under its run lock (taken in the worker's
+ * name before it loads anything, released once it has exited), forwarding its
+ * epochs: the unit a cluster runner executes (packages/cluster). Fails with
  * `RunFailed` (the worker failed), `RunLocked` or `RunLockStuck`.
  */
 export const executeJob = (job: WorkerJob, onEpoch: (epoch: WorkerEpoch) => void) =>
   Effect.scoped(Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    yield* fs.makeDirectory(job.folder, { recursive: true })
-    const worker = yield* spawnWorker(job)
-    worker.lock = yield* takeRunLock(job.folder, processHolder(worker.child.pid ?? -1))
-    yield* runWorker(worker, job.folder, onEpoch)
+    yield* makeFolder(job.folder)
+    const token = yield* Ref.make<string | undefined>(undefined)
+    yield* Effect.addFinalizer(() =>
+      Ref.get(token).pipe(Effect.map((held) => held === undefined ? undefined : releaseRunLock(job.folder, held)))
+    )
+    const admit = (pid: number) =>
+      takeRunLock(job.folder, processHolder(pid)).pipe(Effect.flatMap((taken) => Ref.set(token, taken)), Effect.as(true))
+    yield* runInWorker(job, { onEpoch, admit })
   }))
 
 /** A planned run with its key and folder under `sweepFolder`. */
@@ -354,16 +290,28 @@ export const writeSweepIndex = (folder: string, pipeline: string, planned: numbe
   )
 
 /**
+ * Creates `folder` (its parents as needed) unless it exists, failing with
+ * `RunFolderUnavailable`. The folder itself is made on its own: a recursive
+ * mkdir on a read-only file system says ENOENT, not EROFS.
+ */
+const makeFolder = (folder: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    yield* fs.makeDirectory(path.dirname(folder), { recursive: true })
+    yield* fs.makeDirectory(folder).pipe(Effect.catchReason("PlatformError", "AlreadyExists", () => Effect.void))
+  }).pipe(Effect.mapError((error) => new RunFolderUnavailable({ folder, reason: describeError(error) })))
+
+/**
  * Runs every unfinished run of `preset` and writes its report into
  * `<out>/<preset>/`. At most `parallel` runs at once; under the paper protocol
  * a cell's other seeds start when its first seed has selected their rates.
  */
 export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options: SweepOptions) {
-  const fs = yield* FileSystem.FileSystem
   const emit = options.onEvent ?? (() => {})
   const plan = yield* planSweep(preset, options)
   const { folder } = plan
-  yield* fs.makeDirectory(folder, { recursive: true })
+  yield* makeFolder(folder)
   const known: Array<SweepRun> = [...plan.runs]
   const total = plan.runs.length + plan.waiting.length
   /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
@@ -377,7 +325,9 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
     }
   }
   emit({ _tag: "Planned", total, finished: finishedBefore, folder })
-  const permits = yield* Semaphore.make(Math.max(1, options.parallel))
+  // In this process, one run at a time: tfjs's engine and backend are process-global.
+  const parallel = options.inProcess === undefined ? Math.max(1, options.parallel) : 1
+  const permits = yield* Semaphore.make(parallel)
   let executed = 0
   const failed: Array<{ readonly name: string; readonly reason: string }> = []
   const divergence = (record: RunRecord | undefined) => record === undefined ? undefined : runFailure(record)
@@ -395,40 +345,78 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
         if (diverged !== undefined) failed.push({ name: run.name, reason: diverged })
         return diverged === undefined ? before : undefined
       }
-      // The lock is released when the scope closes, before the run is announced as finished.
+      /** A takeover marker left by killed processes: this run fails, naming it; the sweep goes on. */
+      const stuck = yield* Ref.make<string | undefined>(undefined)
+      const token = yield* Ref.make<string | undefined>(undefined)
+      /** Locks the run for its writer unless another process holds it, or has finished it meanwhile. */
+      const admit = (holder: LockHolder) =>
+        Effect.gen(function*() {
+          const taken = yield* takeRunLock(run.folder, holder).pipe(
+            Effect.catchTag("RunLocked", (error) =>
+              Effect.sync(() => {
+                emit({ _tag: "RunSkipped", run, reason: error.message })
+                return undefined
+              })),
+            Effect.catchTag("RunLockStuck", (error) => Ref.set(stuck, error.message).pipe(Effect.as(undefined)))
+          )
+          if (taken === undefined) return false
+          yield* Ref.set(token, taken)
+          if ((yield* finishedRecord(run)) !== undefined) {
+            emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
+            return false
+          }
+          emit({ _tag: "RunStarted", run })
+          return true
+        })
+      const declined = Ref.get(stuck).pipe(Effect.map((error) => error === undefined ? false as const : { error }))
+      // true: ran; false: skipped; { error }: failed. The lock is released when the scope closes: after the
+      // writer has exited (runInWorker stops and awaits its worker first), before the run is announced as finished.
       const ran = yield* Effect.scoped(Effect.gen(function*() {
-        yield* fs.makeDirectory(run.folder, { recursive: true })
-        const job: WorkerJob = {
-          pipeline: preset.name,
-          description: `${preset.description} Cell: ${run.cell}.`,
-          references: run.references,
-          config: run.config,
+        yield* makeFolder(run.folder)
+        yield* Effect.addFinalizer(() =>
+          Ref.get(token).pipe(Effect.map((held) => held === undefined ? undefined : releaseRunLock(run.folder, held)))
+        )
+        const identity = {
+          name: preset.name,
+          // A one-run preset's record describes the preset; a sweep's names the cell.
+          description: preset.sweep === undefined ? preset.description : `${preset.description} Cell: ${run.cell}.`,
+          references: run.references
+        }
+        const onEpoch = (epoch: WorkerEpoch) => emit({ _tag: "Epoch", run, epoch })
+        const { inProcess } = options
+        if (inProcess === undefined) {
+          const job: WorkerJob = {
+            pipeline: identity.name,
+            description: identity.description,
+            references: identity.references,
+            config: run.config,
+            folder: run.folder,
+            ...(options.data === undefined ? {} : { data: options.data })
+          }
+          // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
+          const outcome = yield* runInWorker(job, { onEpoch, admit: (pid) => admit(processHolder(pid)) }).pipe(
+            Effect.catchTag("RunFailed", (error) => Effect.succeed({ error: error.detail }))
+          )
+          return outcome === "declined" ? yield* declined : outcome === "finished" ? true : outcome
+        }
+        if (!(yield* admit(currentProcess()))) return yield* declined
+        yield* runPipeline(identity, run.config, {
+          out: run.folder,
           folder: run.folder,
-          ...(options.data === undefined ? {} : { data: options.data })
-        }
-        // The lock names the worker, the process that writes the folder: it stays valid while the worker lives.
-        const worker = yield* spawnWorker(job)
-        const token = yield* takeRunLock(run.folder, processHolder(worker.child.pid ?? -1)).pipe(
-          Effect.catchTag("RunLocked", (error) => {
-            emit({ _tag: "RunSkipped", run, reason: error.message })
-            return Effect.succeed(undefined)
-          }),
-          // A marker left by killed processes: this run fails, naming it; the sweep goes on.
-          Effect.catchTag("RunLockStuck", (error) => Effect.succeed({ error: error.message }))
-        )
-        if (token === undefined) return false
-        if (typeof token === "object") return token
-        worker.lock = token
-        if ((yield* finishedRecord(run)) !== undefined) {
-          emit({ _tag: "RunSkipped", run, reason: "finished by another sweep" })
-          return false
-        }
-        emit({ _tag: "RunStarted", run })
-        const outcome = yield* runWorker(worker, run.folder, (epoch) => emit({ _tag: "Epoch", run, epoch })).pipe(
-          Effect.as(undefined),
-          Effect.catchTag("RunFailed", (error) => Effect.succeed(error.detail))
-        )
-        return outcome === undefined ? true : { error: outcome }
+          ...(options.data === undefined ? {} : { data: options.data }),
+          ...(inProcess.onSteps === undefined ? {} : { onSteps: inProcess.onSteps }),
+          onEpoch: (metrics, config, learningRate) =>
+            Effect.sync(() =>
+              onEpoch({
+                _tag: "Epoch",
+                epoch: metrics.epoch,
+                epochs: config.training.epochs,
+                seconds: metrics.seconds,
+                validationError: metrics.validationError
+              })
+            ).pipe(Effect.andThen(inProcess.onEpoch?.(metrics, config, learningRate) ?? Effect.void))
+        })
+        return true
       })).pipe(Semaphore.withPermit(permits))
       if (ran === false) return yield* finishedRecord(run)
       executed++
@@ -456,8 +444,8 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
       const resolved = followers.map((f) => placed({ ...f.planned, config: reuseSelection(f.planned.config, record) }, folder))
       known.push(...resolved)
       yield* writeIndex()
-      yield* Effect.forEach(resolved, execute, { concurrency: "unbounded", discard: true })
-    }), { concurrency: Math.max(1, options.parallel), discard: true })
+      yield* Effect.forEach(resolved, execute, { concurrency: options.inProcess === undefined ? "unbounded" : 1, discard: true })
+    }), { concurrency: parallel, discard: true })
   const unresolved = plan.waiting.filter((w) => !known.some((k) => k.cell === w.planned.cell && k.config.seed === w.planned.config.seed))
   const report = yield* writeReport(
     preset,

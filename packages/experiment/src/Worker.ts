@@ -1,17 +1,18 @@
 /**
- * One run of a sweep, in its own process:
- * `node Worker.ts '<job json>' <sweep pid>`. tfjs's engine and backend are
- * process-global, so runs in parallel need separate processes.
+ * One run of a sweep, in its own process: `node Worker.ts <run folder> <sweep pid>`.
+ * tfjs's engine and backend are process-global, so runs in parallel need
+ * separate processes (WorkerProcess.ts starts them).
  *
  * This bootstrap imports nothing heavy. Before anything else it checks that
  * its parent is the sweep named in argv (a sweep killed while the worker
  * started is gone, and the worker exits), then watches for the sweep going
  * away: its stdin (the sweep holds the other end) closing, or its parent
- * changing. It loads the run (WorkerMain.ts) only when the sweep writes "go"
- * on stdin, after the sweep has locked the run folder in the worker's name.
+ * changing. It loads the run (WorkerMain.ts) only when the sweep writes its
+ * start line (the job, Job.ts's `WorkerStart`) on stdin, after the sweep has
+ * locked the run folder in the worker's name.
  */
 
-const [jobText = "", parentText = ""] = process.argv.slice(2)
+const [folder = "", parentText = ""] = process.argv.slice(2)
 const parent = Number(parentText)
 const orphaned = 70
 
@@ -30,15 +31,13 @@ let input = ""
 process.stdin.setEncoding("utf8")
 process.stdin.on("data", (chunk: string) => {
   input += chunk
-  if (!started && input.includes("go\n")) {
+  const newline = input.indexOf("\n")
+  if (!started && newline >= 0) {
     started = true
     // From here on this process writes the run folder: say so where ps (and the tests) look.
-    try {
-      process.title = `rectifier worker: ${(JSON.parse(jobText) as { folder: string }).folder}`
-    } catch {
-      // the job does not decode; WorkerMain reports it
-    }
-    void import("./WorkerMain.ts").then((main) => main.runJob(jobText))
+    process.title = `rectifier worker: ${folder}`
+    const line = input.slice(0, newline)
+    void import("./WorkerMain.ts").then((main) => main.runJob(line))
   }
 })
 // The sweep's end of the pipe closes when it exits, however it dies.

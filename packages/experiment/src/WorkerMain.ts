@@ -1,17 +1,23 @@
 /**
  * The body of a sweep's worker process, loaded by Worker.ts once the sweep
- * has locked the run for it: runs the job, prints one JSON line per epoch on
- * stdout, writes the run folder (results.json last, atomically), and exits 0
- * only on success. The heavy imports (tfjs, the stages) live here, so the
- * bootstrap can check its parent before paying for them.
+ * has locked the run for it: decodes the start line, runs the job, prints a
+ * `WorkerMessage` line per epoch and one for the outcome on stdout, writes the
+ * run folder (results.json last, atomically), and exits 0 only on success.
+ * The heavy imports (tfjs, the stages) live here, so the bootstrap can check
+ * its parent before paying for them.
  */
 import { NodeServices } from "@effect/platform-node"
+import { describeError } from "@rectifier/core"
 import { Effect, Schema } from "effect"
-import { WorkerJob, type WorkerEpoch } from "./Job.ts"
+import { WorkerMessage, WorkerStart } from "./Job.ts"
 import { runPipeline } from "./Pipeline.ts"
 
-const program = (jobText: string) => Effect.gen(function*() {
-  const job = yield* Schema.decodeUnknownEffect(Schema.fromJsonString(WorkerJob))(jobText)
+const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(WorkerStart))
+const encodeMessage = Schema.encodeSync(Schema.fromJsonString(WorkerMessage))
+const send = (message: WorkerMessage) => process.stdout.write(encodeMessage(message) + "\n")
+
+const program = (startLine: string) => Effect.gen(function*() {
+  const { job } = yield* decodeStart(startLine)
   yield* runPipeline(
     { name: job.pipeline, description: job.description, references: job.references },
     job.config,
@@ -20,25 +26,29 @@ const program = (jobText: string) => Effect.gen(function*() {
       folder: job.folder,
       ...(job.data === undefined ? {} : { data: job.data }),
       onEpoch: (metrics, config) =>
-        Effect.sync(() => {
-          const line: WorkerEpoch = {
+        Effect.sync(() =>
+          send({
+            _tag: "Epoch",
             epoch: metrics.epoch,
             epochs: config.training.epochs,
             seconds: metrics.seconds,
             validationError: metrics.validationError
-          }
-          process.stdout.write(JSON.stringify(line) + "\n")
-        })
+          })
+        )
     }
   )
 })
 
-/** Runs the job and exits: 0 on success, 1 with the error's message on stderr. */
-export const runJob = (jobText: string): void => {
-  Effect.runPromise(program(jobText).pipe(Effect.provide(NodeServices.layer))).then(
-    () => process.exit(0),
+/** Runs the job in `startLine` and exits: 0 after a `Finished` line, 1 after a `Failed` line with the error's message. */
+export const runJob = (startLine: string): void => {
+  Effect.runPromise(program(startLine).pipe(Effect.provide(NodeServices.layer))).then(
+    () => {
+      send({ _tag: "Finished" })
+      process.exit(0)
+    },
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+      // describeError: a platform error keeps its errno code (ENOSPC, ENOTDIR), which Effect's message drops.
+      send({ _tag: "Failed", message: describeError(error) })
       process.exit(1)
     }
   )

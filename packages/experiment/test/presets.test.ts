@@ -56,6 +56,34 @@ describe("presets", () => {
       assert.deepStrictEqual(seeded.map((r) => r.config.seed), [7, 7])
     }))
 
+  it.effect("a pre-training change without a kind reaches every pre-trained cell of a sweep and no other", () =>
+    Effect.gen(function*() {
+      const table1 = yield* findPreset("table1-mnist")
+      const before = yield* resolveRuns(table1, {}, [1])
+      const after = yield* resolveRuns(table1, { pretraining: { epochs: 2 } }, [1])
+      const pretrained = after.filter((run) => run.config.pretraining !== undefined)
+      assert.deepStrictEqual(pretrained.map((run) => run.cell), ["rectifier, pre-trained", "tanh, pre-trained", "softplus, pre-trained"])
+      for (const [index, run] of after.entries()) {
+        const was = before[index]!.config
+        if (was.pretraining === undefined) {
+          assert.deepStrictEqual(run.config, was, `${run.cell}: a cell without pre-training is unchanged`)
+          continue
+        }
+        assert.strictEqual(run.config.pretraining!.epochs, 2, run.cell)
+        assert.notStrictEqual(was.pretraining.epochs, 2, `${run.cell}: the change is the override's, not the preset's`)
+        assert.deepStrictEqual({ ...run.config.pretraining, epochs: was.pretraining.epochs }, was.pretraining, `${run.cell}: only epochs change`)
+      }
+      // A kind replaces the stack whole; null removes it.
+      const replaced = yield* resolveRuns(table1, { pretraining: { kind: "rbm" } }, [1])
+      assert.isTrue(replaced.every((run) => run.config.pretraining?.kind === "rbm"))
+      const dae = yield* findPreset("mnist-relu-dae")
+      const removed = yield* resolveConfig(dae, { pretraining: null })
+      assert.isUndefined(removed.pretraining)
+      const changed = yield* resolveConfig(dae, { pretraining: { epochs: 3 } })
+      assert.strictEqual(changed.pretraining?.kind, "dae")
+      assert.strictEqual(changed.pretraining?.epochs, 3)
+    }))
+
   it.effect("presets on every dataset of the paper resolve; sizes beyond a dataset's split are rejected naming the field", () =>
     Effect.gen(function*() {
       const norb = yield* resolveRuns(yield* findPreset("table1-norb"))
