@@ -88,7 +88,8 @@ export interface SweepOutcome {
   }
 }
 
-const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
+// The worker beside this module: Worker.ts in the sources, Worker.js in the built package.
+const workerEntry = new URL(`./Worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).pathname
 const decodeEpochLine = Schema.decodeUnknownOption(Schema.fromJsonString(WorkerEpoch))
 
 interface WorkerProcess {
