@@ -11,7 +11,7 @@ import { join, resolve } from "node:path"
 import { libraries, repositoryRoot } from "./libraries.ts"
 
 const destination = resolve(process.argv[2] ?? join(repositoryRoot, ".packages"))
-const quiet = { stdio: ["ignore", "pipe", "inherit"] as const, encoding: "utf8" as const, env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } }
+const quiet = { stdio: ["ignore", "pipe", "inherit"] as ["ignore", "pipe", "inherit"], encoding: "utf8" as const, env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } }
 
 const fail = (what: string, status: number | null) => {
   console.error(`pack-libraries: ${what} failed (exit ${status})`)

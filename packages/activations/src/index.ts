@@ -1,4 +1,8 @@
-/** The activation family, its configuration form, samples for plots, and weight initialisers. */
+/**
+ * The activation family, its configuration form, samples for plots, and weight initialisers.
+ *
+ * @module @rectifier/activations
+ */
 export * from "./Activation.ts"
 export * from "./Family.ts"
 export * from "./Initializer.ts"

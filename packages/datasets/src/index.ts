@@ -1,4 +1,8 @@
-/** Dataset loading: formats, checksums, downloads, splits and the Dataset service. */
+/**
+ * Dataset loading: formats, checksums, downloads, splits and the Dataset service.
+ *
+ * @module @rectifier/datasets
+ */
 export * from "./Checksum.ts"
 export * from "./cli/DatasetsCommand.ts"
 export * from "./Cifar.ts"
