@@ -1,9 +1,12 @@
-/** The activation family, its configuration form, samples for plots, and weight initialisers. */
+/**
+ * The activation family, its configuration form, samples for plots, and weight initialisers.
+ *
+ * @module @rectifier/activations
+ */
 export * from "./Activation.ts"
 export * from "./Family.ts"
 export * from "./Initializer.ts"
 export * from "./Parameters.ts"
 export * from "./Spec.ts"
 export * from "./Sample.ts"
-export * from "./Table.ts"
 export * from "./Throughput.ts"

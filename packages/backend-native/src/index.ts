@@ -2,6 +2,8 @@
  * @rectifier/backend-native: a TensorFlow.js backend that keeps the cpu
  * backend's tensors and computes the training path's kernels in an N-API
  * addon over OpenBLAS.
+ *
+ * @module @rectifier/backend-native
  */
 import { loadAddon } from "./Addon.ts"
 import { blasOf, type NativeBlas } from "./Blas.ts"

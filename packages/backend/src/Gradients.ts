@@ -4,5 +4,7 @@
  * them in tfjs's global gradient registry, which every copy of the engine shares.
  * The backend layer loads this module; code that differentiates without the
  * layer imports `@rectifier/backend/gradients`.
+ *
+ * @module @rectifier/backend/gradients
  */
 import "@tensorflow/tfjs"

@@ -1,4 +1,8 @@
-/** Choosing, holding and releasing the TensorFlow.js backend, and what it can do. */
+/**
+ * Choosing, holding and releasing the TensorFlow.js backend, and what it can do.
+ *
+ * @module @rectifier/backend
+ */
 export * from "./BackendError.ts"
 export * from "./BackendName.ts"
 export type { Blas, Capabilities, SgdOperation } from "./Capabilities.ts"

@@ -1,4 +1,8 @@
-/** Cross-cutting pieces every stage shares: the seeded random source, atomic writes, the numerics version, number formats and integer schemas. */
+/**
+ * Cross-cutting pieces every stage shares: the seeded random source, atomic writes, the numerics version, number formats and integer schemas.
+ *
+ * @module @rectifier/core
+ */
 export * from "./AtomicFile.ts"
 export * from "./CanonicalJson.ts"
 export * from "./Format.ts"

@@ -6,7 +6,8 @@
  */
 import { Effect } from "effect"
 import { FetchHttpClient } from "effect/http"
-import { type DatasetName, fileSource, gunzipped, loadDataset, readNorb, runParser } from "../src/index.ts"
+import { fileSource, gunzipped, runParser } from "../src/ByteReader.ts"
+import { type DatasetName, loadDataset, readNorb } from "../src/index.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string): string | undefined => {

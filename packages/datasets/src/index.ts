@@ -1,5 +1,8 @@
-/** Dataset loading: formats, checksums, downloads, splits and the Dataset service. */
-export * from "./ByteReader.ts"
+/**
+ * Dataset loading: formats, checksums, downloads, splits and the Dataset service.
+ *
+ * @module @rectifier/datasets
+ */
 export * from "./Checksum.ts"
 export * from "./cli/DatasetsCommand.ts"
 export * from "./Cifar.ts"
@@ -21,5 +24,3 @@ export * from "./Normalisation.ts"
 export * from "./Norb.ts"
 export * from "./Registry.ts"
 export * from "./Split.ts"
-export * from "./Tar.ts"
-export * from "./Zip.ts"

@@ -19,7 +19,8 @@ import {
   type RemoteFile,
   verifyFile
 } from "../src/index.ts"
-import { checkNorbFile, fileSource, gunzipped, runParser } from "../src/index.ts"
+import { fileSource, gunzipped, runParser } from "../src/ByteReader.ts"
+import { checkNorbFile } from "../src/index.ts"
 import { loopbackOnly } from "./loopback.ts"
 import { cifarRecords, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 

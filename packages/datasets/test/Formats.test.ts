@@ -3,7 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { areaWeights, bufferSource, checkNorbFile, fileSource, gunzipped, readCifar10, readEmnistSet, readNorb, runParser } from "../src/index.ts"
+import { bufferSource, fileSource, gunzipped, runParser } from "../src/ByteReader.ts"
+import { areaWeights, checkNorbFile, readCifar10, readEmnistSet, readNorb } from "../src/index.ts"
 import { cifarRecords, concat, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "formats-"))

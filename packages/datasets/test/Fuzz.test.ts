@@ -10,7 +10,8 @@ import { join } from "node:path"
 import { describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import fc from "fast-check"
-import { bufferSource, gunzipped, readCifar10, readEmnistSet, readIdxSet, readNorb, runParser } from "../src/index.ts"
+import { bufferSource, gunzipped, runParser } from "../src/ByteReader.ts"
+import { readCifar10, readEmnistSet, readIdxSet, readNorb } from "../src/index.ts"
 import { cifarRecords, gzip, idxImages, idxLabels, norbCat, norbDat, pattern, tar, zip } from "./fixtures.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "fuzz-"))

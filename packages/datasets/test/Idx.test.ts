@@ -3,19 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import {
-  bufferSource,
-  embeddedMnistDirectory,
-  fileSource,
-  gunzipped,
-  loadMnist,
-  md5,
-  mnistFiles,
-  parseIdx,
-  readIdxPair,
-  readIdxSet,
-  runParser
-} from "../src/index.ts"
+import { bufferSource, fileSource, gunzipped, runParser } from "../src/ByteReader.ts"
+import { embeddedMnistDirectory, loadMnist, md5, mnistFiles, parseIdx, readIdxPair, readIdxSet } from "../src/index.ts"
 import { concat, gzip, idxImages, idxLabels, pattern } from "./fixtures.ts"
 
 const unit = { scale: 1 / 255, offset: 0 }

@@ -18,7 +18,8 @@ import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { type WorkerEpoch, type WorkerJob, WorkerMessage, WorkerStart } from "./Job.ts"
 import { RunFailed } from "./PipelineError.ts"
 
-const workerEntry = new URL("./Worker.ts", import.meta.url).pathname
+// The worker beside this module: Worker.ts in the sources, Worker.js in the built package.
+const workerEntry = new URL(`./Worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).pathname
 const decodeMessage = Schema.decodeUnknownOption(Schema.fromJsonString(WorkerMessage))
 const encodeStart = Schema.encodeSync(Schema.fromJsonString(WorkerStart))
 /** The end of a worker's stderr kept for a failure's report. */

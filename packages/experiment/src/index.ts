@@ -3,6 +3,8 @@
  * running it (a single run, or a sweep of cells x seeds in worker processes),
  * resuming, run identity and locks, verifying a recorded run, the golden
  * records, and cost estimates.
+ *
+ * @module @rectifier/experiment
  */
 export * from "./BestWeights.ts"
 export * from "./ConfigOverrides.ts"

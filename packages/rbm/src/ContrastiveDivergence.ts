@@ -202,9 +202,9 @@ export interface CdStatistics {
   readonly visibles: tf.Tensor2D
   /** [h+; h-], [rows, hidden]. */
   readonly hiddens: tf.Tensor2D
-  /** [2, visible]: the column sums of D visibles (the visible bias gradient), then the mean of v+. */
+  /** `[2, visible]`: the column sums of D visibles (the visible bias gradient), then the mean of v+. */
   readonly visibleSums: tf.Tensor2D
-  /** [2, hidden]: the column sums of D hiddens (the hidden bias gradient), then the mean of h+. */
+  /** `[2, hidden]`: the column sums of D hiddens (the hidden bias gradient), then the mean of h+. */
   readonly hiddenSums: tf.Tensor2D
   readonly positiveRows: number
   /** As in `CdEstimate`: CD only. */

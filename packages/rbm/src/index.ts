@@ -1,4 +1,8 @@
-/** Greedy layer-wise pre-training: RBMs (CD-k, PCD) and denoising auto-encoders, stacked and saved. */
+/**
+ * Greedy layer-wise pre-training: RBMs (CD-k, PCD) and denoising auto-encoders, stacked and saved.
+ *
+ * @module @rectifier/rbm
+ */
 export * from "./ContrastiveDivergence.ts"
 export * from "./DenoisingAutoencoder.ts"
 export * from "./ExactLikelihood.ts"

@@ -1,4 +1,8 @@
-/** Rendering runs and sweeps: Markdown and HTML reports, figures, statistics over seeds, summaries and best weights. */
+/**
+ * Rendering runs and sweeps: Markdown and HTML reports, figures, statistics over seeds, summaries and best weights.
+ *
+ * @module @rectifier/report
+ */
 export * from "./Markdown.ts"
 export * from "./Report.ts"
 export * from "./Charts.ts"

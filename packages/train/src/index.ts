@@ -1,4 +1,8 @@
-/** Supervised training: MLPs and conv nets, the Trainer and SparsityAnalysis stages, checkpoints, diagnostics and the weights format. */
+/**
+ * Supervised training: MLPs and conv nets, the Trainer and SparsityAnalysis stages, checkpoints, diagnostics and the weights format.
+ *
+ * @module @rectifier/train
+ */
 export * from "./Checkpoint.ts"
 export * from "./ConvNet.ts"
 export * from "./Diagnostics.ts"
