@@ -58,6 +58,7 @@ export const ActivationParameters = {
   swish: Schema.Struct({ beta: parameter(Positive(100), 1, "gate sharpness β") }),
   maxout: Schema.Struct({ pieces: parameter(IntBetween(2, 16), 2, "pieces k per unit") })
 } satisfies Partial<Record<ActivationName, Schema.Struct<Fields>>>
+/** The activations that take parameters (each has a schema in `ActivationParameters`). */
 export type ParameterisedName = keyof typeof ActivationParameters
 
 /** Whether `name` takes configuration parameters. */

@@ -42,5 +42,7 @@ export const WorkerFinished = Schema.TaggedStruct("Finished", {})
 /** The run failed (diverged, learned nothing, or an error), with the error's message. */
 export const WorkerFailed = Schema.TaggedStruct("Failed", { message: Schema.String })
 
+/** A line a worker prints to its sweep: an epoch, or how the run ended. */
 export const WorkerMessage = Schema.Union([WorkerEpoch, WorkerFinished, WorkerFailed])
+/** A line a worker prints to its sweep, decoded. */
 export type WorkerMessage = typeof WorkerMessage.Type

@@ -25,6 +25,7 @@ const encodeStart = Schema.encodeSync(Schema.fromJsonString(WorkerStart))
 /** The end of a worker's stderr kept for a failure's report. */
 const stderrKept = 4000
 
+/** What `runInWorker` reports to its caller, and where the caller may decline the run. */
 export interface WorkerRunOptions<E = never, R = never> {
   /** Called with each epoch the worker finishes. */
   readonly onEpoch?: (epoch: WorkerEpoch) => void
