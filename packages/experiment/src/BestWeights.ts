@@ -15,6 +15,7 @@ import { Effect, Option, Path } from "effect"
 import { configHash } from "./Pipeline.ts"
 import { slug } from "./RunKey.ts"
 
+/** A finished run of a sweep, under the label of the cell it belongs to. */
 export interface CellRun {
   readonly cell: string
   /** The run's folder (absolute, or relative to the working directory). */

@@ -27,6 +27,11 @@ const partial = <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fiel
  */
 const PretrainingOverride = Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))
 
+/**
+ * What a layer of configuration changes: each field of the run configuration
+ * optional (the dataset's and training's field by field), plus the protocol.
+ * `null` removes an optional part (`pretraining`, `sparseProducts`).
+ */
 export const ConfigOverrides = Schema.Struct({
   /** The training protocol (Protocol.ts); `shortcut` when no layer names one. */
   protocol: Schema.optionalKey(Protocol),
@@ -38,6 +43,7 @@ export const ConfigOverrides = Schema.Struct({
   threads: Schema.optionalKey(RunConfig.fields.threads),
   sparseProducts: Schema.optionalKey(Schema.NullOr(RunConfig.fields.sparseProducts.schema))
 })
+/** A decoded {@link ConfigOverrides}. */
 export type ConfigOverrides = typeof ConfigOverrides.Type
 
 /** A configuration on its way to validation: pre-training still in its written form. */

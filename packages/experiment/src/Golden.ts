@@ -35,6 +35,7 @@ const readGoldenFile = (name: string, file: string) =>
     )
   })
 
+/** The folder of the golden files under a repository root. */
 export const goldenDirectory = (root: string) => `${root}/golden`
 
 const cpuModel = () => cpus()[0]?.model.trim() ?? "unknown"

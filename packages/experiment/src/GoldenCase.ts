@@ -5,6 +5,7 @@
 import type { BackendChoice } from "@rectifier/backend"
 import type { Tolerance } from "@rectifier/record"
 
+/** One golden case: a preset run small on one backend, its outcome kept in `golden/<name>.json`. */
 export interface GoldenCase {
   readonly name: string
   readonly pipeline: string
@@ -34,6 +35,7 @@ const portable = { relative: 0, absolute: 0 }
  */
 const acrossCpus = { relative: 1e-3, absolute: 0.015 }
 
+/** Every golden case that `golden check` reproduces: the cpu, wasm and native backends, a pre-trained run and a sweep. */
 export const goldenCases: ReadonlyArray<GoldenCase> = [
   { name: "mnist-relu-cpu", pipeline: "mnist-relu", overrides: small, backend: "cpu", acrossMachines: portable },
   { name: "mnist-relu-wasm", pipeline: "mnist-relu", overrides: small, backend: "wasm", acrossMachines: portable },

@@ -53,6 +53,7 @@ const update = Command.make("update", { names }, ({ names }) =>
     Command.withDescription("Regenerate golden/<case>.json after an intended change, printing what moved")
   )
 
+/** The CLI's `golden` command, with `check` and `update` subcommands over named cases (all by default), run from the working directory's `golden/`. */
 export const goldenCommand = Command.make("golden").pipe(
   Command.withDescription("Golden run records that every change must reproduce"),
   Command.withSubcommands([check, update])

@@ -1,6 +1,7 @@
 /** Typed failures of golden checks. */
 import { Schema } from "effect"
 
+/** A golden case whose rerun differs from its golden file beyond the tolerance; `details` has one line per moved value. */
 export class GoldenMismatch extends Schema.TaggedError<GoldenMismatch>()("GoldenMismatch", {
   name: Schema.String,
   file: Schema.String,
@@ -13,6 +14,7 @@ export class GoldenMismatch extends Schema.TaggedError<GoldenMismatch>()("Golden
   }
 }
 
+/** A golden case without its golden file. */
 export class GoldenMissing extends Schema.TaggedError<GoldenMissing>()("GoldenMissing", {
   name: Schema.String,
   file: Schema.String
@@ -22,6 +24,7 @@ export class GoldenMissing extends Schema.TaggedError<GoldenMissing>()("GoldenMi
   }
 }
 
+/** A golden file that cannot be read or does not decode as one. */
 export class GoldenUnreadable extends Schema.TaggedError<GoldenUnreadable>()("GoldenUnreadable", {
   name: Schema.String,
   file: Schema.String,
@@ -33,6 +36,12 @@ export class GoldenUnreadable extends Schema.TaggedError<GoldenUnreadable>()("Go
   }
 }
 
+/**
+ * The numerics version and the numbers disagree: a golden file recorded
+ * under another version than the code's (`golden check`), or numbers that
+ * moved while the version stayed the same (`golden update`, which then
+ * writes nothing; `details` says what moved).
+ */
 export class NumericsVersionStale extends Schema.TaggedError<NumericsVersionStale>()("NumericsVersionStale", {
   name: Schema.String,
   file: Schema.String,

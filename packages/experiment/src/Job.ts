@@ -8,6 +8,7 @@
 import { Reference, RunConfig } from "@rectifier/record"
 import { Schema } from "effect"
 
+/** One run as a worker process executes it: the pipeline, its record's description and references, the resolved configuration and the run folder. */
 export const WorkerJob = Schema.Struct({
   pipeline: Schema.String,
   description: Schema.String,
@@ -21,6 +22,7 @@ export const WorkerJob = Schema.Struct({
     offline: Schema.optionalKey(Schema.Boolean)
   }))
 })
+/** A decoded {@link WorkerJob}. */
 export type WorkerJob = typeof WorkerJob.Type
 
 /** The sweep's go: the job to run, sent once the worker holds the run lock. */

@@ -56,6 +56,7 @@ export interface RunIdentity {
   readonly references: ReadonlyArray<Reference>
 }
 
+/** Where a run writes, and the callbacks that watch it. */
 export interface RunOptions {
   /** Folder that receives the run folder. */
   readonly out: string
@@ -73,6 +74,7 @@ export interface RunOptions {
   readonly data?: DataSource
 }
 
+/** A finished run: its folder and the record written there as `results.json`. */
 export interface RunOutcome {
   readonly folder: string
   readonly record: RunRecord

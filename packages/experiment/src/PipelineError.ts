@@ -1,6 +1,7 @@
 /** Typed failures of resolving and running a pipeline. */
 import { Schema } from "effect"
 
+/** A pipeline name that is no preset; carries the names that are. */
 export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("UnknownPipeline", {
   name: Schema.String,
   known: Schema.Array(Schema.String)
@@ -14,6 +15,7 @@ export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("Unkn
 export const ConfigProblem = Schema.Struct({ field: Schema.String, problem: Schema.String })
 export type ConfigProblem = typeof ConfigProblem.Type
 
+/** A configuration layer that does not decode: every problem found, each at its field; nothing was run. */
 export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigInvalid", {
   /** Where the configuration came from: a preset, a cell, the caller's overrides, a --config file. */
   source: Schema.String,
@@ -25,6 +27,7 @@ export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigIn
   }
 }
 
+/** The output folder or a run folder in it cannot be created (permissions, a read-only or full disk); `reason` says which. */
 export class RunFolderUnavailable extends Schema.TaggedError<RunFolderUnavailable>()("RunFolderUnavailable", {
   folder: Schema.String,
   reason: Schema.String
@@ -34,6 +37,10 @@ export class RunFolderUnavailable extends Schema.TaggedError<RunFolderUnavailabl
   }
 }
 
+/**
+ * A folder that cannot be resumed: its `config.json` is missing or is not a
+ * run start record, or it was started under another numerics version.
+ */
 export class RunNotResumable extends Schema.TaggedError<RunNotResumable>()("RunNotResumable", {
   folder: Schema.String,
   reason: Schema.String

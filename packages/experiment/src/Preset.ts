@@ -24,6 +24,7 @@ export interface SweepCurve {
   readonly logX?: boolean
 }
 
+/** The runs of a sweep preset: every cell crossed with every seed, and what its report compares and plots. */
 export interface Sweep {
   readonly cells: ReadonlyArray<SweepCell>
   readonly seeds: ReadonlyArray<number>
@@ -34,6 +35,7 @@ export interface Sweep {
   readonly claims?: ReadonlyArray<GainClaim>
 }
 
+/** A named pipeline (`pnpm run pipeline <name>`): its overrides of the defaults, published numbers, and sweep when it has one. */
 export interface Preset {
   readonly name: string
   /** One sentence: what the run reproduces. */

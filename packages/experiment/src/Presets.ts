@@ -30,6 +30,7 @@ import {
 import { protocolOverrides, protocolPretraining, selects } from "./Protocol.ts"
 import { checkDatasetSizes } from "./RunData.ts"
 
+/** Every named pipeline, in the order `pipeline --list` shows them. */
 export const presets: ReadonlyArray<Preset> = [
   mnistRelu,
   mnistTanh,
@@ -59,6 +60,7 @@ export const presets: ReadonlyArray<Preset> = [
   smoke
 ]
 
+/** The preset named `name`; fails with `UnknownPipeline`, listing the known names. */
 export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline> => {
   const preset = presets.find((p) => p.name === name)
   return preset === undefined

@@ -23,7 +23,9 @@ import { PAPER_LEARNING_RATES } from "@rectifier/train"
 import { Schema } from "effect"
 import type { ConfigOverrides } from "./ConfigOverrides.ts"
 
+/** The training protocol's name: `shortcut` (the configuration's own rate and epochs) or `paper` (the paper's selection). */
 export const Protocol = Schema.Literals(["shortcut", "paper"])
+/** A decoded {@link Protocol}. */
 export type Protocol = typeof Protocol.Type
 
 /** The paper protocol's stopping rules (see the module comment for why). */

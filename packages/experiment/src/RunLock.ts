@@ -34,6 +34,10 @@ import { createHash, randomUUID } from "node:crypto"
 import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
+/**
+ * A run folder whose lock a live process holds (`pid`), or one that changed
+ * hands while this process tried to take it over (`pid` 0).
+ */
 export class RunLocked extends Schema.TaggedError<RunLocked>()("RunLocked", {
   folder: Schema.String,
   pid: Schema.Int

@@ -40,6 +40,11 @@ export interface SweepRun extends PlannedRun {
   readonly name: string
 }
 
+/**
+ * What a sweep reports while it runs: its plan (`total` runs, `finished`
+ * already), each run's start, epochs and end, and the runs it skipped
+ * (locked by another process, or finished by another sweep) or that failed.
+ */
 export type SweepEvent =
   | { readonly _tag: "Planned"; readonly total: number; readonly finished: number; readonly folder: string }
   | { readonly _tag: "RunStarted"; readonly run: SweepRun }
@@ -48,6 +53,7 @@ export type SweepEvent =
   | { readonly _tag: "RunSkipped"; readonly run: SweepRun; readonly reason: string }
   | { readonly _tag: "RunFailed"; readonly run: SweepRun; readonly reason: string }
 
+/** How a sweep runs: where to, how many at once, in which processes, with which overrides and seeds. */
 export interface SweepOptions {
   /** Folder that receives `<out>/<pipeline>/`. */
   readonly out: string
@@ -66,9 +72,11 @@ export interface SweepOptions {
   readonly seeds?: ReadonlyArray<number>
   /** Where the runs' dataset files come from (default: the download cache, see RunData.ts). */
   readonly data?: WorkerJob["data"]
+  /** Called with each {@link SweepEvent}, e.g. for progress lines; default: nothing. */
   readonly onEvent?: (event: SweepEvent) => void
 }
 
+/** What a sweep left in its folder (`<out>/<pipeline>/`): every run, those that failed, and the report's files. */
 export interface SweepOutcome {
   readonly folder: string
   readonly runs: ReadonlyArray<SweepRun>

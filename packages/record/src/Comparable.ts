@@ -6,6 +6,7 @@
  */
 import type { RunRecord } from "./RunRecord.ts"
 
+/** A plain JSON value: what `comparable` yields and `compare` walks. */
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
 /** Field names that measure time or memory rather than results, wherever they appear. */

@@ -5,6 +5,7 @@
  */
 import type { Json } from "./Comparable.ts"
 
+/** One place where two outcomes disagree; a side is `undefined` where the field or element is missing from it. */
 export interface Difference {
   /** JSON path, e.g. `epochs[2].testError`. */
   readonly path: string
@@ -18,6 +19,7 @@ export interface Tolerance {
   readonly absolute: number
 }
 
+/** No slack: numbers must be equal bit for bit (`Object.is`); `compare`'s default. */
 export const exact: Tolerance = { relative: 0, absolute: 0 }
 
 const close = (a: number, b: number, tolerance: Tolerance) =>

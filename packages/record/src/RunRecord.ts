@@ -19,6 +19,11 @@ export type DatasetName = typeof DatasetName.Type
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) =>
   schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
 
+/**
+ * Everything that decides a run's numbers: dataset and how much of it,
+ * optional pre-training, the training settings, seed, backend and thread
+ * count. The same config on the same machine gives the same numbers, bit for bit.
+ */
 export const RunConfig = Schema.Struct({
   dataset: Schema.Struct({
     name: DatasetName,
@@ -45,6 +50,7 @@ export const RunConfig = Schema.Struct({
    */
   sparseProducts: Schema.optionalKey(Schema.Literal("auto"))
 })
+/** A decoded {@link RunConfig}. */
 export type RunConfig = typeof RunConfig.Type
 
 /** A number another source published for the same experiment. */
@@ -69,6 +75,13 @@ export const LearningRateCandidateRecord = Schema.Struct({
   curve: Schema.optionalKey(LearningRateCandidate.fields.curve)
 })
 
+/**
+ * The schema of `results.json` (format `rectifier-run/1`): the pipeline and
+ * config, the machine and libraries it ran on, timestamps, the per-epoch
+ * metrics, the data counts, pre-training curves, the result (best epoch,
+ * validation and test error, sparsity per layer) and the published
+ * references. Fields added later are optional, so older records still decode.
+ */
 export const RunRecord = Schema.Struct({
   format: Schema.Literal("rectifier-run/1"),
   pipeline: Schema.String,
@@ -153,6 +166,7 @@ export const RunRecord = Schema.Struct({
   }),
   references: Schema.Array(Reference)
 })
+/** A decoded {@link RunRecord}. */
 export type RunRecord = typeof RunRecord.Type
 
 /** Why a finished run's numbers must not be trusted (it diverged, or learned nothing); undefined for a sound run. */
