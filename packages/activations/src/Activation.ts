@@ -50,6 +50,11 @@ export interface ActivationMeta {
   readonly convention: string
 }
 
+/**
+ * One member of the family with its settings fixed: what a layer needs to use
+ * it (width factor, learnable parameters, forward pass) and its metadata. Get
+ * one with `activation(name)` (defaults) or `resolveActivation(spec)`.
+ */
 export interface Activation {
   readonly name: string
   /** The configuration parameters in force, defaults filled in (empty for parameterless activations). */

@@ -12,6 +12,7 @@ import * as F from "./Functions.ts"
 import type { Elementwise } from "./Gradient.ts"
 import { defaultSettings, parameterMeta, type Settings } from "./Parameters.ts"
 
+/** The closed list of the family's names, as a configuration spells them (e.g. "rectifier", "leaky-rectifier"). */
 export const ActivationName = Schema.Literals([
   "sigmoid",
   "tanh",
@@ -37,6 +38,7 @@ export const ActivationName = Schema.Literals([
   "geglu",
   "swiglu"
 ])
+/** One of the family's names. */
 export type ActivationName = typeof ActivationName.Type
 
 /** What a member contributes once its settings are known. */
@@ -53,6 +55,7 @@ interface Definition {
 
 /** SELU's fixed constants (Klambauer et al. 2017), to the precision the paper gives. */
 export const SELU_ALPHA = 1.6732632423543772
+/** SELU's output scale λ (Klambauer et al. 2017), to the paper's precision. */
 export const SELU_SCALE = 1.0507009873554805
 
 const number = (settings: Settings, key: string): number => {

@@ -11,7 +11,9 @@
 import type { RandomStream } from "@rectifier/core"
 import { Schema } from "effect"
 
+/** The weight initialisers a configuration may name; `initializerFormula` says what each draws. */
 export const InitializerName = Schema.Literals(["glorot-uniform", "he-normal", "small-uniform", "lecun-normal"])
+/** One of the initialisers' names. */
 export type InitializerName = typeof InitializerName.Type
 
 /** Half-width of the small-uniform initialiser. */

@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
 import type { Activation } from "./Activation.ts"
 
+/** A sampled activation: `x`, f(x) and f'(x), each of the grid's `points` values, index for index. */
 export interface ActivationSamples {
   readonly x: Float32Array
   /** f(x) */
@@ -21,6 +22,7 @@ export interface ActivationSamples {
   readonly derivative: Float32Array
 }
 
+/** Evenly spaced x from `from` to `to`, both included; `sampleActivation`'s default is [-5, 5] at 201 points. */
 export interface SampleGrid {
   readonly from: number
   readonly to: number

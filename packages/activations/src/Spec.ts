@@ -40,6 +40,12 @@ const parameterless = ActivationNames.literals.filter((name): name is Exclude<Ac
   !isParameterised(name)
 )
 
+/**
+ * An activation as a configuration gives it: a bare name (its defaults) or
+ * `{ name, ...parameters }`, each parameter checked against its range and any
+ * key the activation does not declare rejected by name. `resolveActivation`
+ * turns a decoded spec into the `Activation`.
+ */
 export const ActivationSpec = Schema.Union([
   ActivationNames,
   ...parameterless.map((name) => closed(name, {})),
@@ -51,6 +57,7 @@ export const ActivationSpec = Schema.Union([
   closed("swish", ActivationParameters.swish.fields),
   closed("maxout", ActivationParameters.maxout.fields)
 ]).annotate({ message: `Expected an activation name (${ActivationNames.literals.join(", ")}) or { name, ...parameters }` })
+/** A decoded spec: a name, or `{ name, ...parameters }` with only the parameters given. */
 export type ActivationSpec = typeof ActivationSpec.Type
 
 /** The name a spec refers to. */

@@ -8,6 +8,7 @@ import { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import type { Activation } from "./Activation.ts"
 
+/** The shape of `measureThroughput`'s batch and how often it is timed; default 100 rows, 1000 units, 20 repeats. */
 export interface ThroughputOptions {
   readonly rows: number
   /** Output units; the layer has units · fanInFactor pre-activations. */

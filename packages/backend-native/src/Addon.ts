@@ -172,6 +172,7 @@ export const UnaryOp = {
   erf: 18
 } as const
 
+/** How to get the addon built: the OpenBLAS package per platform and the rebuild command; error messages end with it. */
 export const installHint = "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; " +
   "Fedora: dnf install openblas-devel; macOS: brew install openblas) and run pnpm rebuild @rectifier/backend-native " +
   "(in the rectifier repository: pnpm install)"

@@ -11,6 +11,12 @@ import type { NativeBackend } from "./NativeBackend.ts"
 /** The addon's own routines that NativeBlas hands out unchanged (their contracts are in Addon.ts). */
 type Passed = "sparseGemm" | "maskedGemmNT" | "stepProduct" | "axpy"
 
+/**
+ * The OpenBLAS routines of one native backend on caller-owned, row-major
+ * Float32Arrays: sgemm, the sparsity-aware products (`sparseGemm`,
+ * `maskedGemmNT`, `stepProduct`), axpy and scaling. Each writes its output in
+ * place and allocates nothing; `loadNativeBackend` returns them as `blas`.
+ */
 export interface NativeBlas extends Pick<Addon, Passed> {
   /** The OpenBLAS build, as it describes itself (version, target core, threading). */
   readonly library: string

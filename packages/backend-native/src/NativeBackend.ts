@@ -34,6 +34,14 @@ interface Deferred {
   values: Float32Array | undefined
 }
 
+/**
+ * The backend registered as "native": the cpu backend's storage and kernels,
+ * the training path's kernels replaced by ones over the OpenBLAS addon
+ * (Register.ts), output buffers recycled through a pool, and deferred
+ * products (see the module comment).
+ * `loadNativeBackend` creates and registers it; the type is for code that
+ * inspects it through `tf.backend()` (its product counts, deferred tensors).
+ */
 export class NativeBackend extends MathBackendCPU {
   readonly addon: Addon
   readonly pool: BufferPool
@@ -215,11 +223,13 @@ export class NativeBackend extends MathBackendCPU {
     return this.owned.has(data.values) && !this.exposed.has(data.values)
   }
 
+  /** The cpu backend's synchronous read; the buffer read out is never recycled, since the caller now holds it. */
   override readSync(dataId: DataId) {
     this.expose(dataId)
     return super.readSync(dataId)
   }
 
+  /** The cpu backend's asynchronous read; like `readSync`, it keeps the buffer out of the pool for good. */
   override read(dataId: DataId) {
     this.expose(dataId)
     return super.read(dataId)
@@ -245,6 +255,7 @@ export class NativeBackend extends MathBackendCPU {
     if (this.disposeData(dataId)) tf.engine().removeDataId(dataId, this)
   }
 
+  /** Empties the buffer pool and forgets every deferred tensor, then disposes the cpu backend's storage. */
   override dispose(): void {
     this.pool.clear()
     this.deferred.clear()

@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type { NativeBackend } from "./NativeBackend.ts"
 
+/** The coefficients of one SGD update (rate, momentum, L2 decay), the same for the in-place and the functional update. */
 export interface SgdSettings {
   /** η */
   readonly learningRate: number

@@ -17,6 +17,7 @@ export { NativeBackend } from "./NativeBackend.ts"
 export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
 export { autoSparseProducts, type ProductCounts, type SparseProducts } from "./Sparse.ts"
 
+/** How `loadNativeBackend` sets up the backend: OpenBLAS threads, buffer pool, which addon, sparse products. */
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
   readonly threads: number
@@ -31,8 +32,11 @@ export interface NativeOptions {
   readonly sparse?: SparseProducts | undefined
 }
 
+/** What `loadNativeBackend` hands back once the "native" backend is registered. */
 export interface LoadedNative {
+  /** The name the backend is registered under with the tfjs engine (`tf.setBackend("native")`). */
   readonly engineName: "native"
+  /** What a run record says about it: threads, the OpenBLAS build, the pool's size in MiB, and sparse products when on. */
   readonly details: Readonly<Record<string, string | number | boolean>>
   /** OpenBLAS on caller-owned arrays. */
   readonly blas: NativeBlas

@@ -9,7 +9,9 @@ import { Schema } from "effect"
 export const BackendName = Schema.Literals(["tensorflow", "native", "wasm", "cpu"])
 export type BackendName = typeof BackendName.Type
 
+/** The backend a user asks for: one by name, or `auto`, the first of `autoOrder` that loads. */
 export const BackendChoice = Schema.Literals(["auto", ...BackendName.literals])
+/** A backend name or `auto`. */
 export type BackendChoice = typeof BackendChoice.Type
 
 /** Preference order for `auto`. */

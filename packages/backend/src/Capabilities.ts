@@ -10,12 +10,14 @@ import { functionalSgdUpdate, type SgdUpdate } from "./SgdUpdate.ts"
 /** BLAS routines on caller-owned Float32Arrays, writing their outputs in place, and the library's name. */
 export type Blas = NativeBlas
 
+/** How the backend updates a variable by SGD: in place (native, where it can) or through tfjs ops. */
 export interface SgdOperation {
   /** True when `update` writes float32 variables in place instead of assigning the results of tfjs ops. */
   readonly inPlace: boolean
   readonly update: SgdUpdate
 }
 
+/** What the backend offers beyond tfjs's kernels; the service's `capabilities`, which algorithms ask instead of the engine. */
 export interface Capabilities {
   /** The BLAS the backend's products run on, with its routines; undefined when it calls none of its own. */
   readonly blas: Blas | undefined

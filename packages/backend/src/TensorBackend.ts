@@ -18,6 +18,7 @@ import { autoOrder, type BackendChoice, type BackendName, type SparseChoice } fr
 import type { Capabilities } from "./Capabilities.ts"
 import { hints, type LoadedBackend, type LoaderOptions, loaders } from "./Loaders.ts"
 
+/** What `TensorBackend.layer` loads: which backend, its threads and native's sparse products. */
 export interface BackendOptions {
   readonly backend: BackendChoice
   /** Threads for multi-threaded backends; defaults to 1 (bit-reproducible everywhere). */
@@ -37,6 +38,10 @@ export interface BackendInfo {
   readonly skipped: ReadonlyArray<{ readonly name: BackendName; readonly reason: string }>
 }
 
+/**
+ * The active tfjs backend while the layer is held: what a run record says
+ * about it, what it can do beyond tfjs's kernels, and the engine's memory.
+ */
 export class TensorBackend extends Context.Service<TensorBackend, {
   readonly info: BackendInfo
   /** What the backend offers beyond tfjs's kernels; algorithms ask this, never the engine. */
@@ -44,6 +49,12 @@ export class TensorBackend extends Context.Service<TensorBackend, {
   /** The engine's live tensor count and bytes, for leak checks. */
   readonly memory: () => { readonly numTensors: number; readonly numBytes: number }
 }>()("@rectifier/backend/TensorBackend") {
+  /**
+   * A scoped layer: loads the backend `options.backend` names (for `auto`, the first of
+   * tensorflow, native, wasm, cpu that loads), makes it active and opens an
+   * engine scope; on release it disposes what was left behind and restores the
+   * previous backend. Fails with `BackendUnavailable` saying why and how to fix it.
+   */
   static readonly layer = (options: BackendOptions): Layer.Layer<TensorBackend, BackendUnavailable> =>
     Layer.effect(TensorBackend, acquire(options))
 }

@@ -46,10 +46,12 @@ export class RandomStream {
     return new RandomStream(generator)
   }
 
+  /** A stream that continues from `state` (what `state()` returned): a resumed run draws what the saved stream would have drawn next. */
   static fromState(state: StreamState): RandomStream {
     return new RandomStream(xoroshiro128plusFromState(state))
   }
 
+  /** The generator's current state as plain numbers, a copy to save in a checkpoint (`fromState` resumes from it). */
   state(): StreamState {
     return this.generator.getState()
   }
@@ -104,6 +106,7 @@ export class Rng extends Context.Service<Rng, {
   /** A fresh stream for `name`; the same name always starts at the same state. */
   readonly stream: (name: string) => RandomStream
 }>()("@rectifier/core/Rng") {
+  /** The service for run seed `seed`, each stream derived from the seed and its name; it requires nothing and cannot fail. */
   static readonly layer = (seed: number): Layer.Layer<Rng> =>
     Layer.succeed(Rng, Rng.of({ seed, stream: (name) => RandomStream.derive(seed, name) }))
 

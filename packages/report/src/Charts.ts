@@ -10,6 +10,7 @@ import { Resvg } from "@resvg/resvg-js"
 import * as vega from "vega"
 import { compile, type TopLevelSpec } from "vega-lite"
 
+/** A figure before rendering: a Vega-Lite specification with its title and caption; the Markdown reports link it as `<id>.png`. */
 export interface Figure {
   /** File-name stem, e.g. "learning-curves". */
   readonly id: string
@@ -19,6 +20,7 @@ export interface Figure {
   readonly spec: TopLevelSpec
 }
 
+/** A figure with its spec rendered to a standalone SVG document (`renderSvg`), for the HTML reports. */
 export interface RenderedFigure extends Figure {
   readonly svg: string
 }
@@ -62,6 +64,12 @@ export type XScale =
   | { readonly type: "linear" | "log" }
   | { readonly type: "symlog"; readonly constant: number; readonly ticks?: ReadonlyArray<number>; readonly format?: string }
 
+/**
+ * Lines of `y` against `x`, one per `color` value, points marked unless
+ * `points` is false: a log or symlog x scale, a log y scale, a shaded band
+ * per line, and one panel per `facet` value (each with its own y scale) when
+ * asked for.
+ */
 export const lineChart = (options: {
   readonly values: ReadonlyArray<Row>
   readonly x: string
@@ -133,6 +141,7 @@ export const lineChart = (options: {
   return { ...base, data: { values: [...options.values] }, ...layers } as TopLevelSpec
 }
 
+/** Points of `y` against `x`, coloured by `color`; neither axis is made to include zero. */
 export const scatterChart = (options: {
   readonly values: ReadonlyArray<Row>
   readonly x: string
@@ -153,6 +162,7 @@ export const scatterChart = (options: {
   }
 } as TopLevelSpec)
 
+/** One bar of `y` per `x` category, in the order the values give them. */
 export const barChart = (options: {
   readonly values: ReadonlyArray<Row>
   readonly x: string
@@ -169,6 +179,7 @@ export const barChart = (options: {
   }
 } as TopLevelSpec)
 
+/** Counts of `field` in at most 20 bins, one panel per `facet` value, the `color` groups overlaid; the y axis counts units. */
 export const histogramChart = (options: {
   readonly values: ReadonlyArray<Row>
   readonly field: string

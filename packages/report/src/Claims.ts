@@ -17,6 +17,7 @@ export interface GainClaim {
   readonly smaller: readonly [without: string, with_: string]
 }
 
+/** A claim tested on a sweep's runs: the seeds all four cells share, the mean gain difference, and the paired t-test (none below MIN_SEEDS_FOR_TESTS seeds). */
 export interface ClaimTest {
   readonly claim: GainClaim
   /** Seeds finished in all four cells. */

@@ -25,6 +25,12 @@ export const divergenceNotice = (record: RunRecord): ReadonlyArray<string> => {
   ]
 }
 
+/**
+ * The run report's Markdown lines for the learning-rate selection and the
+ * diagnostics (gradient norms per layer, dead units and activation
+ * probabilities at the chosen epoch, step time, memory); none when the record
+ * has neither.
+ */
 export const renderDiagnostics = (record: RunRecord): ReadonlyArray<string> => {
   const lines: Array<string> = []
   const { result } = record

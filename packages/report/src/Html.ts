@@ -8,9 +8,11 @@
  */
 import type { RenderedFigure } from "./Charts.ts"
 
+/** `text` with &, <, > and " escaped: safe as an element's text or a double-quoted attribute value. */
 export const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
+/** A table with a `header` row and `rows`, every cell escaped (text, never markup). */
 export const htmlTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
   `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
   rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("") + "</tbody></table>"

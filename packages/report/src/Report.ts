@@ -14,6 +14,7 @@ import { markdownToHtml } from "./MarkdownHtml.ts"
 import { runFigures } from "./RunFigures.ts"
 import type { RunRecord } from "@rectifier/record"
 
+/** The paths `Report.write` wrote (`report.md`, `report.html`) and the figures it drew. */
 export interface WrittenReport {
   readonly markdown: string
   readonly html: string
@@ -64,6 +65,13 @@ const writeReport = Effect.fn("Report.write")(function*(folder: string, record: 
   return written
 })
 
+/**
+ * The Report stage: renders a run record as Markdown, and writes `report.md`,
+ * its figures as PNG and `report.html` into the run folder, each atomically.
+ * A figure that fails to render is left out with a warning; `write` fails
+ * with a PlatformError only when a file cannot be written. The layer requires
+ * FileSystem and Path (the entry point's platform).
+ */
 export class Report extends Context.Service<Report, {
   /** The Markdown report. */
   readonly render: (record: RunRecord) => string

@@ -10,6 +10,7 @@
  */
 import type { ModelWeights } from "@rectifier/train"
 
+/** One F32 tensor of a safetensors file: its name (e.g. `layer0.weight`), shape, and values in row-major order. */
 export interface NamedTensor {
   readonly name: string
   readonly shape: ReadonlyArray<number>

@@ -25,6 +25,7 @@ export const MIN_SEEDS_FOR_TESTS = 3
 /** TOST's default margin: ±0.2 percentage points of test error. */
 export const DEFAULT_EQUIVALENCE_MARGIN = 0.002
 
+/** One metric over a cell's seeds: how many values, their mean and sample standard deviation. */
 export interface Summary {
   readonly n: number
   readonly mean: number
@@ -32,6 +33,7 @@ export interface Summary {
   readonly sd: number
 }
 
+/** The count, mean and sample standard deviation of `values`; undefined for no values. */
 export const summarize = (values: ReadonlyArray<number>): Summary | undefined =>
   values.length === 0 ? undefined : {
     n: values.length,
@@ -73,6 +75,7 @@ const tStatistic = (d: Differences, shift: number) => {
   return d.standardError > 0 ? excess / d.standardError : excess === 0 ? Number.NaN : excess * Infinity
 }
 
+/** What `pairedTTest` found: the mean difference, t with its degrees of freedom, and the two-sided p. */
 export interface PairedTTest {
   readonly n: number
   /** Degrees of freedom, n - 1. */
@@ -96,6 +99,7 @@ export const pairedTTest = (a: ReadonlyArray<number>, b: ReadonlyArray<number>):
   return { n: d.n, df: d.df, meanDifference: d.meanDifference, t, pValue: Number.isNaN(t) ? 1 : studentTTwoSided(t, d.df) }
 }
 
+/** What `tost` found: both one-sided tests against ±margin and the larger of their p-values. */
 export interface Tost {
   readonly n: number
   readonly df: number

@@ -6,6 +6,7 @@
 import type { Reference, RunRecord } from "@rectifier/record"
 import type { GainClaim } from "./Claims.ts"
 
+/** One cell of a sweep: its label, the published numbers it is compared with, and its finished runs. */
 export interface SweepCellRuns {
   readonly label: string
   readonly references: ReadonlyArray<Reference>
@@ -13,6 +14,7 @@ export interface SweepCellRuns {
   readonly records: ReadonlyArray<RunRecord>
 }
 
+/** One finished run on the sweep's own curve: its test error at `x`, the swept quantity (e.g. the labelled fraction), on the line `series`. */
 export interface CurvePoint {
   readonly series: string
   readonly x: number
@@ -20,6 +22,7 @@ export interface CurvePoint {
   readonly seed: number
 }
 
+/** One activation of the sweep, sampled for the report's figure: f(x) and f'(x) at each x, under the label its legend shows (name and parameters). */
 export interface ActivationShape {
   readonly label: string
   readonly x: ReadonlyArray<number>
@@ -33,6 +36,11 @@ export interface ActivationShape {
  */
 export type Comparison = readonly [a: string, b: string, options?: { readonly equivalenceMargin?: number }]
 
+/**
+ * Everything a sweep report is rendered from: the sweep's name and
+ * description, its cells, the pairs to compare, its curve if it has one, the
+ * activations' shapes, the runs not finished and the claims to test.
+ */
 export interface SweepReportInput {
   readonly name: string
   readonly description: string

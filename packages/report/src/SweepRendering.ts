@@ -130,6 +130,11 @@ const claimCells = (row: ReturnType<typeof sweepTables>["claims"][number]): Read
   row.verdict
 ]
 
+/**
+ * The sweep report as Markdown: protocol, results, paired tests, claims,
+ * learning-rate selection, the runs not finished, and the figures, each
+ * linked as `<figureFolder>/<id>.png` with its caption below.
+ */
 export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyArray<Figure>, figureFolder: string) => {
   const { claims, comparisons, rows } = sweepTables(input)
   return [
@@ -163,6 +168,7 @@ export const renderSweepMarkdown = (input: SweepReportInput, figures: ReadonlyAr
   ].join("\n")
 }
 
+/** The sweep report as one self-contained HTML page: the Markdown's sections, the figures as inline SVG. */
 export const renderSweepHtml = (input: SweepReportInput, figures: ReadonlyArray<RenderedFigure>) => {
   const { claims, comparisons, rows } = sweepTables(input)
   const markdownBold = (text: string) => escape(text).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")

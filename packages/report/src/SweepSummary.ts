@@ -12,6 +12,7 @@ import { writeFileAtomic } from "@rectifier/core"
 import { Effect, Path } from "effect"
 import type { RunRecord } from "@rectifier/record"
 
+/** A run of a sweep that has its record, as the summary takes it: its cell, its folder and the record. */
 export interface SummaryRun {
   readonly cell: string
   /** The run folder's name inside the sweep folder. */
@@ -20,6 +21,7 @@ export interface SummaryRun {
 }
 
 type Value = string | number | boolean | ReadonlyArray<unknown>
+/** One run's row of summary.csv and summary.json: cell, seed, folder, `config.<path>`, `result.<path>` and wallSeconds, lists kept whole. */
 export type SummaryRow = Readonly<Record<string, Value>>
 
 const flatten = (prefix: string, value: unknown, into: Record<string, Value>) => {

@@ -21,6 +21,11 @@ import {
 } from "./Statistics.ts"
 import type { SweepReportInput } from "./SweepInput.ts"
 
+/**
+ * One cell's line of the results table: mean ± sd over its finished seeds of
+ * test error, mean sparsity, seconds per epoch and best epoch, its core hours,
+ * and the paper's and the seed article's numbers where they give one.
+ */
 export interface CellRow {
   readonly label: string
   /** Finished runs; below MIN_SEEDS_FOR_TESTS the report warns. */
@@ -35,6 +40,7 @@ export interface CellRow {
   readonly seedArticle: { readonly testError?: number; readonly sparsity?: number }
 }
 
+/** One pair of cells of the paired-tests table: A − B over the seeds both finished, TOST's margin and the tests. */
 export interface ComparisonRow {
   readonly a: string
   readonly b: string
@@ -48,6 +54,11 @@ export interface ComparisonRow {
   readonly tests: ComparisonTests | undefined
 }
 
+/**
+ * A pair's two tests, the paired t-test (do the cells differ?) and TOST (are
+ * they equivalent within the margin?), with their Holm-adjusted p-values and
+ * the verdicts at SIGNIFICANCE_LEVEL.
+ */
 export interface ComparisonTests {
   readonly difference: PairedTTest
   readonly equivalence: Tost
