@@ -3,6 +3,7 @@ import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import { ChecksumMismatch } from "./DatasetError.ts"
 
+/** The md5 digest of `bytes`, as 32 lowercase hex digits (the form official checksums are published in). */
 export const md5 = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
 
 /** Fails with `ChecksumMismatch` unless `bytes` hash to `expected`. */

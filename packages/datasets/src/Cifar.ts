@@ -10,12 +10,17 @@ import type { LabelledSet } from "./LabelledSet.ts"
 import { type ByteScale, byteTable } from "./Normalisation.ts"
 import { forEachTarEntry } from "./Tar.ts"
 
+/** Bytes of one image, and so features of one example: 3 channels of 32x32 pixels (3,072). */
 export const CIFAR_PIXELS = 3 * 32 * 32
+/** Bytes of one record of a batch file: the label byte, then the image (3,073). */
 export const CIFAR_RECORD = 1 + CIFAR_PIXELS
+/** Records in each batch file of the official archive; `CifarOptions.recordsPerBatch` replaces it for smaller archives. */
 export const CIFAR_BATCH_RECORDS = 10_000
 const TRAIN_BATCHES = 5
 
+/** How `readCifar10` reads an archive. */
 export interface CifarOptions {
+  /** The byte map applied to every pixel (see `byteScale`). */
   readonly scale: ByteScale
   /** Records per batch file; 10,000 in the official archive. */
   readonly recordsPerBatch?: number | undefined

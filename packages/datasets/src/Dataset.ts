@@ -8,6 +8,11 @@ import type { DatasetError } from "./DatasetError.ts"
 import type { SplitDataset } from "./LabelledSet.ts"
 import { loadDataset, type LoadOptions } from "./Load.ts"
 
+/**
+ * The run's data: the split dataset (train, validation, test and, with a
+ * labelled fraction below 1, the unlabelled rest), loaded once when the layer
+ * is built.
+ */
 export class Dataset extends Context.Service<Dataset, SplitDataset>()("@rectifier/datasets/Dataset") {
   /**
    * Any registered dataset by name (`mnist`, `fashion-mnist`, `cifar10`,

@@ -198,6 +198,12 @@ export class UnknownDataset extends Schema.TaggedError<UnknownDataset>()("Unknow
   }
 }
 
+/**
+ * Every typed failure a dataset effect can end with: loading, splitting,
+ * downloading, caching, checking a file, reading the environment, or looking
+ * up a name. One address's failure (`SourceFailed`, `DownloadTooLarge`) is
+ * not among them: it reaches the caller inside a `DownloadFailed`.
+ */
 export type DatasetError =
   | MalformedFile
   | ChecksumMismatch

@@ -53,8 +53,10 @@ import {
 } from "./DatasetError.ts"
 import { resolveDataSource } from "./DataSourceConfig.ts"
 
+/** A file's official checksum, which its bytes must match before the cache keeps it. */
 export interface FileChecksum {
   readonly algorithm: "md5" | "sha256"
+  /** The digest in lowercase hex. */
   readonly value: string
   /** Whether the digest is of the file as stored or of its gunzipped bytes. */
   readonly of: "file" | "gunzipped"
@@ -91,14 +93,25 @@ export type RemoteFile = RemoteFileBase & (
   | { readonly checksum?: undefined; readonly structure: FileStructure }
 )
 
+/**
+ * How far one response's transfer has got, handed to `CacheOptions.onProgress`
+ * at most every 500 ms, and once more (`done`) when the response was read to
+ * its end; `formatProgress` makes it a line.
+ */
 export interface Progress {
+  /** The file's path inside the cache folder. */
   readonly file: string
+  /** The address sending it. */
   readonly url: string
   /** Bytes of the file on disk so far (including a resumed part). */
   readonly received: number
+  /** Bytes of the whole file, from the response's Content-Length; undefined when it gives none. */
   readonly total: number | undefined
+  /** This response's rate, not counting the bytes of a resumed part. */
   readonly bytesPerSecond: number
+  /** Seconds left at that rate; undefined without a `total` or before any byte arrived. */
   readonly etaSeconds: number | undefined
+  /** True in the report sent when the response was read to its end. */
   readonly done: boolean
 }
 
@@ -110,6 +123,11 @@ export interface Waiting {
   readonly owner: string
 }
 
+/**
+ * Where dataset files are cached and how missing ones are downloaded: the
+ * options of `ensureFile`, and the cache part of `LoadOptions`. Every field
+ * may be left out.
+ */
 export interface CacheOptions {
   /** The cache folder; when left out, the environment's (see `resolveDataSource`). */
   readonly dataDir?: string | undefined
@@ -117,8 +135,9 @@ export interface CacheOptions {
   readonly mirrors?: ReadonlyArray<string> | undefined
   /** Never download: a missing file is an error saying where to put it. When left out, `RECTIFIER_OFFLINE` decides. */
   readonly offline?: boolean | undefined
-  /** Tries per address; each try resumes the previous one's partial file. */
+  /** Tries per address (default 4); each try resumes the previous one's partial file. */
   readonly attempts?: number | undefined
+  /** Called with each `Progress` report of a download; nothing is reported when left out. */
   readonly onProgress?: ((progress: Progress) => void) | undefined
   /** Called once when another process is downloading the same file and this one starts waiting. */
   readonly onWaiting?: ((waiting: Waiting) => void) | undefined
@@ -129,6 +148,7 @@ export interface CacheOptions {
 /** Where `file` lies in the cache folder `dataDir` (see `resolveDataSource`). */
 export const cachePath = (file: RemoteFile, dataDir: string): string => join(dataDir, file.path)
 
+/** The addresses `file` is downloaded from, in the order tried: each of the options' mirrors, then its own. */
 export const urlsOf = (file: RemoteFile, options: CacheOptions): Array<string> =>
   [...(options.mirrors ?? []), ...file.mirrors].map((base) => `${base.replace(/\/+$/, "")}/${file.remotePath}`)
 

@@ -11,8 +11,11 @@ import { MalformedFile } from "./DatasetError.ts"
 import type { LabelledSet } from "./LabelledSet.ts"
 import { type ByteScale, byteTable } from "./Normalisation.ts"
 
+/** A parsed IDX file (what `parseIdx` returns). */
 export interface IdxArray {
+  /** The sizes its header declares, outermost first: [count] for labels, [count, rows, columns] for images. */
   readonly dimensions: ReadonlyArray<number>
+  /** The bytes after the header, in C order; a view of the bytes given, not a copy. */
   readonly data: Uint8Array
 }
 
@@ -74,7 +77,9 @@ export const readIdxHeader = async (reader: ByteReader, rank: number): Promise<A
 /** Without an expected image size, a header may not declare more data than this. */
 export const DEFAULT_MAX_IDX_BYTES = 1 << 28
 
+/** How `readIdxImages` reads an image file and what its header must declare; a check left out is not made. */
 export interface IdxImageOptions {
+  /** The byte map applied to every pixel (see `byteScale`). */
   readonly scale: ByteScale
   /** The number of images the header must declare (checked before allocating). */
   readonly count?: number | undefined
@@ -88,7 +93,9 @@ export interface IdxImageOptions {
   readonly digest?: Digest | undefined
 }
 
+/** An IDX image file read by `readIdxImages`. */
 export interface IdxImages {
+  /** `count` images of `rows` x `columns` scaled values each, row-major. */
   readonly inputs: Float32Array
   readonly count: number
   readonly rows: number
@@ -168,15 +175,25 @@ export const readIdxLabels = async (
   }
 }
 
+/** The two files of one IDX split and the checks `readIdxSet` makes on them; a check left out is not made. */
 export interface IdxPairOptions {
+  /** The image file (rank 3). */
   readonly images: ByteSource
+  /** The label file (rank 1). */
   readonly labels: ByteSource
+  /** Every label must be below it. */
   readonly classes: number
+  /** The byte map applied to every pixel (see `byteScale`). */
   readonly scale: ByteScale
+  /** The number of examples both headers must declare. */
   readonly count?: number | undefined
+  /** The image side the header must declare (rows and columns). */
   readonly side?: number | undefined
+  /** Images stored column-major (EMNIST): write them back row-major. */
   readonly transpose?: boolean | undefined
+  /** Digest of the (decompressed) image file, checked once it is fully read. */
   readonly imagesDigest?: Digest | undefined
+  /** Digest of the (decompressed) label file. */
   readonly labelsDigest?: Digest | undefined
 }
 

@@ -10,8 +10,10 @@ export interface LabelledSet {
   readonly features: number
 }
 
+/** A loaded dataset split for an experiment: what the `Dataset` service holds. */
 export interface SplitDataset {
   readonly name: string
+  /** Labels run from 0 to `classes - 1`. */
   readonly classes: number
   /** The shape of one example before flattening, e.g. [28, 28]. */
   readonly exampleShape: ReadonlyArray<number>

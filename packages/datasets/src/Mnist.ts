@@ -65,6 +65,7 @@ export const readIdxPair = Effect.fnUntraced(function*(
   return { inputs, labels: Uint8Array.from(labels.data), count, features: rows * columns }
 })
 
+/** How `loadMnist` loads MNIST; every field may be left out. */
 export interface MnistOptions {
   /** Folder with the four uncompressed IDX files; defaults to the embedded copy. */
   readonly directory?: string
@@ -76,6 +77,10 @@ export interface MnistOptions {
   readonly verifyChecksums?: boolean
 }
 
+/**
+ * MNIST's training examples in the paper's split: the first 50,000 of the
+ * official 60,000; the validation examples follow them.
+ */
 export const TRAIN_COUNT = 50_000
 
 /** Loads MNIST with the paper's 50k / 10k / 10k split. */

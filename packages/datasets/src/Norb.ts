@@ -19,7 +19,9 @@ import { InvalidSplit } from "./DatasetError.ts"
 import type { LabelledSet } from "./LabelledSet.ts"
 import type { ByteScale } from "./Normalisation.ts"
 
+/** The magic (little-endian int32) that opens a NORB matrix of uint8 data: a `-dat` file of stereo pairs. */
 export const NORB_UINT8_MAGIC = 0x1e3d4c55
+/** The magic (little-endian int32) that opens a NORB matrix of int32 data: a `-cat` file of labels. */
 export const NORB_INT32_MAGIC = 0x1e3d4c54
 const MAX_RANK = 16
 /** A corrupt header must not make us allocate: no NORB file holds more pairs (the largest hold 29,160). */
@@ -55,12 +57,15 @@ export interface NorbPart {
   readonly cat: ByteSource
 }
 
+/** How `readNorb` reads a NORB variant's file pairs and reduces its images. */
 export interface NorbOptions {
   /** The side of the stored images: 108 for Jittered-Cluttered NORB, 96 for small NORB. */
   readonly side: number
   /** The side after subsampling (32 in the paper). */
   readonly outSide: number
+  /** Every label must be below it: 6 for Jittered-Cluttered NORB, 5 for small NORB. */
   readonly classes: number
+  /** The byte map applied to the averaged pixels (see `byteScale`). */
   readonly scale: ByteScale
   /** Pairs every file must hold (29,160 or 24,300), checked before allocating. */
   readonly countPerFile?: number | undefined

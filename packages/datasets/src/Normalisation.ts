@@ -6,7 +6,13 @@
  */
 import type { LabelledSet, SplitDataset } from "./LabelledSet.ts"
 
+/**
+ * The normalisations `LoadOptions.normalisation` can name: `unit` [0, 1],
+ * `symmetric` [-1, 1] (the paper's for NORB), `standardize` (zero mean and
+ * unit variance per feature, by the training set's statistics), `raw` 0..255.
+ */
 export const normalisations = ["unit", "symmetric", "standardize", "raw"] as const
+/** How pixel bytes become inputs: one of `normalisations`. */
 export type Normalisation = typeof normalisations[number]
 
 /** The linear byte map `value = byte * scale + offset`. */
@@ -15,6 +21,11 @@ export interface ByteScale {
   readonly offset: number
 }
 
+/**
+ * The byte map a normalisation applies while parsing: `byte / 255` for
+ * `unit` and `standardize` (which standardizes after the split),
+ * `byte * 2/255 - 1` for `symmetric`, the byte itself for `raw`.
+ */
 export const byteScale = (normalisation: Normalisation): ByteScale => {
   switch (normalisation) {
     case "symmetric":

@@ -13,6 +13,7 @@ import { fashionMnistSpec } from "./datasets/FashionMnist.ts"
 import { mnistSpec } from "./datasets/Mnist.ts"
 import { norbJitteredSpec, norbSmallSpec } from "./datasets/Norb.ts"
 
+/** Each dataset's spec, by name. */
 export const registry: Readonly<Record<DatasetName, DatasetSpec>> = {
   mnist: mnistSpec,
   "fashion-mnist": fashionMnistSpec,
@@ -22,6 +23,7 @@ export const registry: Readonly<Record<DatasetName, DatasetSpec>> = {
   "emnist-byclass": emnistByclassSpec
 }
 
+/** The spec of the dataset called `name`; fails with `UnknownDataset`, listing the known names, for any other. */
 export const lookupDataset = (name: string): Effect.Effect<DatasetSpec, UnknownDataset> =>
   (datasetNames as ReadonlyArray<string>).includes(name)
     ? Effect.succeed(registry[name as DatasetName])

@@ -9,10 +9,14 @@ import { RandomStream } from "@rectifier/core"
 import { InvalidSplit } from "./DatasetError.ts"
 import { gather, type LabelledSet, slice, type SplitDataset } from "./LabelledSet.ts"
 
+/** A dataset's default split (the paper's), in examples; `applySplit` applies it. */
 export interface SplitPlan {
+  /** Which official set the validation examples come from: the end of `train`, or the start of `test`. */
   readonly validationFrom: "train" | "test"
+  /** Training examples; fewer when the official training set leaves fewer after validation. */
   readonly train: number
   readonly validation: number
+  /** Test examples; fewer when the official test set leaves fewer after validation. */
   readonly test: number
 }
 
@@ -23,6 +27,7 @@ export interface SplitOptions {
   readonly test?: number | undefined
 }
 
+/** What `applySplit` splits: a dataset's official training and test sets, with its name, classes and example shape. */
 export interface SplitInput {
   readonly name: string
   readonly classes: number

@@ -145,4 +145,9 @@ const verify = Command.make("verify", { name }, ({ name }) =>
     if (firstError !== undefined) return yield* firstError
   })).pipe(Command.withDescription("Re-check a dataset's files against their checksums"))
 
+/**
+ * The `datasets` command with its `list`, `fetch` and `verify` subcommands,
+ * for an app to mount under its root command; `fetch` brings its own
+ * (fetch-based) HTTP client.
+ */
 export const datasetsCommand = root.pipe(Command.withSubcommands([list, fetch, verify]))

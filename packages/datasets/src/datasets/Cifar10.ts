@@ -11,6 +11,7 @@ import { ensureFile, type RemoteFile } from "../Download.ts"
 
 const CIFAR_MIRROR = "https://www.cs.toronto.edu/~kriz"
 
+/** CIFAR-10's one file, `cifar-10-binary.tar.gz` (170,052,171 bytes, md5-checked), from its authors' site. */
 export const cifar10File: RemoteFile = {
   dataset: "cifar10",
   path: "cifar10/cifar-10-binary.tar.gz",

@@ -12,6 +12,7 @@ import { readEmnistSet } from "../Emnist.ts"
 
 const EMNIST_MIRROR = "https://biometrics.nist.gov/cs_links/EMNIST"
 
+/** EMNIST's `gzip.zip` from NIST (md5-checked; at most 1 GiB, as no size is published), holding every EMNIST split. */
 export const emnistFile: RemoteFile = {
   dataset: "emnist-byclass",
   path: "emnist/gzip.zip",

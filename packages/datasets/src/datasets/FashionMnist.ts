@@ -14,6 +14,7 @@ import { ensureFile, type RemoteFile } from "../Download.ts"
 import { gzipBound } from "./GzipBound.ts"
 import { type FileEntry, idxBytes, readMnistFormat } from "./MnistFormat.ts"
 
+/** Where Debian's `dataset-fashion-mnist` package installs the four gzipped files; used when they are there. */
 export const DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 const FASHION_MIRROR = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com"
 
