@@ -35,6 +35,7 @@ export interface RbmTensors {
   readonly hiddenBias: tf.Tensor1D
 }
 
+/** Copies the parameters into tensors on the current tfjs backend (no transposed weights); release them with `disposeTensors`. */
 export const toTensors = (rbm: RbmParameters): RbmTensors => ({
   visibleUnits: rbm.visibleUnits,
   hiddenUnits: rbm.hiddenUnits,
@@ -43,6 +44,7 @@ export const toTensors = (rbm: RbmParameters): RbmTensors => ({
   hiddenBias: tf.tensor1d(rbm.hiddenBias)
 })
 
+/** Reads the tensors back into plain arrays (copies, never views of backend memory); the tensors stay alive. */
 export const fromTensors = (rbm: RbmTensors): RbmParameters => {
   const [visible, hidden] = rbm.weights.shape
   return {
@@ -57,6 +59,7 @@ export const fromTensors = (rbm: RbmTensors): RbmParameters => {
   }
 }
 
+/** Releases every tensor of `rbm`, the kept transposed weights included. */
 export const disposeTensors = (rbm: RbmTensors): void => {
   rbm.weights.dispose()
   rbm.weightsT?.dispose()
@@ -132,6 +135,11 @@ export const visibleMean = (rbm: RbmTensors, hidden: tf.Tensor2D): tf.Tensor2D =
     activation: rbm.visibleUnits === "bernoulli" ? "sigmoid" : "linear"
   }) as tf.Tensor2D
 
+/**
+ * A sample of the visible units given their mean: binary states, each on
+ * with its probability in `mean` (one uniform draw per unit, row-major), or
+ * `mean` plus unit-variance Gaussian noise (one normal draw per unit).
+ */
 export const sampleVisible = (units: VisibleUnits, mean: tf.Tensor2D, stream: RandomStream): tf.Tensor2D =>
   units === "bernoulli" ? bernoulli(mean, stream) : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
 
@@ -149,6 +157,7 @@ export const freeEnergy = (rbm: RbmTensors, visible: tf.Tensor2D): tf.Tensor1D =
     return tf.sub(visibleTerm, hiddenTerm) as tf.Tensor1D
   })
 
+/** The negative phase of a CD estimate: its Gibbs steps and what its last visible step uses (an `RbmPretrainConfig`'s `k` and `reconstruction`). */
 export interface CdOptions {
   /** Gibbs steps in the negative phase. */
   readonly k: number

@@ -32,6 +32,11 @@ export type DaeInputRange = "unit" | "symmetric"
 /** The range of codes produced by `name`, as the next layer's input range. */
 export const codeRange = (name: ActivationName): DaeInputRange => (name === "tanh" ? "symmetric" : "unit")
 
+/**
+ * One auto-encoder layer as plain float32 arrays: the encoder's weights and
+ * bias, the decoder's bias and, when untied, its own weights, with the
+ * encoder activation, decoder output and input range it was built for.
+ */
 export interface DaeParameters {
   readonly activation: ActivationName
   readonly output: DaeOutput
@@ -46,6 +51,7 @@ export interface DaeParameters {
   readonly decoderBias: Float32Array
 }
 
+/** What `initialDae` builds: its activation, decoder output, input range, hidden units and whether the decoder reuses the encoder's weights; the input width is given apart. */
 export interface DaeShape {
   readonly activation: ActivationName
   readonly output: DaeOutput
@@ -72,6 +78,12 @@ export const initialDae = (shape: DaeShape, input: number, stream: RandomStream)
     : { ...common, decoderWeights: initializeWeights("glorot-uniform", shape.hidden, input, stream) }
 }
 
+/**
+ * The plain SGD protocol `trainDae` follows, as a `DaePretrainConfig` states
+ * it (see there for meanings and defaults): epochs, one learning rate,
+ * minibatch size, masking probability, the L1 weight and the examples
+ * monitored each epoch.
+ */
 export interface DaeTrainingOptions {
   readonly epochs: number
   readonly learningRate: number
@@ -81,6 +93,11 @@ export interface DaeTrainingOptions {
   readonly monitorSize: number
 }
 
+/**
+ * What one epoch of auto-encoder training measured, a point of the layer's
+ * curve: `epoch` counts from 1, the validation error is there only with
+ * validation data, and `seconds` is the wall time of the SGD pass alone.
+ */
 export interface DaeEpoch {
   readonly epoch: number
   /** Mean training objective on corrupted inputs: reconstruction cost plus the L1 term. */
@@ -93,6 +110,7 @@ export interface DaeEpoch {
   readonly seconds: number
 }
 
+/** The seeded streams an auto-encoder's training draws from, one per kind of draw: `order` shuffles the training examples each epoch. */
 export interface DaeStreams {
   readonly order: RandomStream
   /** The masking noise. */

@@ -74,6 +74,12 @@ export const hiddenLogMarginals = (rbm: RbmParameters): Float64Array => {
   return out
 }
 
+/**
+ * log Z, the log partition function, in nats, by summing out every hidden
+ * state in double precision; throws a `RangeError` for an RBM that
+ * `isEnumerable` refuses (rectified hidden units, or more than
+ * `MAX_ENUMERATED_HIDDEN` of them).
+ */
 export const logPartition = (rbm: RbmParameters): number => logSumExp(hiddenLogMarginals(rbm))
 
 /** The model's probability of each hidden state. */

@@ -43,6 +43,11 @@ export interface LayerProvenance {
   readonly source: string
 }
 
+/**
+ * Where a pre-training keeps its finished layers and finds them again when
+ * it resumes; `layerStore` makes one on disk, bound to a run by its
+ * `LayerProvenance`.
+ */
 export interface LayerStore {
   /** The finished layers, bottom first, up to the first one that is not. */
   readonly load: Effect.Effect<ReadonlyArray<FinishedLayer>, CheckpointUnreadable | CheckpointMismatch>

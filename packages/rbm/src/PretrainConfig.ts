@@ -28,6 +28,12 @@ export const SparsityTarget = Schema.Struct({
 })
 export type SparsityTarget = typeof SparsityTarget.Type
 
+/**
+ * A stack of RBMs trained by CD-k or persistent CD. Only `hiddenSizes` is
+ * required; the rest defaults to the practical guide's values: 10 epochs per
+ * layer, learning rate 0.1, batches of 100, CD-1 with probabilities, initial
+ * weights N(0, 0.01^2), momentum 0.5 for 5 epochs then 0.9, weight cost 2e-4.
+ */
 export const RbmPretrainConfig = Schema.Struct({
   kind: Schema.Literal("rbm"),
   /** Hidden layer sizes, bottom first. */
@@ -63,6 +69,12 @@ export type RbmPretrainConfig = typeof RbmPretrainConfig.Type
 export const DaeReconstruction = Schema.Literals(["auto", "softplus-quadratic", "sigmoid-cross-entropy"])
 export type DaeReconstruction = typeof DaeReconstruction.Type
 
+/**
+ * A stack of denoising auto-encoders. Only `hiddenSizes` is required; the
+ * rest defaults to the paper: rectifier encoders, masking noise 0.25, an L1
+ * penalty of 0.001, tied weights, batches of 10, learning rate 0.01, 10
+ * epochs per layer, and the decoder `auto` picks for the activation.
+ */
 export const DaePretrainConfig = Schema.Struct({
   kind: Schema.Literal("dae"),
   hiddenSizes: Schema.NonEmptyArray(PositiveInt),
@@ -90,6 +102,12 @@ export const DaePretrainConfig = Schema.Struct({
 })
 export type DaePretrainConfig = typeof DaePretrainConfig.Type
 
+/**
+ * A pre-training run, either kind, told apart by `kind` (`"rbm"` or
+ * `"dae"`). The type is the decoded form, every default filled in; what a
+ * caller writes is `PretrainConfigInput` (`decodePretrainConfig` turns one
+ * into the other).
+ */
 export const PretrainConfig = Schema.Union([RbmPretrainConfig, DaePretrainConfig])
 export type PretrainConfig = typeof PretrainConfig.Type
 /** What a caller writes: every defaulted field may be left out. */

@@ -38,6 +38,11 @@ const checkRows = (field: string, rows: Rows, binary: boolean): Effect.Effect<vo
   return Effect.void
 }
 
+/**
+ * The pre-training stage: greedy layer-wise pre-training of an RBM or
+ * auto-encoder stack. `Pretrainer.layer` provides it and requires `Rng` (its
+ * streams are named `pretrain/layer-N/...`) and `TensorBackend`.
+ */
 export class Pretrainer extends Context.Service<Pretrainer, {
   /**
    * Pre-trains the hidden layers named by `config` (decoded here, so

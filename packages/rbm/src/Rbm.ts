@@ -17,6 +17,11 @@ export type VisibleUnits = typeof VisibleUnits.Type
 export const HiddenUnits = Schema.Literals(["bernoulli", "nrelu"])
 export type HiddenUnits = typeof HiddenUnits.Type
 
+/**
+ * An RBM as plain float32 arrays, the form it is initialised, stored and
+ * stacked in (`toTensors` puts it on the tensor backend): its unit types,
+ * `visible` x `hidden` weights and one bias per unit.
+ */
 export interface RbmParameters {
   readonly visibleUnits: VisibleUnits
   readonly hiddenUnits: HiddenUnits
@@ -28,6 +33,7 @@ export interface RbmParameters {
   readonly hiddenBias: Float32Array
 }
 
+/** What `initialRbm` builds: the unit types and the hidden units; the visible side is as wide as the data. */
 export interface RbmShape {
   readonly visibleUnits: VisibleUnits
   readonly hiddenUnits: HiddenUnits

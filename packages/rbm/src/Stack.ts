@@ -32,6 +32,7 @@ import { initialRbm, type RbmParameters, type VisibleUnits } from "./Rbm.ts"
 import type { Rows } from "./Rows.ts"
 import { type RbmEpoch, trainRbm } from "./TrainRbm.ts"
 
+/** The unlabelled examples a pre-training learns from: training rows, and validation rows of the same width if any. */
 export interface PretrainData {
   readonly train: Rows
   /** Monitored beside the training data (free energy, reconstruction error); optional. */
@@ -47,6 +48,7 @@ export interface DaeCandidate {
   readonly kept: boolean
 }
 
+/** One trained layer of the stack with its per-epoch curve: an RBM, or an auto-encoder with the learning rate it kept. */
 export type PretrainedLayer =
   | { readonly kind: "rbm"; readonly rbm: RbmParameters; readonly curve: ReadonlyArray<RbmEpoch> }
   | {
@@ -58,6 +60,11 @@ export type PretrainedLayer =
     readonly candidates?: ReadonlyArray<DaeCandidate>
   }
 
+/**
+ * What a pre-training returns: its decoded configuration, the hidden layers
+ * as `ModelWeights` for the trainer, the activation they were trained for,
+ * and every layer in full, bottom first.
+ */
 export interface PretrainResult {
   readonly config: PretrainConfig
   /** The hidden layers, bottom first, ready to initialise the trainer's MLP. */

@@ -27,6 +27,11 @@ import type { RbmParameters } from "./Rbm.ts"
 import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
 import { stepWeights, transposeInto, type WeightBuffers } from "./WeightStep.ts"
 
+/**
+ * The protocol `trainRbm` follows: the hyperparameters of an
+ * `RbmPretrainConfig`, field for field (a decoded one serves as it is; see
+ * there for meanings and defaults).
+ */
 export interface RbmTrainingOptions {
   readonly epochs: number
   readonly learningRate: number
@@ -65,6 +70,7 @@ export interface RbmEpoch {
   readonly seconds: number
 }
 
+/** The seeded streams one RBM's training draws from, one per kind of draw. */
 export interface RbmStreams {
   /** Shuffles the training examples each epoch. */
   readonly order: RandomStream

@@ -21,6 +21,7 @@ import type { ModelWeights } from "./ModelWeights.ts"
 import { CheckpointMismatch, CheckpointUnreadable, CheckpointUnwritable } from "./TrainingError.ts"
 import { readWeights, type WeightsDigests, writeWeights } from "./WeightsFile.ts"
 
+/** A run's epoch of lowest validation error so far (1-based), with its validation and test errors. */
 export interface BestEpoch {
   readonly epoch: number
   readonly validationError: number
@@ -80,9 +81,14 @@ const encodeState = Schema.encodeEffect(Schema.fromJsonString(State))
 const decodeState = Schema.decodeUnknownEffect(Schema.fromJsonString(State))
 const decodeLatest = Schema.decodeUnknownEffect(Schema.fromJsonString(Latest))
 
+/**
+ * Where a training run keeps its checkpoints, one folder per learning rate,
+ * and finds them again when it resumes; `checkpointStore` makes one on disk.
+ */
 export interface CheckpointStore {
   /** The latest complete checkpoint of the run with `learningRate`, if any. */
   readonly load: (learningRate: number) => Effect.Effect<Option.Option<Checkpoint>, CheckpointUnreadable | CheckpointMismatch>
+  /** Writes `checkpoint` as the latest of its learning rate, then removes that rate's older epochs; fails with `CheckpointUnwritable`. */
   readonly save: (checkpoint: Checkpoint) => Effect.Effect<void, CheckpointUnwritable>
   /** The seconds the run had spent running at its latest checkpoint (over every learning rate); 0 if none. */
   readonly runSecondsSoFar: Effect.Effect<number>

@@ -13,6 +13,11 @@ import * as tf from "@tensorflow/tfjs-core"
 import { type ForwardPass, freshDenseLayers, freshLayer, LayeredModel, layerVariables } from "./Model.ts"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 
+/**
+ * The architecture of a `ConvNet`: the input image, the output channels of
+ * each convolution stage, the square kernel side and pooling window, then
+ * the dense hidden widths and the output classes.
+ */
 export interface ConvNetShape {
   /** One example: [height, width] or [height, width, channels]. */
   readonly image: ReadonlyArray<number>
@@ -55,6 +60,12 @@ const applyToChannels = (
   return tf.reshape(out, [batch, height, width, out.shape[1]]) as tf.Tensor4D
 }
 
+/**
+ * A conv net: convolution stages (each a "same" convolution, its activation,
+ * then max-pooling), then dense hidden layers and a linear output layer.
+ * `ConvNet.initialize` draws fresh weights. Its hidden widths are each
+ * stage's activation map, flattened, then the dense layers' widths.
+ */
 export class ConvNet extends LayeredModel {
   readonly shape: ConvNetShape
   readonly hiddenWidths: ReadonlyArray<number>

@@ -17,6 +17,7 @@ export const ACTIVATION_EDGES: ReadonlyArray<number> = Array.from({ length: 13 }
 /** Per-unit activation probabilities are binned in tenths: [0, 0.1), ..., [0.9, 1]. */
 export const PROBABILITY_BINS = 10
 
+/** One hidden layer's activations on the validation subset of `EpochDiagnostics`. */
 export const LayerDiagnostics = Schema.Struct({
   /** Fraction of exact zeros. */
   sparsity: Schema.Number,
@@ -29,6 +30,11 @@ export const LayerDiagnostics = Schema.Struct({
 })
 export type LayerDiagnostics = typeof LayerDiagnostics.Type
 
+/**
+ * The diagnostics of one epoch (on unless `diagnosticExamples` is 0): gradient
+ * norms per layer on a fixed training batch, and statistics per hidden layer
+ * on a fixed subset of the validation set.
+ */
 export const EpochDiagnostics = Schema.Struct({
   /** L2 norm of the cost's gradient for each layer's weights, input side first, output layer last. */
   gradientNorms: Schema.Array(Schema.Number),

@@ -2,6 +2,11 @@
 import { Schema } from "effect"
 import { EpochDiagnostics } from "./Diagnostics.ts"
 
+/**
+ * One epoch of a run: `epoch` counts from 1, the errors are fractions of
+ * misclassified examples, times are wall-clock seconds; `diagnostics` only
+ * when they are on.
+ */
 export const EpochMetrics = Schema.Struct({
   epoch: Schema.Int,
   /** Mean cost (NLL + L1 term) over the epoch's minibatches. */

@@ -7,6 +7,7 @@ import type { LabelledSet } from "@rectifier/datasets"
 import * as tf from "@tensorflow/tfjs-core"
 import type { Model } from "./Model.ts"
 
+/** What `evaluate` measures of a model on a labelled set. */
 export interface Evaluation {
   /** Fraction of misclassified examples. */
   readonly error: number

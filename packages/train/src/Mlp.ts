@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { type ForwardPass, freshDenseLayers, LayeredModel, layerVariables, modelCost } from "./Model.ts"
 import type { ModelWeights } from "./ModelWeights.ts"
 
+/** The architecture of an `Mlp`: input features, hidden widths (input side first) and output classes. */
 export interface MlpShape {
   readonly inputs: number
   readonly hiddenLayers: ReadonlyArray<number>
@@ -22,6 +23,11 @@ const perLayer = (activations: LayerActivations, layers: number): ReadonlyArray<
     ? activations as ReadonlyArray<Activation>
     : Array.from({ length: layers }, () => activations as Activation)
 
+/**
+ * A multi-layer perceptron: dense hidden layers, each with its own
+ * activation, then a linear output layer. `Mlp.initialize` draws fresh
+ * weights; `Mlp.fromWeights` takes given ones (pre-trained or checkpointed).
+ */
 export class Mlp extends LayeredModel {
   readonly shape: MlpShape
 

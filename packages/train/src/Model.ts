@@ -18,9 +18,14 @@ export interface ForwardPass {
   readonly hidden: ReadonlyArray<tf.Tensor2D>
 }
 
+/** What the trainer needs from a network, whatever its family (`Mlp`, `ConvNet`, both `LayeredModel`s). */
 export interface Model {
   /** Units of each hidden layer as `ForwardPass.hidden` flattens it, input side first. */
   readonly hiddenWidths: ReadonlyArray<number>
+  /**
+   * Runs a batch, [batch, features], through the network; `context` says
+   * whether it is training and feeds stochastic activations their noise.
+   */
   forward(inputs: tf.Tensor2D, context: ActivationContext): ForwardPass
   /** Every trainable variable, in a fixed order (the order of `snapshot`'s layers and fields). */
   variables(): Array<tf.Variable>
@@ -30,6 +35,7 @@ export interface Model {
   snapshot(): ModelWeights
   /** Overwrites the weights with `weights` (same shapes). */
   restore(weights: ModelWeights): void
+  /** Releases every variable; the model is unusable after. */
   dispose(): void
 }
 

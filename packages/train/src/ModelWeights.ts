@@ -15,6 +15,10 @@ export interface DenseWeights {
   readonly activationParameters: Readonly<Record<string, Float32Array>>
 }
 
+/**
+ * A layered model's weights, one `DenseWeights` per layer, input side first,
+ * output layer last (a conv net's kernels as [k·k·inChannels, outChannels]).
+ */
 export interface ModelWeights {
   readonly layers: ReadonlyArray<DenseWeights>
 }

@@ -59,6 +59,7 @@ export const LearningRateCandidate = Schema.Struct({
 })
 export type LearningRateCandidate = typeof LearningRateCandidate.Type
 
+/** A candidate run before the one being judged, as the pruning rule compares with it: its learning rate and learning curve. */
 export interface Rival {
   readonly learningRate: number
   readonly curve: ReadonlyArray<CandidateEpoch>

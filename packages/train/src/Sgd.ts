@@ -10,11 +10,16 @@
 import type { SgdUpdate } from "@rectifier/backend"
 import * as tf from "@tensorflow/tfjs-core"
 
+/** The classical momentum coefficient and the L2 weight decay (on the decayed variables only); 0 turns either off. */
 export interface SgdOptions {
   readonly momentum: number
   readonly weightDecay: number
 }
 
+/**
+ * The optimiser of one model's variables. With momentum it holds one
+ * velocity buffer (a tfjs variable) per variable, released by `dispose`.
+ */
 export class Sgd {
   private readonly variables: ReadonlyArray<tf.Variable>
   private readonly decayed: ReadonlySet<tf.Variable>
@@ -61,11 +66,13 @@ export class Sgd {
     return this.velocity?.map((v) => (v.dataSync() as Float32Array).slice())
   }
 
+  /** Overwrites the velocity buffers with `state`, as `state()` read them out; does nothing without momentum. */
   restoreState(state: ReadonlyArray<Float32Array>): void {
     if (this.velocity === undefined) return
     tf.tidy(() => this.velocity!.forEach((v, i) => v.assign(tf.tensor(state[i]!, v.shape))))
   }
 
+  /** Releases the velocity buffers. */
   dispose(): void {
     for (const v of this.velocity ?? []) v.dispose()
   }

@@ -9,6 +9,7 @@ import { Context, Effect, Layer } from "effect"
 import { evaluate } from "./Evaluation.ts"
 import type { Model } from "./Model.ts"
 
+/** Fractions of hidden activations exactly zero on a labelled set, as `SparsityAnalysis` measures them. */
 export interface Sparsity {
   /** Fraction of exact zeros in each hidden layer. */
   readonly perLayer: ReadonlyArray<number>
@@ -16,7 +17,12 @@ export interface Sparsity {
   readonly mean: number
 }
 
+/**
+ * The SparsityAnalysis stage. `SparsityAnalysis.layer` provides it and
+ * requires `Rng`, whose `sparsity-noise` stream feeds stochastic activations.
+ */
 export class SparsityAnalysis extends Context.Service<SparsityAnalysis, {
+  /** Runs `model` over `set` in evaluation mode, 1000 examples at a time, counting exact zeros per hidden layer; never fails. */
   readonly measure: (model: Model, set: LabelledSet) => Effect.Effect<Sparsity>
 }>()("@rectifier/train/SparsityAnalysis") {
   static readonly layer: Layer.Layer<SparsityAnalysis, never, Rng> = Layer.effect(

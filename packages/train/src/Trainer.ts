@@ -28,6 +28,11 @@ import type { TrainingHooks } from "./TrainingHooks.ts"
 
 export type { EpochMetrics } from "./EpochMetrics.ts"
 
+/**
+ * What `Trainer.run` returns: the kept learning rate's run (its epochs, best
+ * epoch and errors), every candidate's summary in order, and the trained
+ * model.
+ */
 export interface TrainingResult {
   readonly epochs: ReadonlyArray<EpochMetrics>
   /** 1-based epoch whose weights the model holds (0: the initial weights, when the first epoch diverged). */
@@ -55,6 +60,11 @@ export interface TrainingResult {
 
 type TrainingFailure = TrainingConfigInvalid | CheckpointUnreadable | CheckpointMismatch | CheckpointUnwritable
 
+/**
+ * The Trainer stage. `Trainer.layer` provides it and requires `Dataset` (the
+ * split every candidate trains, validates and tests on), `Rng` and
+ * `TensorBackend`.
+ */
 export class Trainer extends Context.Service<Trainer, {
   /** Trains; a run whose every learning rate diverged ends in a result with `diverged` set. */
   readonly run: (

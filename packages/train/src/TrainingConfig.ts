@@ -30,6 +30,11 @@ export type ModelSpec = typeof ModelSpec.Type
 /** The paper's learning-rate grid (Section 4.1). */
 export const PAPER_LEARNING_RATES: ReadonlyArray<number> = [0.1, 0.01, 0.001, 0.0001]
 
+/**
+ * A supervised training run as a Schema: architecture, activations,
+ * initialiser and the SGD protocol. Each optional field's comment says what
+ * its absence means.
+ */
 export const TrainingConfig = Schema.Struct({
   /** Widths of the hidden layers, input side first (after the convolution stages for a conv net). */
   hiddenLayers: Schema.Array(PositiveInt),

@@ -13,6 +13,7 @@ export interface StepProgress {
   readonly learningRate: number
 }
 
+/** What a caller may hand `Trainer.run` beside the configuration; every field may be left out. */
 export interface TrainingHooks {
   /** Called after each epoch, e.g. to print progress. */
   readonly onEpoch?: (metrics: EpochMetrics, config: TrainingConfig, learningRate: number) => Effect.Effect<void>
