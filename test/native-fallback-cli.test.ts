@@ -74,7 +74,7 @@ describe("a native addon not built at install (install script, then CLI)", () =>
     const copy = packageCopy("compile-error")
     const source = join(copy, "addon", "native.cc")
     writeFileSync(source, `#error injected compile error\n${readFileSync(source, "utf8")}`)
-    const install = spawnSync("pnpm", ["run", "build"], { cwd: copy, encoding: "utf8" })
+    const install = spawnSync("pnpm", ["run", "build:addon"], { cwd: copy, encoding: "utf8" })
     assert.strictEqual(install.status, 0, install.stdout + install.stderr)
     const output = install.stdout + install.stderr
     assert.include(output, "error: #error injected compile error", "the compiler's own lines are shown")
