@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort, type Postgres, startPostgres } from "./Postgres.ts"
-import { board, cli, type Runner, start, startRunner, stop, until } from "./Processes.ts"
+import { board, cli, type Runner, start, type Started, startRunner, stop, until } from "./Processes.ts"
 
 const sweepFlags = ["smoke", "--epochs", "6", "--train-size", "1000"]
 const temporary = (label: string) => mkdtempSync(join(tmpdir(), `rectifier-cluster-${label}-`))
@@ -80,14 +80,30 @@ const signalMidRun = async (url: string, runners: ReadonlyArray<Runner>, signal:
   return hit!
 }
 
+/**
+ * `count` runners on a fresh shared runs folder, the sweep submitted to them, then `body`; the
+ * runners are stopped however it ends.
+ */
+const sweepOnRunners = async (
+  pg: Postgres,
+  count: number,
+  body: (sweep: { readonly shared: string; readonly runners: ReadonlyArray<Runner>; readonly submit: Started }) => Promise<void>
+) => {
+  const shared = temporary("shared")
+  const runners: Array<Runner> = []
+  try {
+    for (let i = 0; i < count; i++) runners.push(await startRunner(pg.url, shared, await freePort()))
+    const submit = start(["pipeline", ...sweepFlags, "--cluster", pg.url, "--out", shared])
+    await body({ shared, runners, submit })
+  } finally {
+    for (const runner of runners) await stop(runner)
+  }
+}
+
 describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
   it.live("a runner SIGKILLed mid-run: its run resumes elsewhere, every run finishes once, equal to a local sweep", () =>
-    withCluster(async (pg) => {
-      const shared = temporary("shared")
-      const runners: Array<Runner> = []
-      try {
-        for (let i = 0; i < 3; i++) runners.push(await startRunner(pg.url, shared, await freePort()))
-        const submit = start(["pipeline", ...sweepFlags, "--cluster", pg.url, "--out", shared])
+    withCluster((pg) =>
+      sweepOnRunners(pg, 3, async ({ shared, runners, submit }) => {
         const killed = await signalMidRun(pg.url, runners, "SIGKILL")
         const submitted = await submit.exited
         assert.strictEqual(submitted.status, 0, submitted.stdout + submitted.stderr)
@@ -113,18 +129,11 @@ describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
         assert.include(status.stdout, "3 runners:")
         assert.include(status.stdout, "4 runs:")
         assert.include(status.stdout, "(attempt 2)")
-      } finally {
-        for (const runner of runners) await stop(runner)
-      }
-    }), 600_000)
+      })), 600_000)
 
   it.live("a runner drained with SIGTERM mid-run: its run resumes on the other runner, equal to a local sweep", () =>
-    withCluster(async (pg) => {
-      const shared = temporary("shared")
-      const runners: Array<Runner> = []
-      try {
-        for (let i = 0; i < 2; i++) runners.push(await startRunner(pg.url, shared, await freePort()))
-        const submit = start(["pipeline", ...sweepFlags, "--cluster", pg.url, "--out", shared])
+    withCluster((pg) =>
+      sweepOnRunners(pg, 2, async ({ shared, runners, submit }) => {
         const drained = await signalMidRun(pg.url, runners, "SIGTERM")
         await drained.exited
         const submitted = await submit.exited
@@ -134,18 +143,11 @@ describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
         assert.notStrictEqual(row.runner, drained.runner, "taken over by the other runner")
         assert.isTrue(resumed(row), `resumed from its checkpoint, not from the start (first epoch ${row.firstEpoch})`)
         assertSameAsLocal(shared)
-      } finally {
-        for (const runner of runners) await stop(runner)
-      }
-    }), 600_000)
+      })), 600_000)
 
   it.live("the database stopped and restarted mid-sweep: the sweep finishes, equal to a local sweep", () =>
-    withCluster(async (pg) => {
-      const shared = temporary("shared")
-      const runners: Array<Runner> = []
-      try {
-        for (let i = 0; i < 2; i++) runners.push(await startRunner(pg.url, shared, await freePort()))
-        const submit = start(["pipeline", ...sweepFlags, "--cluster", pg.url, "--out", shared])
+    withCluster((pg) =>
+      sweepOnRunners(pg, 2, async ({ shared, submit }) => {
         await until("a run past its first epoch", async () =>
           (await board(pg.url)).some((r) => r.state === "running" && (r.epoch ?? 0) >= 1))
         pg.stop()
@@ -155,10 +157,7 @@ describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
         assert.strictEqual(submitted.status, 0, submitted.stdout + submitted.stderr)
         assert.isTrue((await board(pg.url)).every((r) => r.state === "finished"))
         assertSameAsLocal(shared)
-      } finally {
-        for (const runner of runners) await stop(runner)
-      }
-    }), 600_000)
+      })), 600_000)
 
   it.live("runs that failed (a runner with the wrong runs folder) are retried by the next submission", () =>
     withCluster(async (pg) => {
