@@ -4,7 +4,9 @@
  * configuration is hashed would make every finished run look new. These are
  * the folder names the table1-mnist campaign (numerics version 1) wrote; the
  * followers' keys are derived from the leaders' committed records, as the
- * sweep derives them.
+ * sweep derives them. One change of identity was deliberate: the rectifier's
+ * pre-trained cell gained `codeSigns: "matched"` (2026-12-02), so it runs
+ * again under a new key while its earlier records keep theirs.
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -18,7 +20,7 @@ const campaign = {
     rectifier: "bee479df8050",
     tanh: "fe0ba2c6f95a",
     softplus: "28e676e5cb5d",
-    "rectifier, pre-trained": "282c9edc4524",
+    "rectifier, pre-trained": "e4569c6e65cd",
     "tanh, pre-trained": "cc6f51b6fe10",
     "softplus, pre-trained": "37e6c8f34e9d"
   } as Record<string, string>,
@@ -42,6 +44,20 @@ describe("run identity", () => {
         assert.strictEqual(planned.selection, "follower")
         const leader = yield* readRunRecord(join(import.meta.dirname, "../results/table1-mnist/runs", follower.leader))
         assert.strictEqual(runKey(reuseSelection(planned.config, leader), 1), follower.key, `${follower.cell}, seed ${follower.seed}`)
+      }
+    }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.effect("a record from before codeSigns keeps its key: the field is absent from its configuration", () =>
+    Effect.gen(function*() {
+      const before = yield* readRunRecord(join(import.meta.dirname, "../results/table1-mnist/runs/rectifier-pre-trained-seed1-282c9edc4524"))
+      assert.isTrue(before.config.pretraining?.kind === "dae" && before.config.pretraining.codeSigns === undefined)
+      assert.strictEqual(runKey(before.config, 1), "282c9edc4524")
+      const runs = yield* planRuns(yield* findPreset("table1-mnist"))
+      const now = runs.find((run) => run.cell === "rectifier, pre-trained" && run.selection === "leader")!
+      assert.isTrue(now.config.pretraining?.kind === "dae" && now.config.pretraining.codeSigns === "matched")
+      // Only the sign-alternating encoders are concerned: the tanh and softplus stacks do not name it.
+      for (const run of runs.filter((r) => r.config.pretraining !== undefined && r.cell !== "rectifier, pre-trained")) {
+        assert.notProperty(run.config.pretraining!, "codeSigns")
       }
     }).pipe(Effect.provide(NodeServices.layer)))
 

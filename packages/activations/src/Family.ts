@@ -83,8 +83,8 @@ const gated = (gate: Elementwise): Layering => ({
   }
 })
 
-/** +1 on even units, -1 on odd ones: the paper's sign-alternating rectifier. */
-const alternatingSigns = (units: number): tf.Tensor1D => {
+/** +1 on even units, -1 on odd ones: the signs of the paper's sign-alternating rectifier (`rectifier-alternating`). */
+export const alternatingSigns = (units: number): tf.Tensor1D => {
   const signs = new Float32Array(units)
   for (let i = 0; i < units; i++) signs[i] = i % 2 === 0 ? 1 : -1
   return tf.tensor1d(signs)

@@ -69,13 +69,26 @@ export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline>
 }
 
 const decodeOverrides = Schema.decodeUnknownEffect(ConfigOverrides)
+/**
+ * Auto-encoders of sign-alternating rectifiers reconstruct their codes' negated half (`codeSigns`
+ * "matched") unless the configuration says otherwise; records from before the field lack it and keep
+ * their numbers and identity.
+ */
+const withCodeSigns = (pretraining: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> =>
+  pretraining.kind === "dae" && pretraining.activation === "rectifier-alternating" && pretraining.codeSigns === undefined
+    ? { ...pretraining, codeSigns: "matched" }
+    : pretraining
+
 /** A pre-training stack always has the MLP's hidden layer sizes, and follows the run's protocol. */
 const withStack = (config: UnresolvedConfig, protocol: "shortcut" | "paper"): UnresolvedConfig =>
   config.pretraining === undefined || config.pretraining === null
     ? config
     : {
       ...config,
-      pretraining: protocolPretraining(protocol, { ...config.pretraining, hiddenSizes: config.training.hiddenLayers })
+      pretraining: protocolPretraining(
+        protocol,
+        withCodeSigns({ ...config.pretraining, hiddenSizes: config.training.hiddenLayers })
+      )
     }
 
 const decodeConfig = Schema.decodeUnknownEffect(RunConfigSchema)

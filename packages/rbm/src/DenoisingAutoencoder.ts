@@ -6,13 +6,13 @@
  * cross-entropy (tanh nets), plus an L1 penalty on the hidden activations;
  * tied or untied decoder weights; plain minibatch SGD.
  */
-import { type ActivationName, activation, initializeWeights } from "@rectifier/activations"
+import { type ActivationName, activation, alternatingSigns, initializeWeights } from "@rectifier/activations"
 import { TensorBackend } from "@rectifier/backend"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import "@rectifier/backend/gradients"
 import { Effect } from "effect"
-import type { DaeReconstruction } from "./PretrainConfig.ts"
+import type { DaeCodeSigns, DaeReconstruction } from "./PretrainConfig.ts"
 import { gatherRows, type Rows, sliceRows } from "./Rows.ts"
 
 /** The decoder output and cost once `auto` is resolved. */
@@ -24,13 +24,17 @@ export const reconstructionFor = (name: ActivationName, choice: DaeReconstructio
 
 /**
  * The range of the layer's inputs: [0, 1] (pixels, sigmoid codes, or any
- * non-negative code), or [-1, 1] (tanh codes). A sigmoid reconstruction of
- * [-1, 1] inputs targets (x + 1) / 2, which keeps the cross-entropy bounded.
+ * non-negative code), [-1, 1] (tanh codes), or `alternating` (a
+ * sign-alternating rectifier's codes, even units >= 0 and odd ones <= 0). A
+ * sigmoid reconstruction of [-1, 1] inputs targets (x + 1) / 2, which keeps
+ * the cross-entropy bounded; the output for alternating inputs carries their
+ * signs, so it targets s * x, the codes' magnitudes.
  */
-export type DaeInputRange = "unit" | "symmetric"
+export type DaeInputRange = "unit" | "symmetric" | "alternating"
 
-/** The range of codes produced by `name`, as the next layer's input range. */
-export const codeRange = (name: ActivationName): DaeInputRange => (name === "tanh" ? "symmetric" : "unit")
+/** The range of codes produced by `name`, as the next layer's input range, with `signs` saying whether the decoder matches a sign-alternating code's signs. */
+export const codeRange = (name: ActivationName, signs: DaeCodeSigns): DaeInputRange =>
+  name === "tanh" ? "symmetric" : name === "rectifier-alternating" && signs === "matched" ? "alternating" : "unit"
 
 /**
  * One auto-encoder layer as plain float32 arrays: the encoder's weights and
@@ -156,8 +160,10 @@ const encodeTensor = (dae: DaeParameters, tensors: Tensors, x: tf.Tensor2D, cont
 
 /** Per-example reconstruction cost [batch] of the clean input `x` from the decoder input `z`. */
 const reconstructionCost = (dae: DaeParameters, z: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D => {
-  if (dae.output === "softplus-quadratic") return tf.sum(tf.square(tf.sub(tf.softplus(z), x)), 1)
-  const target = dae.inputRange === "unit" ? x : tf.mul(tf.add(x, 1), 0.5)
+  // With s = ±1, (s f(z) - x)^2 = (f(z) - s x)^2: the output's signs go on the target (the cross-entropy is taken against s x).
+  const unsigned = dae.inputRange === "alternating" ? tf.mul(x, alternatingSigns(dae.input)) : x
+  if (dae.output === "softplus-quadratic") return tf.sum(tf.square(tf.sub(tf.softplus(z), unsigned)), 1)
+  const target = dae.inputRange === "symmetric" ? tf.mul(tf.add(x, 1), 0.5) : unsigned
   // -t log sigmoid(z) - (1 - t) log(1 - sigmoid(z)) = softplus(z) - t z, stable for any z.
   return tf.sum(tf.sub(tf.softplus(z), tf.mul(target, z)), 1)
 }

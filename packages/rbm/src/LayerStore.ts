@@ -73,7 +73,7 @@ const LayerState = Schema.Struct({
       kind: Schema.Literal("dae"),
       activation: ActivationName,
       output: Schema.Literals(["softplus-quadratic", "sigmoid-cross-entropy"]),
-      inputRange: Schema.Literals(["unit", "symmetric"]),
+      inputRange: Schema.Literals(["unit", "symmetric", "alternating"]),
       learningRate: Schema.Number,
       candidates: Schema.optionalKey(Schema.Array(Candidate)),
       activationState: StreamState,

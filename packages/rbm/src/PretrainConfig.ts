@@ -70,6 +70,17 @@ export const DaeReconstruction = Schema.Literals(["auto", "softplus-quadratic", 
 export type DaeReconstruction = typeof DaeReconstruction.Type
 
 /**
+ * How an upper layer's decoder treats the signs of a sign-alternating code
+ * below it (`rectifier-alternating`, whose odd units are <= 0): `matched`
+ * multiplies the softplus or sigmoid output by the code's fixed signs, so the
+ * negated half can be reconstructed (for the quadratic cost the same as
+ * reconstructing the code's magnitudes); `ignored` leaves the output >= 0, so
+ * the negated half's squares are a floor under the reconstruction error.
+ */
+export const DaeCodeSigns = Schema.Literals(["matched", "ignored"])
+export type DaeCodeSigns = typeof DaeCodeSigns.Type
+
+/**
  * A stack of denoising auto-encoders. Only `hiddenSizes` is required; the
  * rest defaults to the paper: rectifier encoders, masking noise 0.25, an L1
  * penalty of 0.001, tied weights, batches of 10, learning rate 0.01, 10
@@ -97,6 +108,12 @@ export const DaePretrainConfig = Schema.Struct({
   l1Penalty: defaulted(NonNegative, 0.001),
   tiedWeights: defaulted(Schema.Boolean, true),
   reconstruction: defaulted(DaeReconstruction, "auto"),
+  /**
+   * Absent: `ignored`, as records written before the field was added
+   * (2026-12-02) ran. A run's configuration resolved from a preset or the
+   * command line gets `matched` for `rectifier-alternating` encoders.
+   */
+  codeSigns: Schema.optionalKey(DaeCodeSigns),
   /** Examples of training and validation data whose clean reconstruction error is measured each epoch. */
   monitorSize: defaulted(PositiveInt, 1000)
 })

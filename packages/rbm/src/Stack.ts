@@ -212,7 +212,7 @@ const daeStack = Effect.fnUntraced(function*(
       const activationStream = RandomStream.fromState(finished.activationState)
       train = encodeRows(finished.layer.dae, train, activationStream)
       validation = validation === undefined ? undefined : encodeRows(finished.layer.dae, validation, activationStream)
-      inputRange = codeRange(config.activation)
+      inputRange = codeRange(config.activation, config.codeSigns ?? "ignored")
     }
   }
   return layers

@@ -1,14 +1,14 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { TensorBackend } from "@rectifier/backend"
-import { Rng } from "@rectifier/core"
+import { RandomStream, Rng } from "@rectifier/core"
 import { loadMnist } from "@rectifier/datasets"
 import { Effect, Exit, FileSystem, Layer } from "effect"
 import { encodeWeights, readWeights, writeWeights } from "@rectifier/train"
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { layerStore, type LayerStore, Pretrainer, type PretrainConfigInput, type PretrainResult, sliceRows } from "../src/index.ts"
+import { encodeRows, layerStore, type LayerStore, Pretrainer, type PretrainConfigInput, type PretrainResult, sliceRows } from "../src/index.ts"
 
 /** Runs `body` with a fresh Pretrainer on the cpu backend and a run seeded with `seed`. */
 const withPretrainer = <A, E>(seed: number, body: Effect.Effect<A, E, Pretrainer>) =>
@@ -135,6 +135,31 @@ describe("Pretrainer", () => {
         for (const epoch of top.curve) assert.isAbove(epoch.reconstructionError, 0)
         assert.isBelow(top.curve[2]!.reconstructionError, top.curve[0]!.reconstructionError)
       }
+    }), 60_000)
+
+  it.live("an upper layer over sign-alternating codes reconstructs their negated half only when it matches their signs", () =>
+    Effect.gen(function*() {
+      const config = { kind: "dae", hiddenSizes: [32, 16], epochs: 4, activation: "rectifier-alternating", layerLearningRates: [0.03, 0.001] } as const
+      const matched = yield* pretrainMnist(5, { ...config, codeSigns: "matched" })
+      const ignored = yield* pretrainMnist(5, { ...config, codeSigns: "ignored" })
+      const [bottom, top] = matched.layers
+      const unmatchedTop = ignored.layers[1]!
+      assert.isTrue(bottom?.kind === "dae" && top?.kind === "dae" && unmatchedTop.kind === "dae")
+      if (bottom?.kind !== "dae" || top?.kind !== "dae" || unmatchedTop.kind !== "dae") return
+      assert.strictEqual(top.dae.inputRange, "alternating")
+      assert.strictEqual(unmatchedTop.dae.inputRange, "unit")
+      // The bottom layer is the same either way; its codes on the monitored training examples (all 200) are the top layer's input.
+      assert.deepStrictEqual(ignored.layers[0]!.kind === "dae" && ignored.layers[0]!.dae.encoderWeights, bottom.dae.encoderWeights)
+      const mnist = yield* mnistOnce!
+      const codes = encodeRows(bottom.dae, mnist.train, RandomStream.derive(0, "unused"))
+      let negatedSquares = 0
+      for (const value of codes.inputs) if (value < 0) negatedSquares += value * value
+      const floor = negatedSquares / codes.count
+      assert.isAbove(floor, 0)
+      // A softplus output is >= 0: each negated code costs at least its square, whatever the training.
+      for (const epoch of unmatchedTop.curve) assert.isAtLeast(epoch.reconstructionError, floor * (1 - 1e-5))
+      // Matched signs: the whole reconstruction error ends below that floor.
+      assert.isBelow(top.curve[3]!.reconstructionError, floor)
     }), 60_000)
 
   it.live("saves and loads a stack in the trainer's weights format", () =>
