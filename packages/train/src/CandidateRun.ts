@@ -17,7 +17,7 @@ import { ConvNet } from "./ConvNet.ts"
 import { ACTIVATION_EDGES, type EpochDiagnostics, gradientNorms, layerStatistics } from "./Diagnostics.ts"
 import { batchOf, runEpoch } from "./Epoch.ts"
 import type { EpochMetrics } from "./EpochMetrics.ts"
-import { evaluate } from "./Evaluation.ts"
+import { classificationError } from "./Evaluation.ts"
 import { Mlp } from "./Mlp.ts"
 import type { Model } from "./Model.ts"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
@@ -193,22 +193,22 @@ export const runCandidate = (
         diverged = { epoch, step: pass.steps, quantity: "weights", value: bad, learningRate }
         break
       }
-      const validation = evaluate(model, data.validation, config.evaluationBatchSize, noise)
-      const test = evaluate(model, data.test, config.evaluationBatchSize, noise)
+      const validationError = classificationError(model, data.validation, config.evaluationBatchSize, noise)
+      const testError = classificationError(model, data.test, config.evaluationBatchSize, noise)
       const diagnostics = diagnose(context, model, config)
       const metrics: EpochMetrics = {
         epoch,
         trainLoss: pass.loss,
-        validationError: validation.error,
-        testError: test.error,
+        validationError,
+        testError,
         seconds: (performance.now() - started) / 1000,
         stepSeconds: pass.seconds / pass.steps,
         rssBytes: process.memoryUsage.rss(),
         ...(diagnostics === undefined ? {} : { diagnostics })
       }
       epochs.push(metrics)
-      if (best === undefined || validation.error < best.validationError) {
-        best = { epoch, validationError: validation.error, testError: test.error, weights: model.snapshot() }
+      if (best === undefined || validationError < best.validationError) {
+        best = { epoch, validationError, testError, weights: model.snapshot() }
       }
       if (hooks.checkpoints !== undefined) {
         const momentum = optimizer.state()
@@ -237,9 +237,9 @@ export const runCandidate = (
     } else {
       // The first epoch diverged: the last good weights are the initial ones.
       model.restore(lastGood)
-      const validation = evaluate(model, data.validation, config.evaluationBatchSize, noise)
-      const test = evaluate(model, data.test, config.evaluationBatchSize, noise)
-      chosen = { epoch: 0, validationError: validation.error, testError: test.error, weights: lastGood }
+      const validationError = classificationError(model, data.validation, config.evaluationBatchSize, noise)
+      const testError = classificationError(model, data.test, config.evaluationBatchSize, noise)
+      chosen = { epoch: 0, validationError, testError, weights: lastGood }
     }
     const run: CandidateRun = {
       summary: {

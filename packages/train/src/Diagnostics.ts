@@ -86,9 +86,11 @@ export const layerStatistics = (
   const histograms = widths.map(() => new Array<number>(ACTIVATION_EDGES.length + 1).fill(0))
   for (let start = 0; start < count; start += chunk) {
     const rows = Math.min(count, start + chunk) - start
-    const outputs = tf.tidy(() => {
+    // Assigned inside, not returned: tidy walks what it returns, each element of a typed array included.
+    let outputs: Array<Float32Array> = []
+    tf.tidy(() => {
       const inputs = tf.tensor2d(set.inputs.subarray(start * set.features, (start + rows) * set.features), [rows, set.features])
-      return model.forward(inputs, { training: false, noise }).hidden.map((h) => h.dataSync() as Float32Array)
+      outputs = model.forward(inputs, { training: false, noise }).hidden.map((h) => h.dataSync() as Float32Array)
     })
     outputs.forEach((values, l) => {
       const width = widths[l]!
