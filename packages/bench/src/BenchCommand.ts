@@ -1,5 +1,5 @@
 /**
- * `bench train`, `bench activations` and `bench products` (the app mounts `benchCommand` as
+ * `bench train`, `bench activations`, `bench products` and `bench pipeline` (the app mounts `benchCommand` as
  * `rectifier bench`, which `pnpm run bench` runs): measures (Measure.ts; for
  * `train` with native's OpenBLAS loaded here for the sgemm ceiling),
  * prints the table and writes the command line, the options and every
@@ -11,11 +11,14 @@ import { loadMnist } from "@rectifier/datasets"
 import { Effect } from "effect"
 import { CliError, Command } from "effect/cli"
 import { join } from "node:path"
+import { machine, measurePipeline } from "./EndToEnd.ts"
 import { measureActivations, measureTrain } from "./Measure.ts"
 import {
   activationFlags,
   activationOptions,
   type BenchOptions,
+  pipelineFlags,
+  pipelineOptions,
   productFlags,
   productOptions,
   trainFlags,
@@ -63,6 +66,8 @@ const measure = (options: BenchOptions) =>
         return measureProducts(options, yield* productBlas(options.threads)).map((timing) => ({ name: timing.product, result: { ...timing } }))
       case "activations":
         return yield* measureActivations(options)
+      case "pipeline":
+        return measurePipeline(options)
     }
   })
 
@@ -72,7 +77,7 @@ const run = (options: BenchOptions) =>
     const rows = yield* measure(options)
     console.log(`\n${formatTable(options, rows)}`)
     const out = options.out ?? join("runs", "bench", `${options.command}-${started.toISOString().replace(/[:.]/g, "-")}.json`)
-    const record = { command: commandLine(), started: started.toISOString(), options, rows }
+    const record = { command: commandLine(), started: started.toISOString(), machine: machine(), options, rows }
     yield* writeFileAtomic(out, JSON.stringify(record, null, 2) + "\n").pipe(
       Effect.mapError((error) => new CliError.UserError({ cause: error, userMessage: `--out ${out}: ${describeError(error)}` }))
     )
@@ -91,6 +96,11 @@ export const makeBenchCommand = <E, R>(measure: (options: BenchOptions) => Effec
       ),
       Command.make("activations", activationFlags, (input) => measure(activationOptions(input))).pipe(
         Command.withDescription("Forward + backward elements/s of every activation on a 500x1000 tensor, per backend")
+      ),
+      Command.make("pipeline", pipelineFlags, (input) => measure(pipelineOptions(input))).pipe(
+        Command.withDescription(
+          "Wall time of whole processes: `pnpm run pipeline mnist-relu` against a PyTorch script with the same net and per-epoch evaluation"
+        )
       ),
       Command.make("products", productFlags, (input) => measure(productOptions(input))).pipe(
         Command.withDescription(

@@ -2,7 +2,8 @@
  * The benchmark's options, one flag each: what it sets, its default (shown in
  * --help) and the Schema that checks its value, so that a malformed value is
  * refused naming the flag ("0x20" is not read as 32, "native,gpu" names gpu).
- * `train` takes them all; `activations` and `products` only those they use.
+ * `train` takes them all; `activations`, `products` and `pipeline` only those
+ * they use (`pipeline` adds the pipeline's own sizes).
  */
 import { BackendName } from "@rectifier/backend"
 import { commaList, decimalInteger } from "@rectifier/core"
@@ -43,7 +44,21 @@ export interface ProductOptions {
   readonly out: string | undefined
 }
 
-export type BenchOptions = TrainOptions | ActivationOptions | ProductOptions
+export interface PipelineOptions {
+  readonly command: "pipeline"
+  readonly batches: ReadonlyArray<number>
+  readonly trainSize: number
+  /** Validation and test examples each (the pipeline's --eval-size); undefined: all 10,000. */
+  readonly evalSize: number | undefined
+  readonly epochs: number
+  readonly rounds: number
+  readonly threads: number
+  readonly seed: number
+  readonly torch: boolean
+  readonly out: string | undefined
+}
+
+export type BenchOptions = TrainOptions | ActivationOptions | ProductOptions | PipelineOptions
 
 /** A positive decimal integer; "0x20", "1e3", "+5" and "007" are refused, not read as numbers. */
 const PositiveDecimal = decimalInteger(1)
@@ -135,6 +150,35 @@ export const trainFlags = {
   out
 }
 
+/** A positive decimal integer of at most `maximum` (MNIST's split holds 50,000 training and 10,000 validation and test examples). */
+const atMost = (maximum: number) => PositiveDecimal.check(Schema.isLessThanOrEqualTo(maximum))
+
+export const pipelineFlags = {
+  batches,
+  trainSize: Flag.String("train-size").pipe(
+    Flag.withSchema(atMost(50000)),
+    Flag.withMetavar("N"),
+    Flag.withDescription("MNIST training examples each contender trains on (the pipeline's --train-size), at most 50000 [default: 20000]"),
+    Flag.withDefault(20000)
+  ),
+  evalSize: Flag.String("eval-size").pipe(
+    Flag.withSchema(atMost(10000)),
+    Flag.withMetavar("N"),
+    Flag.withDescription("validation and test examples each (the pipeline's --eval-size), at most 10000 [default: all 10000]"),
+    Flag.optional
+  ),
+  epochs: positiveInt("epochs", "epochs each contender trains, evaluating validation and test after each", 2),
+  rounds: positiveInt("rounds", "runs of each contender per minibatch size, interleaved; the median of per-round ratios counts", 3),
+  threads,
+  seed: positiveInt("seed", "the pipeline's seed (PyTorch seeds its own draws with it)", 1),
+  noTorch: Flag.Boolean("no-torch").pipe(
+    Flag.withoutNegation,
+    Flag.withDescription("skip PyTorch (time the pipeline only, without ratios)"),
+    Flag.withDefault(false)
+  ),
+  out
+}
+
 export const productFlags = {
   batches,
   densities: Flag.String("densities").pipe(
@@ -176,6 +220,19 @@ export const activationOptions = (input: Values<typeof activationFlags>): Activa
   command: "activations",
   backends: input.backends,
   threads: input.threads,
+  out: Option.getOrUndefined(input.out)
+})
+
+export const pipelineOptions = (input: Values<typeof pipelineFlags>): PipelineOptions => ({
+  command: "pipeline",
+  batches: input.batches,
+  trainSize: input.trainSize,
+  evalSize: Option.getOrUndefined(input.evalSize),
+  epochs: input.epochs,
+  rounds: input.rounds,
+  threads: input.threads,
+  seed: input.seed,
+  torch: !input.noTorch,
   out: Option.getOrUndefined(input.out)
 })
 

@@ -1,4 +1,5 @@
 /** The benchmark's printed tables (Markdown, so they paste into READMEs). */
+import { machine, pipelineContender } from "./EndToEnd.ts"
 import { sgemmCeiling } from "./Measure.ts"
 import type { BenchOptions } from "./Options.ts"
 
@@ -72,6 +73,32 @@ const productTable = (rows: ReadonlyArray<Row>): string => {
   return lines.join("\n")
 }
 
+const seconds = (values: unknown): string =>
+  Array.isArray(values) ? values.map((v) => typeof v === "number" ? v.toFixed(1) : "failed").join(", ") : "-"
+
+const pipelineTable = (rows: ReadonlyArray<Row>): string => {
+  const lines = [
+    "| batch | contender | wall s (median) | wall s in each round | speed vs PyTorch (median of per-round ratios) | per-round ratios | test error |",
+    "|---:|---|---:|---|---:|---|---:|"
+  ]
+  for (const { batch, name, result } of rows) {
+    const paired = result["pairedRatio"]
+    const ratios = result["roundRatios"]
+    const error = result["error"]
+    lines.push(
+      `| ${batch} | ${name}${result["backend"] === undefined ? "" : ` (${String(result["backend"])})`} | ` +
+        `${error === undefined ? fmt(result["medianWallSeconds"], 1) : `failed: ${String(error)}`} | ${seconds(result["roundsWallSeconds"])} | ` +
+        `${typeof paired === "number" ? `${paired.toFixed(2)}x` : "-"} | ` +
+        `${Array.isArray(ratios) ? ratios.map((r: number) => `${r.toFixed(2)}x`).join(", ") : "-"} | ` +
+        `${typeof result["testError"] === "number" ? `${(100 * result["testError"]).toFixed(2)}%` : "-"} |`
+    )
+  }
+  const commands = rows.filter((r) => typeof r.result["command"] === "string")
+  lines.push("", "commands (the pipeline's --out is a temporary folder, removed after each run):")
+  for (const { batch, name, result } of commands) lines.push(`  batch ${batch} ${name}: ${String(result["command"])}`)
+  return lines.join("\n")
+}
+
 export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): string => {
   switch (options.command) {
     case "train":
@@ -80,5 +107,10 @@ export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): st
       return `threads: ${options.threads}, median of 5 measurements of ${options.reps} calls\n${productTable(rows)}`
     case "activations":
       return `threads: ${options.threads}\n${activationTable(rows)}`
+    case "pipeline": {
+      const { cpu, cores } = machine()
+      return `${cpu} (${cores} cores), threads: ${options.threads}, ${options.trainSize} training examples, ` +
+        `${options.epochs} epochs, ${options.rounds} rounds; ${pipelineContender} is pnpm run pipeline mnist-relu\n${pipelineTable(rows)}`
+    }
   }
 }

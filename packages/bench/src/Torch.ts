@@ -8,7 +8,8 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { readResult } from "./ResultLine.ts"
 
-const script = join(dirname(fileURLToPath(import.meta.url)), "..", "python", "train_torch.py")
+/** The bench's PyTorch scripts (python/): the training step's and the whole pipeline's. */
+const scripts = join(dirname(fileURLToPath(import.meta.url)), "..", "python")
 
 export const torchHint = "PyTorch not found: apt-get install python3-torch (Debian/Ubuntu), " +
   "dnf install python3-torch (Fedora) or pip install torch"
@@ -23,13 +24,17 @@ export const findTorchPython = (): string | undefined =>
   )
 
 /**
- * Runs the PyTorch side. torch.set_num_threads does not reach Debian's
+ * Runs the PyTorch side, `script` of python/ with `job` as its JSON argument. torch.set_num_threads does not reach Debian's
  * pthreads OpenBLAS, so its thread count is also set through the environment:
  * both sides then multiply matrices with the same number of threads.
  */
-export const runTorch = (python: string, job: { readonly threads: number }): Record<string, unknown> => {
+export const runTorch = (
+  python: string,
+  job: { readonly threads: number },
+  script: "train_torch.py" | "pipeline_torch.py" = "train_torch.py"
+): Record<string, unknown> => {
   const threads = String(job.threads)
-  const result = spawnSync(python, [script, JSON.stringify(job)], {
+  const result = spawnSync(python, [join(scripts, script), JSON.stringify(job)], {
     encoding: "utf8",
     maxBuffer: 1 << 24,
     env: { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads }

@@ -1,46 +1,16 @@
-import { NodeServices } from "@effect/platform-node"
-import { assert, describe, it, vi } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { family } from "@rectifier/activations"
 import { addonBuilt } from "@rectifier/backend-native"
-import { Cause, Effect, Exit, type FileSystem, type Path } from "effect"
-import { CliError, Command } from "effect/cli"
-import type { ChildProcessSpawner } from "effect/process"
+import { Cause, Effect, Exit } from "effect"
+import { CliError } from "effect/cli"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { benchCommand, makeBenchCommand } from "../src/BenchCommand.ts"
-import type { BenchOptions } from "../src/Options.ts"
+import { benchCommand } from "../src/BenchCommand.ts"
 import { resultMarker } from "../src/Worker.ts"
 import { readFloats, writeWorkload } from "../src/Workload.ts"
-
-/** Runs `bench <argv>` as the app would, its printing captured rather than shown. */
-const runBench = <I, C, E>(
-  command: Command.Command<"bench", I, C, E, FileSystem.FileSystem | Path.Path | ChildProcessSpawner.ChildProcessSpawner>,
-  argv: ReadonlyArray<string>
-) =>
-  Effect.gen(function*() {
-    const lines: Array<string> = []
-    const log = vi.spyOn(console, "log").mockImplementation((...parts: Array<unknown>) => void lines.push(parts.join(" ")))
-    const error = vi.spyOn(console, "error").mockImplementation(() => {})
-    const exit = yield* Command.runWith(command, { version: "test" })(argv).pipe(
-      Effect.provide(NodeServices.layer),
-      Effect.exit,
-      Effect.ensuring(Effect.sync(() => {
-        log.mockRestore()
-        error.mockRestore()
-      }))
-    )
-    return { exit, lines }
-  })
-
-/** The options `bench <argv>` hands to its measurement, which here measures nothing. */
-const parse = (argv: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let received: BenchOptions | undefined
-    const { exit } = yield* runBench(makeBenchCommand((options) => Effect.sync(() => void (received = options))), argv)
-    return { exit, options: received }
-  })
+import { parse, runBench } from "./BenchCli.ts"
 
 const parsedTrain = (argv: ReadonlyArray<string>) =>
   Effect.map(parse(argv), ({ exit, options }) => {
