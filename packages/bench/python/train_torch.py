@@ -1,4 +1,5 @@
 """PyTorch reference for `pnpm run bench train`: the same MLP, initial weights,
+hidden activation (model.json: the rectifier or its sign-alternating form),
 data and step count as the TensorFlow.js backends (files written by the bench),
 trained with torch.optim.SGD. Prints one JSON line."""
 import json
@@ -26,6 +27,10 @@ for i in range(len(sizes) - 1):
 x = load(f"x-{batch}.f32", (batches, batch, sizes[0]))
 y = load(f"y-{batch}.f32", (batches, batch, 10)).argmax(dim=2)
 optimizer = torch.optim.SGD(params, lr=job["learningRate"])
+with open(f"{d}/model.json") as model:
+    alternating = json.load(model)["activation"] == "rectifier-alternating"
+# The sign-alternating rectifier negates the odd units of each hidden layer.
+signs = torch.tensor([1.0 if j % 2 == 0 else -1.0 for j in range(1000)])
 
 
 def step(s):
@@ -33,7 +38,7 @@ def step(s):
     for i in range(0, len(params), 2):
         h = h @ params[i] + params[i + 1]
         if i < len(params) - 2:
-            h = torch.relu(h)
+            h = torch.relu(h) * signs if alternating else torch.relu(h)
     loss = torch.nn.functional.cross_entropy(h, y[s % batches])
     optimizer.zero_grad(set_to_none=True)
     loss.backward()

@@ -27,6 +27,7 @@ import {
 } from "./Options.ts"
 import { measureProducts } from "./Products.ts"
 import { formatTable } from "./Table.ts"
+import { loadTrainedStart } from "./TrainedStart.ts"
 
 /** The command line as typed after `bench`, for the record (the CLI module hands over parsed values only). */
 const commandLine = (): string => {
@@ -50,6 +51,15 @@ const examplesFor = (options: TrainOptions) =>
       Effect.mapError((error) => new CliError.UserError({ cause: error, userMessage: `--data mnist: ${error.message}` }))
     )
 
+/** The trained net `--weights` names, said on the console; undefined without the flag (fresh weights). */
+const startFor = (options: TrainOptions) =>
+  options.weights === undefined
+    ? Effect.succeed(undefined)
+    : loadTrainedStart(options.weights).pipe(
+      Effect.tap((start) => Effect.sync(() => console.log(`starting from ${start.source} (${start.activation})`))),
+      Effect.mapError((error) => new CliError.UserError({ cause: error, userMessage: error.message }))
+    )
+
 /** `bench products` measures the addon's own products: without it there is nothing to measure. */
 const productBlas = (threads: number) =>
   Effect.flatMap(ceilingBlas(threads), (blas) =>
@@ -61,7 +71,7 @@ const measure = (options: BenchOptions) =>
   Effect.gen(function*() {
     switch (options.command) {
       case "train":
-        return yield* measureTrain(options, yield* ceilingBlas(options.threads), yield* examplesFor(options))
+        return yield* measureTrain(options, yield* ceilingBlas(options.threads), yield* examplesFor(options), yield* startFor(options))
       case "products":
         return measureProducts(options, yield* productBlas(options.threads)).map((timing) => ({ name: timing.product, result: { ...timing } }))
       case "activations":

@@ -16,7 +16,7 @@
 import type { NativeBlas } from "@rectifier/backend-native"
 import { RandomStream } from "@rectifier/core"
 import { join } from "node:path"
-import { layerSizes, readFloats } from "./Workload.ts"
+import { layerSizes, readActivation, readFloats } from "./Workload.ts"
 
 export interface CeilingResult {
   /** Samples per second if a step cost only its sgemm calls. */
@@ -40,13 +40,19 @@ export const measureCeiling = (blas: NativeBlas, dir: string, batch: number, ste
   const weights = Array.from({ length: layers }, (_, l) => readFloats(join(dir, `w${l}.f32`)))
   const biases = Array.from({ length: layers }, (_, l) => readFloats(join(dir, `b${l}.f32`)))
   const x = readFloats(join(dir, `x-${batch}.f32`)).slice(0, batch * layerSizes[0]!)
-  // The forward pass of the workload's first minibatch: each layer's input, rectified as the step's.
+  // The forward pass of the workload's first minibatch: each layer's input, rectified as the step's
+  // (the sign-alternating rectifier negates odd units: the same zeros, other values above).
+  const alternating = readActivation(dir) === "rectifier-alternating"
   const inputs: Array<Float32Array> = [x]
   for (let l = 0; l < layers - 1; l++) {
     const fanOut = layerSizes[l + 1]!
     const z = new Float32Array(batch * fanOut)
     blas.gemm(false, false, batch, fanOut, layerSizes[l]!, inputs[l]!, weights[l]!, z)
-    for (let i = 0; i < z.length; i++) z[i] = Math.max(0, z[i]! + biases[l]![i % fanOut]!)
+    for (let i = 0; i < z.length; i++) {
+      const unit = i % fanOut
+      const h = Math.max(0, z[i]! + biases[l]![unit]!)
+      z[i] = alternating && unit % 2 === 1 ? -h : h
+    }
     inputs.push(z)
   }
   // Upstream gradients: their values do not change sgemm's time (no denormals in [-1, 1]).

@@ -18,7 +18,7 @@ import type { ActivationOptions, TrainOptions } from "./Options.ts"
 import { readResult } from "./ResultLine.ts"
 import { findTorchPython, runTorch, torchHint } from "./Torch.ts"
 import { type Job, resultMarker } from "./Worker.ts"
-import { type Examples, writeWorkload } from "./Workload.ts"
+import { type Examples, type StepStart, writeWorkload } from "./Workload.ts"
 
 type Result = Record<string, unknown>
 
@@ -60,12 +60,14 @@ const speed = (result: Result): number =>
 
 /**
  * `blas`: native's OpenBLAS in this process, for the sgemm ceiling (undefined where the addon is not
- * built: no ceiling); `examples`: the minibatches' source when not uniform (`--data mnist`).
+ * built: no ceiling); `examples`: the minibatches' source when not uniform (`--data mnist`); `start`: a
+ * trained net to start from (`--weights`) instead of fresh weights.
  */
 export const measureTrain = Effect.fn("Bench.measureTrain")(function*(
   options: TrainOptions,
   blas: NativeBlas | undefined,
-  examples?: Examples
+  examples?: Examples,
+  start?: StepStart
 ) {
   const python = options.torch ? findTorchPython() : undefined
   if (options.torch && python === undefined) console.log(torchHint)
@@ -73,7 +75,7 @@ export const measureTrain = Effect.fn("Bench.measureTrain")(function*(
   for (const batch of options.batches) {
     const dir = mkdtempSync(join(tmpdir(), "rectifier-bench-"))
     try {
-      const workload = writeWorkload(dir, options.seed, batch, Math.min(options.steps + options.warmup, 20), examples)
+      const workload = writeWorkload(dir, options.seed, batch, Math.min(options.steps + options.warmup, 20), examples, start)
       const job = {
         dir,
         batch,

@@ -25,6 +25,8 @@ export interface TrainOptions {
   readonly sparse: boolean
   /** The minibatches: seeded uniform inputs (dense), or MNIST's first training images (about 81% zeros). */
   readonly data: "uniform" | "mnist"
+  /** Start from a trained run's weights (a run folder or a weights base) instead of fresh ones. */
+  readonly weights: string | undefined
   readonly out: string | undefined
 }
 
@@ -147,6 +149,14 @@ export const trainFlags = {
     Flag.withDescription("skip PyTorch (measure the tfjs backends only, without ratios)"),
     Flag.withDefault(false)
   ),
+  weights: Flag.String("weights").pipe(
+    Flag.withMetavar("PATH"),
+    Flag.withDescription(
+      "start from a trained net: a run folder (its latest checkpoint) or a weights base (<base>.json + <base>.bin); " +
+        "the activation is the run's (use with --data mnist) [default: fresh Glorot weights]"
+    ),
+    Flag.optional
+  ),
   out
 }
 
@@ -213,6 +223,7 @@ export const trainOptions = (input: Values<typeof trainFlags>): TrainOptions => 
   torch: !input.noTorch,
   sparse: input.sparse,
   data: input.data,
+  weights: Option.getOrUndefined(input.weights),
   out: Option.getOrUndefined(input.out)
 })
 

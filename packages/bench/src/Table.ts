@@ -102,7 +102,8 @@ const pipelineTable = (rows: ReadonlyArray<Row>): string => {
 export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): string => {
   switch (options.command) {
     case "train":
-      return `threads: ${options.threads}, steps: ${options.steps}, best of ${options.rounds} rounds\n${trainTable(rows)}`
+      return `threads: ${options.threads}, steps: ${options.steps}, best of ${options.rounds} rounds, data: ${options.data}, ` +
+        `weights: ${options.weights ?? "fresh (Glorot uniform)"}\n${trainTable(rows)}`
     case "products":
       return `threads: ${options.threads}, median of 5 measurements of ${options.reps} calls\n${productTable(rows)}`
     case "activations":

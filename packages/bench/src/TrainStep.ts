@@ -1,7 +1,7 @@
 /**
  * One SGD step of the rectifier MLP through the trainer's own code: the
- * `Mlp` of @rectifier/train (fused matMul + bias, then the rectifier of
- * @rectifier/activations), its softmax cross-entropy cost `modelCost` (no L1
+ * `Mlp` of @rectifier/train (fused matMul + bias, then the rectifier, or its
+ * sign-alternating form, of @rectifier/activations), its softmax cross-entropy cost `modelCost` (no L1
  * term) and its `Sgd` optimizer with the backend's own SGD update. So the
  * benchmark times what `pnpm run pipeline` runs, step for step.
  */
@@ -10,6 +10,7 @@ import type { SgdUpdate } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Mlp, modelCost, Sgd } from "@rectifier/train"
 import type * as tf from "@tensorflow/tfjs-core"
+import type { StepActivation } from "./Workload.ts"
 
 export interface Trainee {
   readonly model: Mlp
@@ -17,14 +18,15 @@ export interface Trainee {
 }
 
 /**
- * The MLP with layer sizes `sizes` (inputs first) and the given weights ([in, out] row-major) and biases,
- * trained by `update` (the backend's `capabilities.sgd.update`).
+ * The MLP with layer sizes `sizes` (inputs first), the given weights ([in, out] row-major) and biases
+ * and `activation` on its hidden layers, trained by `update` (the backend's `capabilities.sgd.update`).
  */
 export const makeTrainee = (
   weights: ReadonlyArray<Float32Array>,
   biases: ReadonlyArray<Float32Array>,
   sizes: ReadonlyArray<number>,
-  update: SgdUpdate
+  update: SgdUpdate,
+  activation: StepActivation = "rectifier"
 ): Trainee => {
   const layers = weights.map((w, i) => ({
     fanIn: sizes[i]!,
@@ -34,7 +36,7 @@ export const makeTrainee = (
     activationParameters: {}
   }))
   const shape = { inputs: sizes[0]!, hiddenLayers: sizes.slice(1, -1), classes: sizes[sizes.length - 1]! }
-  const model = Mlp.fromWeights(shape, family.rectifier, { layers })
+  const model = Mlp.fromWeights(shape, family[activation], { layers })
   const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 }, update)
   return { model, optimizer }
 }

@@ -10,7 +10,7 @@ import { RandomStream } from "@rectifier/core"
 import { Effect, Layer, Schema } from "effect"
 import { join } from "node:path"
 import { makeTrainee, trainStep } from "./TrainStep.ts"
-import { classes, layerSizes, readFloats } from "./Workload.ts"
+import { classes, layerSizes, readActivation, readFloats } from "./Workload.ts"
 
 export const TrainJob = Schema.Struct({
   kind: Schema.Literal("train"),
@@ -50,7 +50,7 @@ const train = (job: TrainJob, update: SgdUpdate) => Effect.sync(() => {
   const inputs = layerSizes[0]!
   const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
   const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
-  const trainee = makeTrainee(weights, biases, layerSizes, update)
+  const trainee = makeTrainee(weights, biases, layerSizes, update, readActivation(job.dir))
   const xs = readFloats(join(job.dir, `x-${job.batch}.f32`))
   const ys = readFloats(join(job.dir, `y-${job.batch}.f32`))
   const x = Array.from({ length: job.batches }, (_, i) =>
