@@ -6,7 +6,8 @@
  * train package's checkpoint store: the weights at its last finished epoch)
  * or a weights base (`<base>.json` + `<base>.bin`, e.g. a checkpoint's
  * `best`). The activation comes from the run's `config.json` (the run
- * folder's, or the nearest one above a weights base; none: the rectifier),
+ * folder's, or the nearest one above a weights base within a checkpoint's
+ * depth; none: the rectifier),
  * so that the hidden layers keep the zeros they were trained to have.
  */
 import { checkpointStore, type ModelWeights, readWeights } from "@rectifier/train"
@@ -36,11 +37,14 @@ const RunStart = Schema.Struct({ config: Schema.Struct({ training: Schema.Struct
 const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(RunStart))
 const isStepActivation = Schema.is(StepActivation)
 
-/** The activation of the run whose config.json is the first found in `folder` or above it; the rectifier where none is. */
+/** How far above a weights base its run folder can be: `<run>/checkpoint/lr-<rate>/epoch-NNNN/<base>`. */
+const RUN_DEPTH = 4
+
+/** The activation of the run whose config.json is in `folder` or in one of the folders above it up to a run's depth; the rectifier where none is. */
 const activationAbove = Effect.fnUntraced(function*(path: string, folder: string) {
   const fs = yield* FileSystem.FileSystem
   const paths = yield* Path.Path
-  for (let at = folder; ; at = paths.dirname(at)) {
+  for (let at = folder, depth = 0; depth < RUN_DEPTH; at = paths.dirname(at), depth++) {
     const file = paths.join(at, "config.json")
     if (yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false))) {
       const start = yield* fs.readFileString(file).pipe(
@@ -54,8 +58,8 @@ const activationAbove = Effect.fnUntraced(function*(path: string, folder: string
         problem: `${file} trains with ${activation}; the bench's step has ${StepActivation.literals.join(" and ")}`
       })
     }
-    if (paths.dirname(at) === at) return "rectifier" as StepActivation
   }
+  return "rectifier" as StepActivation
 })
 
 /** The latest checkpoint of the run folder `run`, which must hold exactly one learning rate's. */
