@@ -210,10 +210,12 @@ export const encodeRows = (dae: DaeParameters, rows: Rows, noise: RandomStream):
   const out = new Float32Array(rows.count * dae.hidden)
   for (let start = 0; start < rows.count; start += CHUNK) {
     const chunk = sliceRows(rows, start, Math.min(rows.count, start + CHUNK))
-    const values = tf.tidy(() =>
-      encodeTensor(dae, tensors, tf.tensor2d(chunk.inputs, [chunk.count, chunk.features]), { training: false, noise }).dataSync()
+    // The tensor, not its values, leaves tidy: tidy would walk a returned typed array element by element.
+    const codes = tf.tidy(() =>
+      encodeTensor(dae, tensors, tf.tensor2d(chunk.inputs, [chunk.count, chunk.features]), { training: false, noise })
     )
-    out.set(values, start * dae.hidden)
+    out.set(codes.dataSync(), start * dae.hidden)
+    codes.dispose()
   }
   tf.dispose(tensors)
   return { inputs: out, count: rows.count, features: dae.hidden }
