@@ -72,7 +72,7 @@ case "${1:-}" in
       state=stopped
       kill -0 "$(cat "$pidfile")" 2>/dev/null && state="running (pid $(cat "$pidfile"))"
       echo "$name: $state"
-      tail -n 3 "$dir/logs/$name.log" | sed 's/^/  /'
+      if [[ -f "$dir/logs/$name.log" ]]; then tail -n 3 "$dir/logs/$name.log" | sed 's/^/  /'; fi
     done
     ;;
   stop)
