@@ -2,7 +2,9 @@
 # Long sweeps ("campaigns") from a checkout pinned at one commit, outside the development tree.
 #   bash scripts/campaign.sh start <pipeline> [pipeline flags...]   pin (once), install, run in the background
 #   bash scripts/campaign.sh status                                 pinned commit, running sweeps, last log lines
-#   bash scripts/campaign.sh queue <pipeline> <pipeline>...         run them one after another in the background
+#   bash scripts/campaign.sh queue <entry> <entry>...               run them one after another in the background;
+#                                                                   an entry is a pipeline and its flags, quoted as one
+#                                                                   argument: "l1-sweep --cell 'L1 0' --cell 'L1 0.01'"
 #   bash scripts/campaign.sh stop <pipeline>                        stop it (a later start resumes)
 #   bash scripts/campaign.sh stop queue                             stop the queue and the sweep it is running
 # The campaign folder is $RECTIFIER_CAMPAIGN_DIR (default ~/rectifier-campaign): src/ is a checkout
@@ -54,12 +56,14 @@ case "${1:-}" in
     # One sweep at a time, each with both cores; a sweep that fails (exit 1: some runs failed) does not stop the queue.
     setsid nohup bash -c '
       dir="$1"; shift
-      for name in "$@"; do
+      for entry in "$@"; do
+        eval "words=($entry)"
+        name="${words[0]}"
         # A sweep of the same pipeline started apart ("start") finishes first: two sweeps would contend for its runs.
         while [[ -f "$dir/logs/$name.pid" ]] && kill -0 "$(cat "$dir/logs/$name.pid")" 2>/dev/null; do sleep 60; done
-        echo "queue: $name started $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
-        pnpm run --silent pipeline "$name" --parallel 2 --out "$dir/runs" >>"$dir/logs/$name.log" 2>&1 </dev/null
-        echo "queue: $name ended (exit $?) $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
+        echo "queue: $entry started $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
+        pnpm run --silent pipeline "${words[@]}" --parallel 2 --out "$dir/runs" >>"$dir/logs/$name.log" 2>&1 </dev/null
+        echo "queue: $entry ended (exit $?) $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
       done' queue "$dir" "$@" >/dev/null 2>&1 </dev/null &
     echo $! >"$pidfile"
     echo "campaign: queue of $* started from $(git rev-parse --short HEAD) (pid $!); log $dir/logs/queue.log"
