@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
-import { BackendName, type SgdUpdate, TensorBackend } from "@rectifier/backend"
+import { BackendName, type Capabilities, TensorBackend } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Effect, Layer, Schema } from "effect"
 import { join } from "node:path"
@@ -46,11 +46,11 @@ export const resultMarker = "BENCH-RESULT "
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
-const train = (job: TrainJob, update: SgdUpdate) => Effect.sync(() => {
+const train = (job: TrainJob, capabilities: Capabilities) => Effect.sync(() => {
   const inputs = layerSizes[0]!
   const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
   const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
-  const trainee = makeTrainee(weights, biases, layerSizes, update)
+  const trainee = makeTrainee(weights, biases, layerSizes, capabilities)
   const xs = readFloats(join(job.dir, `x-${job.batch}.f32`))
   const ys = readFloats(join(job.dir, `y-${job.batch}.f32`))
   const x = Array.from({ length: job.batches }, (_, i) =>
@@ -109,6 +109,6 @@ export const runJob = (job: Job) =>
       sparse: job.kind === "train" && job.sparse === true ? "auto" : "off"
     }))
     const { capabilities, info } = yield* Effect.provideContext(TensorBackend.useSync((b) => b), context)
-    const result = job.kind === "train" ? yield* train(job, capabilities.sgd.update) : yield* activations(job)
+    const result = job.kind === "train" ? yield* train(job, capabilities) : yield* activations(job)
     process.stdout.write(`${resultMarker}${JSON.stringify({ ...result, details: info.details })}\n`)
   }))
