@@ -46,7 +46,7 @@ export const resultMarker = "BENCH-RESULT "
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
-const train = (job: TrainJob, capabilities: Capabilities) => Effect.sync(() => {
+const train = (job: TrainJob, capabilities: Capabilities) => Effect.gen(function*() {
   const inputs = layerSizes[0]!
   const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
   const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
@@ -68,13 +68,18 @@ const train = (job: TrainJob, capabilities: Capabilities) => Effect.sync(() => {
   const start = performance.now()
   for (let s = 0; s < job.steps; s++) step(job.warmup + s, s === job.steps - 1)
   const seconds = (performance.now() - start) / 1000
+  const tensorsAfter = tf.memory().numTensors
+  const rssGrowthMiB = Math.round((process.memoryUsage().rss - rssBefore) / (1024 * 1024))
+  // One more step, untimed, under tfjs's profiler: how many kernels (and op scopes) the engine dispatches a step.
+  const profile = yield* Effect.promise(() => tf.profile(() => step(job.warmup + job.steps, false)))
   return {
     samplesPerSecond: (job.steps * job.batch) / seconds,
     seconds,
     finalLoss: losses[0]!,
     tensorsBefore,
-    tensorsAfter: tf.memory().numTensors,
-    rssGrowthMiB: Math.round((process.memoryUsage().rss - rssBefore) / (1024 * 1024)),
+    tensorsAfter,
+    kernelsPerStep: profile.kernels.length,
+    rssGrowthMiB,
     peakRssMiB: peakRssMiB()
   }
 })
