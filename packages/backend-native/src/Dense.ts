@@ -3,7 +3,7 @@
  * with its own gradient on the native backend. tfjs's fused product reshapes
  * its operands to rank 3, saves four tensors for its gradient and reshapes
  * every gradient back, and the rectifier is a second op with a gradient of its
- * own: 12 dispatches forward and 10 backward for a hidden layer. Here the
+ * own: 13 dispatches forward and 10 backward for a hidden layer. Here the
  * forward is the native `_FusedMatMul` kernel on the rank-2 operands (bias row,
  * sgemm, the rectifier in place) and the backward one native kernel
  * (Kernels.ts, `NativeDenseGrad`), with the same float operations in the same

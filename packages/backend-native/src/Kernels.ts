@@ -474,11 +474,12 @@ const denseGrad = (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: Na
   const dy = inputs["dy"]!
   const x = inputs["x"]!
   const weights = inputs["weights"]!
-  const y = inputs["y"]
+  // The rectifier's mask is read from its output y; a linear layer has none.
+  const y = attrs["activation"] === "relu" ? inputs["y"]! : undefined
   const [m, n] = dy.shape as [number, number]
   const k = x.shape[1]!
   let delta = dy
-  if (attrs["activation"] === "relu" && y !== undefined) {
+  if (y !== undefined) {
     const out = backend.output(dy.shape)
     if (out.values.length > 0) stepMaskedInto(backend, dy, backend.values(y), out.values)
     delta = out.info
