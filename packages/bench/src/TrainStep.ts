@@ -1,12 +1,13 @@
 /**
  * One SGD step of the rectifier MLP through the trainer's own code: the
- * `Mlp` of @rectifier/train (fused matMul + bias, then the rectifier of
- * @rectifier/activations), its softmax cross-entropy cost `modelCost` (no L1
+ * `Mlp` of @rectifier/train (each layer the backend's fused dense layer, or
+ * tfjs's fused matMul + bias, then the rectifier of @rectifier/activations,
+ * where it has none), its softmax cross-entropy cost `modelCost` (no L1
  * term) and its `Sgd` optimizer with the backend's own SGD update. So the
  * benchmark times what `pnpm run pipeline` runs, step for step.
  */
 import { family } from "@rectifier/activations"
-import type { SgdUpdate } from "@rectifier/backend"
+import type { Capabilities } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Mlp, modelCost, Sgd } from "@rectifier/train"
 import type * as tf from "@tensorflow/tfjs-core"
@@ -18,13 +19,13 @@ export interface Trainee {
 
 /**
  * The MLP with layer sizes `sizes` (inputs first) and the given weights ([in, out] row-major) and biases,
- * trained by `update` (the backend's `capabilities.sgd.update`).
+ * its layers through the backend's fused dense layer where it has one, trained by the backend's SGD update.
  */
 export const makeTrainee = (
   weights: ReadonlyArray<Float32Array>,
   biases: ReadonlyArray<Float32Array>,
   sizes: ReadonlyArray<number>,
-  update: SgdUpdate
+  capabilities: Pick<Capabilities, "denseLayer" | "sgd">
 ): Trainee => {
   const layers = weights.map((w, i) => ({
     fanIn: sizes[i]!,
@@ -34,8 +35,8 @@ export const makeTrainee = (
     activationParameters: {}
   }))
   const shape = { inputs: sizes[0]!, hiddenLayers: sizes.slice(1, -1), classes: sizes[sizes.length - 1]! }
-  const model = Mlp.fromWeights(shape, family.rectifier, { layers })
-  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 }, update)
+  const model = Mlp.fromWeights(shape, family.rectifier, { layers }, capabilities.denseLayer)
+  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 }, capabilities.sgd.update)
   return { model, optimizer }
 }
 
