@@ -4,15 +4,20 @@
  * layer's activation, else tfjs's fused product plus bias, then the
  * activation's own forward. The fused op is bit-identical to the composite, so
  * which one runs never moves a number. Fused: the rectifier (`rectifier`,
- * tfjs's relu) and the linear output layer; every other activation composes.
+ * tfjs's relu), the paper's sign-alternating one (the fused rectifier, then
+ * its signs: a product by ±1 is exact, so the bits are the composite's) and
+ * the linear output layer; every other activation composes.
  */
-import type { Activation, ActivationContext } from "@rectifier/activations"
+import { type Activation, type ActivationContext, alternatingSigns } from "@rectifier/activations"
 import type { FusedDenseLayer } from "@rectifier/backend"
 import * as tf from "@tensorflow/tfjs-core"
 import type { LayerVariables } from "./Model.ts"
 
-/** The activations whose forward is exactly one the fused op applies, by name (their settings are empty). */
-const fusedForms: Readonly<Record<string, "relu">> = { rectifier: "relu" }
+/** The activations whose forward is the fused op's rectifier, then (`signed`) the sign-alternating units' signs, by name. */
+const fusedForms: Readonly<Record<string, { readonly signed: boolean }>> = {
+  rectifier: { signed: false },
+  "rectifier-alternating": { signed: true }
+}
 
 /**
  * `layer`'s output for `x` under `activation` (undefined: the linear output layer), through `fused`
@@ -25,8 +30,12 @@ export const denseLayer = (
   context: ActivationContext,
   fused: FusedDenseLayer | undefined
 ): tf.Tensor2D => {
-  const form = activation === undefined ? "linear" : fusedForms[activation.name]
-  if (fused !== undefined && form !== undefined) return fused(x, layer.weights, layer.bias, form)
+  if (fused !== undefined && activation === undefined) return fused(x, layer.weights, layer.bias, "linear")
+  const form = activation === undefined ? undefined : fusedForms[activation.name]
+  if (fused !== undefined && form !== undefined) {
+    const rectified = fused(x, layer.weights, layer.bias, "relu")
+    return form.signed ? tf.mul(rectified, alternatingSigns(rectified.shape[1])) as tf.Tensor2D : rectified
+  }
   const pre = tf.fused.matMul({ a: x, b: layer.weights, bias: layer.bias }) as tf.Tensor2D
   return activation === undefined ? pre : activation.apply(pre, layer.activationParameters.map((p) => p.value), context)
 }

@@ -57,15 +57,19 @@ const identical = (a: ReadonlyArray<Float32Array>, b: ReadonlyArray<Float32Array
   a.length === b.length && a.every((w, i) => Buffer.from(w.buffer).equals(Buffer.from(b[i]!.buffer)))
 
 describe.skipIf(!addonBuilt())("the trainer's dense layers on the native backend", () => {
-  it.live("the fused layer trains bit for bit as tfjs's ops do, with L1, momentum and weight decay too", () =>
+  it.live("the fused layer trains bit for bit as tfjs's ops do, plain and sign-alternating, with L1, momentum and weight decay too", () =>
     onNative((capabilities) =>
       Effect.gen(function*() {
         assert.isDefined(capabilities.denseLayer)
-        for (const regime of [bench, regularised]) {
-          const fused = yield* train(capabilities, "rectifier", capabilities.denseLayer, regime)
-          const composite = yield* train(capabilities, "rectifier", undefined, regime)
-          assert.deepStrictEqual(fused.losses, composite.losses)
-          assert.isTrue(identical(fused.weights, composite.weights), `weights after the steps, l1 ${regime.l1}`)
+        for (const activation of ["rectifier", "rectifier-alternating"] as const) {
+          for (const regime of [bench, regularised]) {
+            const fused = yield* train(capabilities, activation, capabilities.denseLayer, regime)
+            const composite = yield* train(capabilities, activation, undefined, regime)
+            assert.deepStrictEqual(fused.losses, composite.losses)
+            assert.isTrue(identical(fused.weights, composite.weights), `${activation}: weights after the steps, l1 ${regime.l1}`)
+            // Fused, the step has fewer kernels (the sign-alternating one adds its product by the signs).
+            assert.isBelow(fused.kernels, composite.kernels - 40, activation)
+          }
         }
       })
     ))
