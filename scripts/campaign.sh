@@ -2,7 +2,11 @@
 # Long sweeps ("campaigns") from a checkout pinned at one commit, outside the development tree.
 #   bash scripts/campaign.sh start <pipeline> [pipeline flags...]   pin (once), install, run in the background
 #   bash scripts/campaign.sh status                                 pinned commit, running sweeps, last log lines
+#   bash scripts/campaign.sh queue <entry> <entry>...               run them one after another in the background;
+#                                                                   an entry is a pipeline and its flags, quoted as one
+#                                                                   argument: "l1-sweep --cell 'L1 0' --cell 'L1 0.01'"
 #   bash scripts/campaign.sh stop <pipeline>                        stop it (a later start resumes)
+#   bash scripts/campaign.sh stop queue                             stop the queue and the sweep it is running
 # The campaign folder is $RECTIFIER_CAMPAIGN_DIR (default ~/rectifier-campaign): src/ is a checkout
 # detached at the commit that was HEAD on the first start, runs/ the sweep folders, logs/ one log per
 # pipeline. src/ is a clone with its own .git (not a worktree of the development tree), so it survives
@@ -39,6 +43,31 @@ case "${1:-}" in
     echo $! >"$pidfile"
     echo "campaign: $name started from $(git rev-parse --short HEAD) (pid $!); log $dir/logs/$name.log"
     ;;
+  queue)
+    shift
+    (( $# > 0 )) || { echo "usage: campaign.sh queue <pipeline> <pipeline>..." >&2; exit 2; }
+    pin
+    pidfile="$dir/logs/queue.pid"
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "campaign: a queue is already running (pid $(cat "$pidfile")); stop it first" >&2
+      exit 1
+    fi
+    cd "$dir/src"
+    # One sweep at a time, each with both cores; a sweep that fails (exit 1: some runs failed) does not stop the queue.
+    setsid nohup bash -c '
+      dir="$1"; shift
+      for entry in "$@"; do
+        eval "words=($entry)"
+        name="${words[0]}"
+        # A sweep of the same pipeline started apart ("start") finishes first: two sweeps would contend for its runs.
+        while [[ -f "$dir/logs/$name.pid" ]] && kill -0 "$(cat "$dir/logs/$name.pid")" 2>/dev/null; do sleep 60; done
+        echo "queue: $entry started $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
+        pnpm run --silent pipeline "${words[@]}" --parallel 2 --out "$dir/runs" >>"$dir/logs/$name.log" 2>&1 </dev/null
+        echo "queue: $entry ended (exit $?) $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
+      done' queue "$dir" "$@" >/dev/null 2>&1 </dev/null &
+    echo $! >"$pidfile"
+    echo "campaign: queue of $* started from $(git rev-parse --short HEAD) (pid $!); log $dir/logs/queue.log"
+    ;;
   status)
     [[ -d "$dir/src" ]] && echo "pinned at $(git -C "$dir/src" rev-parse HEAD)" || echo "not pinned yet"
     for pidfile in "$dir"/logs/*.pid; do
@@ -47,7 +76,7 @@ case "${1:-}" in
       state=stopped
       kill -0 "$(cat "$pidfile")" 2>/dev/null && state="running (pid $(cat "$pidfile"))"
       echo "$name: $state"
-      tail -n 3 "$dir/logs/$name.log" | sed 's/^/  /'
+      if [[ -f "$dir/logs/$name.log" ]]; then tail -n 3 "$dir/logs/$name.log" | sed 's/^/  /'; fi
     done
     ;;
   stop)

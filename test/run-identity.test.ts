@@ -49,7 +49,7 @@ describe("run identity", () => {
 
   it.effect("a record from before codeSigns keeps its key: the field is absent from its configuration", () =>
     Effect.gen(function*() {
-      const before = yield* readRunRecord(join(import.meta.dirname, "../results/table1-mnist/runs/rectifier-pre-trained-seed1-282c9edc4524"))
+      const before = yield* readRunRecord(join(import.meta.dirname, "../results/evidence/dae-code-signs/runs/rectifier-pre-trained-seed1-282c9edc4524"))
       assert.isTrue(before.config.pretraining?.kind === "dae" && before.config.pretraining.codeSigns === undefined)
       assert.strictEqual(runKey(before.config, 1), "282c9edc4524")
       const runs = yield* planRuns(yield* findPreset("table1-mnist"))

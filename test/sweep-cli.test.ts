@@ -159,6 +159,22 @@ describe("sweeps (CLI, end to end)", () => {
       assert.include(caught.stdout + caught.stderr, `result.testError: recorded ${original.result.testError}`)
     }).pipe(Effect.provide(NodeServices.layer)), 400_000)
 
+  it.live("--cell runs one cell of a sweep; the whole sweep then reuses its runs; an unknown cell is refused by name", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("sweep-cell")
+      const flags = ["pipeline", "smoke", "--seeds", "1", "--epochs", "1", "--train-size", "200", "--eval-size", "100", "--out", out]
+      const one = cli([...flags, "--cell", "tanh"])
+      assert.strictEqual(one.status, 0, one.stderr)
+      assert.deepStrictEqual(finishedRuns(join(out, "smoke")).map((name) => name.split("-seed")[0]), ["tanh"])
+      const whole = cli(flags)
+      assert.strictEqual(whole.status, 0, whole.stderr)
+      assert.include(whole.stdout, "2 runs (1 run now, 1 already finished or locked)")
+      assert.deepStrictEqual(finishedRuns(join(out, "smoke")).map((name) => name.split("-seed")[0]).sort(), ["rectifier", "tanh"])
+      const unknown = cli([...flags, "--cell", "sigmoid"])
+      assert.strictEqual(unknown.status, 2)
+      assert.include(unknown.stderr, `--cell "sigmoid": pipeline "smoke" has no such cell; its cells: "rectifier", "tanh"`)
+    }))
+
   it.live("a diverged run fails the sweep loudly, stays out of the statistics, and is not counted as finished", () =>
     Effect.sync(() => {
       const out = temporaryFolder("sweep-diverged")

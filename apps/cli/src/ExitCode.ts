@@ -28,7 +28,7 @@ export class Mismatch extends Schema.TaggedError<Mismatch>()("Mismatch", { detai
 }
 
 const runFailures = new Set([
-  "RunsFailed", "RunDiverged", "RunStalled", "RunFailed", "TrainingDiverged", "CheckpointUnwritable",
+  "RunsFailed", "RunDiverged", "RunStalled", "RunFailed", "TrainingDiverged", "PretrainDiverged", "CheckpointUnwritable",
   "DownloadFailed", "NotCached", "DiskFull", "CacheWriteFailed", "SourceFailed", "DownloadTooLarge"
 ])
 const mismatches = new Set(["Mismatch", "GoldenMismatch", "NumericsVersionStale"])

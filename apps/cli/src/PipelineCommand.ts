@@ -25,6 +25,7 @@ import {
   estimateBackend,
   estimateSeconds,
   findPreset,
+  selectCells,
   mergeOverrides,
   type PlannedRun,
   planRuns,
@@ -91,6 +92,13 @@ const flags = {
   resume: Flag.String("resume").pipe(
     Flag.withDescription("continue the killed run in this run folder, with the configuration saved there"),
     Flag.optional
+  ),
+  cell: Flag.String("cell").pipe(
+    Flag.withDescription(
+      "run only this cell of the sweep (its label, as the report shows it); repeat for several. Its runs keep their " +
+        "identities and sweep folder, so the whole sweep later reuses them"
+    ),
+    Flag.atLeast(0)
   ),
   seeds: Flag.String("seeds").pipe(
     Flag.withDescription("comma-separated distinct seeds; runs the pipeline as a sweep over them (replaces a sweep's seeds)"),
@@ -245,7 +253,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     const say = input.json ? Console.error : Console.log
     const human = input.json ? process.stderr : process.stdout
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
-    const preset = yield* findPreset(input.name.value)
+    const preset = yield* findPreset(input.name.value).pipe(Effect.flatMap((found) => selectCells(found, input.cell)))
     yield* conflicts(input)
     const data = {
       ...(Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}),

@@ -11,6 +11,7 @@
  */
 import { backend_util, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo, util } from "@tensorflow/tfjs-core"
 import { BinaryOp, Comparison, LogicalOp, UnaryOp } from "./Addon.ts"
+import type { ProductRecipe } from "./Deferred.ts"
 import type { NativeBackend } from "./NativeBackend.ts"
 
 export type NativeKernel = (
@@ -396,6 +397,15 @@ const step: NativeKernel = (backend, inputs, attrs) => {
 }
 
 /**
+ * out = y * step(x) in one pass; when y is a deferred input gradient nobody has formed yet and
+ * sparse products are on, computed only where x > 0 (NativeBackend's `maskedProduct`).
+ */
+const stepMaskedInto = (backend: NativeBackend, y: TensorInfo, x: Float32Array, out: Float32Array): void => {
+  const pending = backend.pendingProduct(y.dataId)
+  if (pending === undefined || !backend.maskedProduct(pending, x, out)) backend.addon.stepProduct(backend.values(y), x, out)
+}
+
+/**
  * Multiply; by a deferred step of a tensor of the same shape, y * step(x) in
  * one pass, and, when y is a deferred input gradient and sparse products are
  * on, only the entries step(x) keeps (NativeBackend's `maskedProduct`).
@@ -409,14 +419,7 @@ const multiply: NativeKernel = (backend, inputs, attrs) => {
     const mask = stepB ?? stepA
     if (mask !== undefined) {
       const out = backend.output(a.shape)
-      const y = stepB !== undefined ? a : b
-      if (out.values.length === 0) return out.info
-      // An input gradient nobody has formed yet is computed only where the rectifier lets it through.
-      const pending = backend.pendingProduct(y.dataId)
-      const x = backend.valuesOf(mask.x)
-      if (pending === undefined || !backend.maskedProduct(pending, x, out.values)) {
-        backend.addon.stepProduct(backend.values(y), x, out.values)
-      }
+      if (out.values.length > 0) stepMaskedInto(backend, stepB !== undefined ? a : b, backend.valuesOf(mask.x), out.values)
       return out.info
     }
   }
@@ -443,6 +446,56 @@ const reduction = (op: number, axisAttr: string): NativeKernel => (backend, inpu
     backend.addon.reduce(op, backend.values(x), out.values, product(x.shape, 0, first), size, product(x.shape, last + 1))
   }
   return out.info
+}
+
+// ---- the dense layer's gradient (Dense.ts) -------------------------------------
+
+/** The name of the kernel below; registered for the native backend only (no cpu kernel stands behind it). */
+export const denseGradKernel = "NativeDenseGrad"
+
+/** op(a) op(b) as a deferred product (Deferred.ts), or computed at once when a dimension is empty. */
+const deferredProduct = (backend: NativeBackend, recipe: Omit<ProductRecipe, "kind">): TensorInfo => {
+  const { k, m, n } = recipe
+  if (m * n > 0 && k > 0) return backend.defer([m, n], { kind: "product", ...recipe })
+  const out = backend.output([m, n])
+  out.values.fill(0)
+  return out.info
+}
+
+/**
+ * The gradient of the dense layer y = f(x W + b) (f the rectifier or the identity) in one
+ * dispatch, the same arithmetic as tfjs's gradients of the fused product and the rectifier:
+ * δ = dy * step(y) (one pass, masked when sparse; step(y) is step(x W + b), the rectifier keeping
+ * signs, zeros and NaN), then the input gradient δ Wᵀ and the weight gradient xᵀ δ as deferred
+ * products (the SGD update adds the latter into W inside its gemm) and the bias gradient, δ summed
+ * over rows in double in row order as the Sum kernel does. Outputs: [dx, dW, db].
+ */
+const denseGrad = (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): Array<TensorInfo> => {
+  const dy = inputs["dy"]!
+  const x = inputs["x"]!
+  const weights = inputs["weights"]!
+  // The rectifier's mask is read from its output y; a linear layer has none.
+  const y = attrs["activation"] === "relu" ? inputs["y"]! : undefined
+  const [m, n] = dy.shape as [number, number]
+  const k = x.shape[1]!
+  let delta = dy
+  if (y !== undefined) {
+    const out = backend.output(dy.shape)
+    if (out.values.length > 0) stepMaskedInto(backend, dy, backend.values(y), out.values)
+    delta = out.info
+  }
+  const dx = deferredProduct(backend, { a: delta.dataId, b: weights.dataId, transposeA: false, transposeB: true, m, n: k, k: n })
+  const dw = deferredProduct(backend, { a: x.dataId, b: delta.dataId, transposeA: true, transposeB: false, m: k, n, k: m })
+  const db = backend.output([n])
+  if (n > 0) backend.addon.reduce(0, backend.values(delta), db.values, 1, m, n)
+  // The products hold δ while they need it; this kernel's own reference ends here.
+  if (delta !== dy) backend.disposeData(delta.dataId)
+  return [dx, dw, db.info]
+}
+
+/** Kernels with no cpu counterpart, registered for the native backend alone. */
+export const nativeOnlyKernels: Readonly<Record<string, (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => Array<TensorInfo>>> = {
+  [denseGradKernel]: denseGrad
 }
 
 /** Kernel name -> native implementation. */

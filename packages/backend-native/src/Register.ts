@@ -1,13 +1,14 @@
 /**
  * Putting the native backend into the tfjs engine under the name "native":
  * every kernel the cpu backend has is registered for it too, the native
- * kernels in front of the cpu ones they replace.
+ * kernels in front of the cpu ones they replace, and the native-only kernels
+ * (the dense layer's gradient) beside them.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap } from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-cpu"
 import type { Addon } from "./Addon.ts"
-import { nativeKernels } from "./Kernels.ts"
+import { nativeKernels, nativeOnlyKernels } from "./Kernels.ts"
 import { NativeBackend } from "./NativeBackend.ts"
 
 export const engineName = "native"
@@ -47,6 +48,13 @@ export const registerNative = (addon: Addon, poolBytes: number): NativeBackend =
     if (config.setupFunc !== undefined) kernel.setupFunc = config.setupFunc
     if (config.disposeFunc !== undefined) kernel.disposeFunc = config.disposeFunc
     tf.registerKernel(kernel)
+  }
+  for (const [kernelName, native] of Object.entries(nativeOnlyKernels)) {
+    tf.registerKernel({
+      kernelName,
+      backendName: engineName,
+      kernelFunc: (args) => native(args.backend as NativeBackend, args.inputs, args.attrs ?? {})
+    })
   }
   registered = backend
   return backend

@@ -7,12 +7,14 @@
  */
 import { loadAddon } from "./Addon.ts"
 import { blasOf, type NativeBlas } from "./Blas.ts"
+import { type DenseLayer, denseLayerOf } from "./Dense.ts"
 import { engineName, registerNative } from "./Register.ts"
 import { type InPlaceSgd, inPlaceSgdOf } from "./Sgd.ts"
 import { describeSparse, type SparseProducts } from "./Sparse.ts"
 
 export { addonBuilt, defaultAddonPath, installHint } from "./Addon.ts"
 export type { NativeBlas } from "./Blas.ts"
+export type { DenseActivation, DenseLayer } from "./Dense.ts"
 export { NativeBackend } from "./NativeBackend.ts"
 export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
 export { autoSparseProducts, type ProductCounts, type SparseProducts } from "./Sparse.ts"
@@ -42,6 +44,8 @@ export interface LoadedNative {
   readonly blas: NativeBlas
   /** The in-place SGD update of the backend's variables. */
   readonly inPlaceSgd: InPlaceSgd
+  /** A dense layer (product, bias, rectifier or none) as one op with a one-kernel gradient, bit-identical to tfjs's ops. */
+  readonly denseLayer: DenseLayer
 }
 
 /**
@@ -70,6 +74,7 @@ export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedN
       ...(options.sparse === undefined ? {} : { sparseProducts: describeSparse(options.sparse) })
     },
     blas,
-    inPlaceSgd: inPlaceSgdOf(backend)
+    inPlaceSgd: inPlaceSgdOf(backend),
+    denseLayer: denseLayerOf(backend)
   }
 }

@@ -119,13 +119,13 @@ const loadCpu: Loader = async () => {
  * The native OpenBLAS backend lives in its own package with an N-API addon;
  * it is imported at run time and rejects, saying why, when the addon was not
  * built (no OpenBLAS at install time), so `auto` moves on to wasm. It offers
- * OpenBLAS for arrays, the in-place SGD update, and products that read a
- * transposed operand in place; with `sparse: "auto"` its products skip the
+ * OpenBLAS for arrays, the in-place SGD update, products that read a
+ * transposed operand in place, and the fused dense layer; with `sparse: "auto"` its products skip the
  * zeros of sparse operands.
  */
 const loadNative: Loader = async (options) => {
   const native = await import("@rectifier/backend-native")
-  const { blas, details, engineName, inPlaceSgd } = await native.loadNativeBackend({
+  const { blas, denseLayer, details, engineName, inPlaceSgd } = await native.loadNativeBackend({
     threads: options.threads,
     addon: options.nativeAddon,
     sparse: options.sparse === "auto" ? native.autoSparseProducts : undefined
@@ -133,7 +133,12 @@ const loadNative: Loader = async (options) => {
   return {
     engineName,
     details,
-    capabilities: { blas, sgd: { inPlace: true, update: inPlaceOrFunctional(inPlaceSgd) }, transposedOperandsInPlace: true }
+    capabilities: {
+      blas,
+      sgd: { inPlace: true, update: inPlaceOrFunctional(inPlaceSgd) },
+      transposedOperandsInPlace: true,
+      denseLayer
+    }
   }
 }
 

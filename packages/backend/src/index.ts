@@ -5,6 +5,6 @@
  */
 export * from "./BackendError.ts"
 export * from "./BackendName.ts"
-export type { Blas, Capabilities, SgdOperation } from "./Capabilities.ts"
+export type { Blas, Capabilities, FusedDenseLayer, SgdOperation } from "./Capabilities.ts"
 export type { SgdSettings, SgdUpdate } from "./SgdUpdate.ts"
 export * from "./TensorBackend.ts"

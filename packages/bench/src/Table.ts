@@ -12,8 +12,8 @@ const densities = (value: unknown): string =>
 
 const trainTable = (rows: ReadonlyArray<Row>): string => {
   const lines = [
-    "| batch | backend | samples/s (best round) | vs PyTorch (best/best) | vs PyTorch (median of per-round ratios) | % of sgemm ceiling (best/best) | final loss | peak RSS MiB | tensors before/after |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---|"
+    "| batch | backend | samples/s (best round) | vs PyTorch (best/best) | vs PyTorch (median of per-round ratios) | % of sgemm ceiling (best/best) | final loss | kernels a step | peak RSS MiB | tensors before/after |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
   ]
   const speedOf = (batch: number | undefined, name: string) =>
     rows.find((r) => r.batch === batch && r.name === name)?.result["samplesPerSecond"]
@@ -31,7 +31,7 @@ const trainTable = (rows: ReadonlyArray<Row>): string => {
     lines.push(
       `| ${row.batch} | ${row.name} | ${error === undefined ? fmt(speed) : `unavailable: ${String(error)}`} | ${ratio} | ` +
         `${typeof paired === "number" ? `${paired.toFixed(2)}x` : "-"} | ${share} | ` +
-        `${fmt(row.result["finalLoss"], 4)} | ${fmt(row.result["peakRssMiB"])} | ${tensors} |`
+        `${fmt(row.result["finalLoss"], 4)} | ${fmt(row.result["kernelsPerStep"])} | ${fmt(row.result["peakRssMiB"])} | ${tensors} |`
     )
   }
   // The ceiling's forward pass measured how sparse each layer's input is.

@@ -1,12 +1,13 @@
 /**
  * One SGD step of the rectifier MLP through the trainer's own code: the
- * `Mlp` of @rectifier/train (fused matMul + bias, then the rectifier, or its
- * sign-alternating form, of @rectifier/activations), its softmax cross-entropy cost `modelCost` (no L1
- * term) and its `Sgd` optimizer with the backend's own SGD update. So the
+ * `Mlp` of @rectifier/train (each layer the backend's fused dense layer, or
+ * tfjs's fused matMul + bias, then the rectifier, or its sign-alternating
+ * form, of @rectifier/activations, where it has none), its softmax
+ * cross-entropy cost `modelCost` (no L1 term) and its `Sgd` optimizer with the backend's own SGD update. So the
  * benchmark times what `pnpm run pipeline` runs, step for step.
  */
 import { family } from "@rectifier/activations"
-import type { SgdUpdate } from "@rectifier/backend"
+import type { Capabilities } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Mlp, modelCost, Sgd } from "@rectifier/train"
 import type * as tf from "@tensorflow/tfjs-core"
@@ -19,13 +20,14 @@ export interface Trainee {
 
 /**
  * The MLP with layer sizes `sizes` (inputs first), the given weights ([in, out] row-major) and biases
- * and `activation` on its hidden layers, trained by `update` (the backend's `capabilities.sgd.update`).
+ * and `activation` on its hidden layers, its layers through the backend's fused dense layer where it
+ * has one, trained by the backend's SGD update.
  */
 export const makeTrainee = (
   weights: ReadonlyArray<Float32Array>,
   biases: ReadonlyArray<Float32Array>,
   sizes: ReadonlyArray<number>,
-  update: SgdUpdate,
+  capabilities: Pick<Capabilities, "denseLayer" | "sgd">,
   activation: StepActivation = "rectifier"
 ): Trainee => {
   const layers = weights.map((w, i) => ({
@@ -36,8 +38,8 @@ export const makeTrainee = (
     activationParameters: {}
   }))
   const shape = { inputs: sizes[0]!, hiddenLayers: sizes.slice(1, -1), classes: sizes[sizes.length - 1]! }
-  const model = Mlp.fromWeights(shape, family[activation], { layers })
-  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 }, update)
+  const model = Mlp.fromWeights(shape, family[activation], { layers }, capabilities.denseLayer)
+  const optimizer = new Sgd(model.variables(), model.weightVariables(), { momentum: 0, weightDecay: 0 }, capabilities.sgd.update)
   return { model, optimizer }
 }
 

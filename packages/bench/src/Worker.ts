@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { family } from "@rectifier/activations"
-import { BackendName, type SgdUpdate, TensorBackend } from "@rectifier/backend"
+import { BackendName, type Capabilities, TensorBackend } from "@rectifier/backend"
 import { RandomStream } from "@rectifier/core"
 import { Effect, Layer, Schema } from "effect"
 import { join } from "node:path"
@@ -46,11 +46,11 @@ export const resultMarker = "BENCH-RESULT "
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
-const train = (job: TrainJob, update: SgdUpdate) => Effect.sync(() => {
+const train = (job: TrainJob, capabilities: Capabilities) => Effect.gen(function*() {
   const inputs = layerSizes[0]!
   const weights = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `w${i}.f32`)))
   const biases = layerSizes.slice(0, -1).map((_, i) => readFloats(join(job.dir, `b${i}.f32`)))
-  const trainee = makeTrainee(weights, biases, layerSizes, update, readActivation(job.dir))
+  const trainee = makeTrainee(weights, biases, layerSizes, capabilities, readActivation(job.dir))
   const xs = readFloats(join(job.dir, `x-${job.batch}.f32`))
   const ys = readFloats(join(job.dir, `y-${job.batch}.f32`))
   const x = Array.from({ length: job.batches }, (_, i) =>
@@ -68,13 +68,18 @@ const train = (job: TrainJob, update: SgdUpdate) => Effect.sync(() => {
   const start = performance.now()
   for (let s = 0; s < job.steps; s++) step(job.warmup + s, s === job.steps - 1)
   const seconds = (performance.now() - start) / 1000
+  const tensorsAfter = tf.memory().numTensors
+  const rssGrowthMiB = Math.round((process.memoryUsage().rss - rssBefore) / (1024 * 1024))
+  // One more step, untimed, under tfjs's profiler: how many kernels (and op scopes) the engine dispatches a step.
+  const profile = yield* Effect.promise(() => tf.profile(() => step(job.warmup + job.steps, false)))
   return {
     samplesPerSecond: (job.steps * job.batch) / seconds,
     seconds,
     finalLoss: losses[0]!,
     tensorsBefore,
-    tensorsAfter: tf.memory().numTensors,
-    rssGrowthMiB: Math.round((process.memoryUsage().rss - rssBefore) / (1024 * 1024)),
+    tensorsAfter,
+    kernelsPerStep: profile.kernels.length,
+    rssGrowthMiB,
     peakRssMiB: peakRssMiB()
   }
 })
@@ -109,6 +114,6 @@ export const runJob = (job: Job) =>
       sparse: job.kind === "train" && job.sparse === true ? "auto" : "off"
     }))
     const { capabilities, info } = yield* Effect.provideContext(TensorBackend.useSync((b) => b), context)
-    const result = job.kind === "train" ? yield* train(job, capabilities.sgd.update) : yield* activations(job)
+    const result = job.kind === "train" ? yield* train(job, capabilities) : yield* activations(job)
     process.stdout.write(`${resultMarker}${JSON.stringify({ ...result, details: info.details })}\n`)
   }))

@@ -11,6 +11,19 @@ export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("Unkn
   }
 }
 
+/** `--cell` naming a cell the pipeline's sweep does not have, or any cell of a single-run pipeline. */
+export class UnknownCell extends Schema.TaggedError<UnknownCell>()("UnknownCell", {
+  pipeline: Schema.String,
+  label: Schema.String,
+  known: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return this.known.length === 0
+      ? `--cell "${this.label}": pipeline "${this.pipeline}" is a single run, not a sweep of cells`
+      : `--cell "${this.label}": pipeline "${this.pipeline}" has no such cell; its cells: ${this.known.map((k) => `"${k}"`).join(", ")}`
+  }
+}
+
 /** One problem of a configuration: the dotted field it is at (e.g. `training.epochs`) and what was expected. */
 export const ConfigProblem = Schema.Struct({ field: Schema.String, problem: Schema.String })
 export type ConfigProblem = typeof ConfigProblem.Type

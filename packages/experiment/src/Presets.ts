@@ -7,7 +7,7 @@ import { type Reference, type RunConfig, RunConfig as RunConfigSchema } from "@r
 import { Effect, Schema, SchemaIssue } from "effect"
 import { applyOverrides, ConfigOverrides, mergeOverrides, type UnresolvedConfig } from "./ConfigOverrides.ts"
 import { defaults } from "./Defaults.ts"
-import { ConfigInvalid, DatasetSizeInvalid, UnknownPipeline } from "./PipelineError.ts"
+import { ConfigInvalid, DatasetSizeInvalid, UnknownCell, UnknownPipeline } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { depthConv, depthMlp } from "./presets/depth.ts"
 import { labelledFraction } from "./presets/labelledFraction.ts"
@@ -66,6 +66,34 @@ export const findPreset = (name: string): Effect.Effect<Preset, UnknownPipeline>
   return preset === undefined
     ? Effect.fail(new UnknownPipeline({ name, known: presets.map((p) => p.name) }))
     : Effect.succeed(preset)
+}
+
+/**
+ * `preset` with only the sweep cells named by `labels` (all of them when none
+ * are named), in the preset's order, and the comparisons and claims among
+ * them. Its runs keep their identities and its sweep folder, so a later run
+ * of the whole sweep reuses them. Fails with `UnknownCell` for a label the
+ * sweep does not have.
+ */
+export const selectCells = (preset: Preset, labels: ReadonlyArray<string>): Effect.Effect<Preset, UnknownCell> => {
+  if (labels.length === 0) return Effect.succeed(preset)
+  const sweep = preset.sweep
+  const known = sweep?.cells.map((cell) => cell.label) ?? []
+  const unknown = labels.find((label) => !known.includes(label))
+  if (sweep === undefined || unknown !== undefined) {
+    return Effect.fail(new UnknownCell({ pipeline: preset.name, label: unknown ?? labels[0]!, known }))
+  }
+  const kept = new Set(labels)
+  const both = (pair: readonly [string, string]) => kept.has(pair[0]) && kept.has(pair[1])
+  return Effect.succeed({
+    ...preset,
+    sweep: {
+      ...sweep,
+      cells: sweep.cells.filter((cell) => kept.has(cell.label)),
+      ...(sweep.comparisons === undefined ? {} : { comparisons: sweep.comparisons.filter(both) }),
+      ...(sweep.claims === undefined ? {} : { claims: sweep.claims.filter((c) => both(c.larger) && both(c.smaller)) })
+    }
+  })
 }
 
 const decodeOverrides = Schema.decodeUnknownEffect(ConfigOverrides)

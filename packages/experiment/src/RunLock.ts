@@ -25,13 +25,16 @@
  *   `RunLockStuck`, naming the file to delete, rather than guess.
  * - Released, by its holder or by the sweep whose worker held it, under the
  *   same marker, and only while it still holds the releaser's token.
+ * - A process killed between writing a private file and deleting it leaves
+ *   `run.lock….new-<token>` or `….stale-<token>` behind; whoever takes the
+ *   lock next deletes those whose writer no longer runs.
  *
  * A sweep locks a run in the name of its worker process, which writes the
  * folder, so the lock stays valid exactly as long as the writer lives.
  */
 import { Effect, Schema } from "effect"
 import { createHash, randomUUID } from "node:crypto"
-import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 /**
@@ -174,7 +177,9 @@ const createWhole = (file: string, text: string, token: string): boolean => {
     linkSync(own, file)
     return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
+    // ENOENT: our private file was deleted as a leftover (the holder it names is gone): nothing was created.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === "EEXIST" || code === "ENOENT") return false
     throw error
   } finally {
     rmSync(own, { force: true })
@@ -256,6 +261,16 @@ const remove = (file: string, text: string): void => {
   })
 }
 
+/** The private files of lock claims (`.new-`, `.stale-`) in `folder` whose writers were killed before deleting them. */
+const clearLeftovers = (folder: string): void => {
+  for (const name of readdirSync(folder)) {
+    if (!/^run\.lock(\.takeover-[\w-]+)*\.(new|stale)-[\w-]+$/.test(name)) continue
+    const file = join(folder, name)
+    const text = read(file)
+    if (text !== undefined && !live(file, text).live) rmSync(file, { force: true })
+  }
+}
+
 /** Removes `folder`'s lock if the process that held it is gone (a sweep killed after its run finished). */
 export const clearStaleLock = (folder: string): void => {
   const file = join(folder, "run.lock")
@@ -274,6 +289,7 @@ export const takeRunLock = (folder: string, holder: LockHolder = currentProcess(
     const outcome = claim(join(folder, "run.lock"), lockText(holder, token), token, 0)
     switch (outcome._tag) {
       case "Held":
+        clearLeftovers(folder)
         return Effect.succeed(token)
       case "Busy":
         return Effect.fail(new RunLocked({ folder, pid: outcome.pid }))

@@ -146,6 +146,20 @@ describe("run lock", () => {
       assert.strictEqual(JSON.parse(readFileSync(join(base, "0", "run.lock"), "utf8")).token, won[0]!.split(" ")[2])
     }))
 
+  it.effect("the private files of claims killed midway are deleted by the next holder; a live writer's are kept", () =>
+    Effect.gen(function*() {
+      const folder = mkdtempSync(join(tmpdir(), "rectifier-lock-leftovers-"))
+      const dead = JSON.stringify({ pid: spawnSync("true").pid!, start: 1, token: "gone" })
+      const alive = JSON.stringify({ pid: process.pid, start: processStartTime(process.pid), token: "mine" })
+      const leftovers = ["run.lock.new-a1", "run.lock.stale-b2", "run.lock.takeover-gone.new-c3", "run.lock.takeover-gone.takeover-x.new-d4"]
+      for (const name of leftovers) writeFileSync(join(folder, name), dead)
+      writeFileSync(join(folder, "run.lock.takeover-mine.new-e5"), alive)
+      writeFileSync(join(folder, "run.lock.new-half"), "{\"pid\": 1") // cut short by the kill: names no process
+      writeFileSync(join(folder, "results.json"), dead) // not a lock's file: never touched
+      yield* takeRunLock(folder)
+      assert.deepStrictEqual(readdirSync(folder).sort(), ["results.json", "run.lock", "run.lock.takeover-mine.new-e5"])
+    }))
+
   it.live("a takeover marker left by a process killed mid-takeover is taken over; one left at the second level fails naming it", () =>
     Effect.gen(function*() {
       const contender = join(import.meta.dirname, "lock-contender.ts")

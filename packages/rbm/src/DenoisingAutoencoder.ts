@@ -291,6 +291,8 @@ export const trainDae = (
                 : ` / validation ${record.validationReconstructionError.toFixed(4)}`) +
               `, sparsity ${(100 * record.sparsity).toFixed(1)}% (${(train.count / record.seconds).toFixed(0)} examples/s)`
           )
+          // Diverged: NaN weights stay NaN, so further epochs would only repeat this one's curve point.
+          if (!Number.isFinite(record.cost) && !Number.isFinite(record.reconstructionError)) break
         }
         return { dae: fromTensors(initial, state.tensors), curve }
       }),

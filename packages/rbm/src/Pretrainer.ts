@@ -11,7 +11,7 @@ import { Context, Effect, Layer, Schema } from "effect"
 import { reconstructionFor } from "./DenoisingAutoencoder.ts"
 import type { LayerStore } from "./LayerStore.ts"
 import { PretrainConfig, type PretrainConfigInput } from "./PretrainConfig.ts"
-import { InvalidPretrainInput } from "./PretrainError.ts"
+import { InvalidPretrainInput, type PretrainDiverged } from "./PretrainError.ts"
 import type { Rows } from "./Rows.ts"
 import { type PretrainData, type PretrainResult, pretrainStack } from "./Stack.ts"
 
@@ -54,7 +54,10 @@ export class Pretrainer extends Context.Service<Pretrainer, {
     config: PretrainConfigInput,
     data: PretrainData,
     store?: LayerStore
-  ) => Effect.Effect<PretrainResult, InvalidPretrainInput | CheckpointUnreadable | CheckpointMismatch | CheckpointUnwritable>
+  ) => Effect.Effect<
+    PretrainResult,
+    InvalidPretrainInput | PretrainDiverged | CheckpointUnreadable | CheckpointMismatch | CheckpointUnwritable
+  >
 }>()("@rectifier/rbm/Pretrainer") {
   static readonly layer: Layer.Layer<Pretrainer, never, Rng | TensorBackend> = Layer.effect(
     Pretrainer,

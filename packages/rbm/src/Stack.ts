@@ -28,6 +28,7 @@ import {
 } from "./DenoisingAutoencoder.ts"
 import type { FinishedLayer, LayerStore } from "./LayerStore.ts"
 import type { DaePretrainConfig, PretrainConfig, RbmPretrainConfig } from "./PretrainConfig.ts"
+import { PretrainDiverged } from "./PretrainError.ts"
 import { initialRbm, type RbmParameters, type VisibleUnits } from "./Rbm.ts"
 import type { Rows } from "./Rows.ts"
 import { type RbmEpoch, trainRbm } from "./TrainRbm.ts"
@@ -164,6 +165,13 @@ const trainDaeLayer = Effect.fnUntraced(function*(
     return Number.isFinite(error) ? error : Infinity
   }
   const kept = trained.reduce((best, run) => (finalError(run.curve) < finalError(best.curve) ? run : best))
+  if (finalError(kept.curve) === Infinity) {
+    return yield* new PretrainDiverged({
+      layer: index + 1,
+      learningRates: trained.map((run) => run.learningRate),
+      epochs: trained.map((run) => (run.curve.find((epoch) => !Number.isFinite(epoch.reconstructionError))?.epoch ?? run.curve.length))
+    })
+  }
   // The kept candidate's activation stream, in its state after training, goes on to encode the next layer's inputs.
   const { activation: activationStream, curve, dae, learningRate } = kept
   const candidates = trained.map((run): DaeCandidate => {

@@ -162,6 +162,26 @@ describe("Pretrainer", () => {
       assert.isBelow(top.curve[3]!.reconstructionError, floor)
     }), 60_000)
 
+  it.live("a layer that diverges with every rate fails naming it; beside a rate that works it is dropped after its first NaN epoch", () =>
+    Effect.gen(function*() {
+      // At 0.03 the second layer over sign-alternating codes diverges (NaN at its second epoch); the first does not.
+      const config = { kind: "dae", hiddenSizes: [32, 16], epochs: 4, activation: "rectifier-alternating", codeSigns: "matched" } as const
+      const failed = yield* Effect.flip(pretrainMnist(5, { ...config, learningRate: 0.03 }))
+      assert.strictEqual(failed._tag, "PretrainDiverged")
+      if (failed._tag === "PretrainDiverged") {
+        assert.strictEqual(failed.layer, 2)
+        assert.include(failed.message, "pre-training layer 2 diverged with every learning rate it tried: 0.03 (epoch 2)")
+      }
+      const selected = yield* pretrainMnist(5, { ...config, learningRates: [0.03, 0.001] })
+      const top = selected.layers[1]!
+      assert.isTrue(top.kind === "dae" && top.learningRate === 0.001)
+      if (top.kind === "dae") {
+        const dropped = top.candidates!.find((c) => c.learningRate === 0.03)!
+        assert.isFalse(dropped.kept)
+        assert.notProperty(dropped, "reconstructionError")
+      }
+    }), 60_000)
+
   it.live("saves and loads a stack in the trainer's weights format", () =>
     Effect.gen(function*() {
       const result = yield* pretrainMnist(5, rbmConfig)

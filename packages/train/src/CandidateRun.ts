@@ -8,7 +8,7 @@
  * checkpointed run resumes bit for bit.
  */
 import { resolveActivation } from "@rectifier/activations"
-import type { Capabilities } from "@rectifier/backend"
+import type { Capabilities, FusedDenseLayer } from "@rectifier/backend"
 import { RandomStream, type Rng } from "@rectifier/core"
 import { slice, type SplitDataset } from "@rectifier/datasets"
 import { Effect, Option } from "effect"
@@ -65,8 +65,11 @@ const unflatten = (template: ModelWeights, arrays: ReadonlyArray<Float32Array>):
   }
 }
 
-/** Builds a fresh model for `config` on `data` (the "init" stream draws its weights). */
-export const buildModel = (config: TrainingConfig, data: SplitDataset, rng: Rng["Service"]) =>
+/**
+ * Builds a fresh model for `config` on `data` (the "init" stream draws its weights), its dense
+ * layers through `fused` (the backend's `capabilities.denseLayer`) where that is given.
+ */
+export const buildModel = (config: TrainingConfig, data: SplitDataset, rng: Rng["Service"], fused?: FusedDenseLayer) =>
   Effect.gen(function*() {
     const spec = config.model ?? { kind: "mlp" as const }
     const stages = spec.kind === "conv" ? spec.channels.length : 0
@@ -81,7 +84,7 @@ export const buildModel = (config: TrainingConfig, data: SplitDataset, rng: Rng[
     const init = rng.stream("init")
     if (spec.kind === "mlp") {
       const shape = { inputs: data.train.features, hiddenLayers: config.hiddenLayers, classes: data.classes }
-      return Mlp.initialize(shape, neurons, config.initializer, init) as Model
+      return Mlp.initialize(shape, neurons, config.initializer, init, fused) as Model
     }
     if (data.exampleShape.length < 2) {
       return yield* new TrainingConfigInvalid({
@@ -90,7 +93,7 @@ export const buildModel = (config: TrainingConfig, data: SplitDataset, rng: Rng[
       })
     }
     const shape = { ...spec, image: data.exampleShape, hiddenLayers: config.hiddenLayers, classes: data.classes }
-    return ConvNet.initialize(shape, neurons, config.initializer, init) as Model
+    return ConvNet.initialize(shape, neurons, config.initializer, init, fused) as Model
   })
 
 /** The first non-finite value among the model's variables, as text, if any. */
@@ -130,7 +133,10 @@ export const runCandidate = (
 ) =>
   Effect.scoped(Effect.gen(function*() {
     const { capabilities, data, rng } = context
-    const model = yield* Effect.acquireRelease(buildModel(config, data, rng), (m) => Effect.sync(() => m.dispose()))
+    const model = yield* Effect.acquireRelease(
+      buildModel(config, data, rng, capabilities.denseLayer),
+      (m) => Effect.sync(() => m.dispose())
+    )
     if (hooks.initialHiddenWeights !== undefined) yield* startFrom(model, hooks.initialHiddenWeights, config)
     const initialDiagnostics = diagnose(context, model, config)
     const optimizer = yield* Effect.acquireRelease(

@@ -8,6 +8,7 @@
  * no 2-D filter gradient).
  */
 import type { Activation, ActivationContext, InitializerName } from "@rectifier/activations"
+import type { FusedDenseLayer } from "@rectifier/backend"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { type ForwardPass, freshDenseLayers, freshLayer, LayeredModel, layerVariables } from "./Model.ts"
@@ -71,8 +72,13 @@ export class ConvNet extends LayeredModel {
   readonly hiddenWidths: ReadonlyArray<number>
   private readonly stages: ReadonlyArray<Geometry>
 
-  private constructor(shape: ConvNetShape, activations: ReadonlyArray<Activation>, weights: ModelWeights) {
-    super(activations, layerVariables(weights, "conv"))
+  private constructor(
+    shape: ConvNetShape,
+    activations: ReadonlyArray<Activation>,
+    weights: ModelWeights,
+    fused: FusedDenseLayer | undefined
+  ) {
+    super(activations, layerVariables(weights, "conv"), fused)
     this.shape = shape
     const { stages } = geometry(shape)
     this.stages = stages
@@ -82,12 +88,16 @@ export class ConvNet extends LayeredModel {
     ]
   }
 
-  /** Fresh weights from `initializer` (fan-in of a kernel: k·k·inChannels); biases start at zero. */
+  /**
+   * Fresh weights from `initializer` (fan-in of a kernel: k·k·inChannels); biases start at zero.
+   * `fused` is the backend's fused dense layer for the dense top (as for `Mlp.initialize`).
+   */
   static initialize(
     shape: ConvNetShape,
     activations: ReadonlyArray<Activation>,
     initializer: InitializerName,
-    stream: RandomStream
+    stream: RandomStream,
+    fused?: FusedDenseLayer
   ): ConvNet {
     const { flattened, stages } = geometry(shape)
     const k = shape.kernelSize
@@ -97,7 +107,7 @@ export class ConvNet extends LayeredModel {
     layers.push(
       ...freshDenseLayers(initializer, flattened, shape.hiddenLayers, shape.classes, activations.slice(stages.length), stream)
     )
-    return new ConvNet(shape, activations, { layers })
+    return new ConvNet(shape, activations, { layers }, fused)
   }
 
   forward(inputs: tf.Tensor2D, context: ActivationContext): ForwardPass {

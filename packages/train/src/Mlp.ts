@@ -3,6 +3,7 @@
  * its own activation, and a linear output layer.
  */
 import type { Activation, ActivationContext, InitializerName } from "@rectifier/activations"
+import type { FusedDenseLayer } from "@rectifier/backend"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
 import { type ForwardPass, freshDenseLayers, LayeredModel, layerVariables, modelCost } from "./Model.ts"
@@ -31,8 +32,13 @@ const perLayer = (activations: LayerActivations, layers: number): ReadonlyArray<
 export class Mlp extends LayeredModel {
   readonly shape: MlpShape
 
-  private constructor(shape: MlpShape, activations: ReadonlyArray<Activation>, weights: ModelWeights) {
-    super(activations, layerVariables(weights, "mlp"))
+  private constructor(
+    shape: MlpShape,
+    activations: ReadonlyArray<Activation>,
+    weights: ModelWeights,
+    fused: FusedDenseLayer | undefined
+  ) {
+    super(activations, layerVariables(weights, "mlp"), fused)
     this.shape = shape
   }
 
@@ -40,21 +46,25 @@ export class Mlp extends LayeredModel {
     return this.shape.hiddenLayers
   }
 
-  /** Fresh weights from `initializer`, drawn from `stream`; biases start at zero. */
+  /**
+   * Fresh weights from `initializer`, drawn from `stream`; biases start at zero. `fused` is the
+   * backend's fused dense layer (`capabilities.denseLayer` of `TensorBackend`; DenseLayer.ts).
+   */
   static initialize(
     shape: MlpShape,
     activations: LayerActivations,
     initializer: InitializerName,
-    stream: RandomStream
+    stream: RandomStream,
+    fused?: FusedDenseLayer
   ): Mlp {
     const neurons = perLayer(activations, shape.hiddenLayers.length)
     const layers = freshDenseLayers(initializer, shape.inputs, shape.hiddenLayers, shape.classes, neurons, stream)
-    return Mlp.fromWeights(shape, neurons, { layers })
+    return Mlp.fromWeights(shape, neurons, { layers }, fused)
   }
 
-  /** A model holding copies of `weights`, which must match `shape`. */
-  static fromWeights(shape: MlpShape, activations: LayerActivations, weights: ModelWeights): Mlp {
-    return new Mlp(shape, perLayer(activations, shape.hiddenLayers.length), weights)
+  /** A model holding copies of `weights`, which must match `shape`; `fused` as for `initialize`. */
+  static fromWeights(shape: MlpShape, activations: LayerActivations, weights: ModelWeights, fused?: FusedDenseLayer): Mlp {
+    return new Mlp(shape, perLayer(activations, shape.hiddenLayers.length), weights, fused)
   }
 
   forward(inputs: tf.Tensor2D, context: ActivationContext): ForwardPass {

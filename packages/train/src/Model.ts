@@ -7,8 +7,10 @@
  * every network family shares (`LayeredModel`, `freshDenseLayers`).
  */
 import { type Activation, type ActivationContext, initializeWeights, type InitializerName } from "@rectifier/activations"
+import type { FusedDenseLayer } from "@rectifier/backend"
 import type { RandomStream } from "@rectifier/core"
 import * as tf from "@tensorflow/tfjs-core"
+import { denseLayer } from "./DenseLayer.ts"
 import type { DenseWeights, ModelWeights } from "./ModelWeights.ts"
 
 /** Outputs of one forward pass; every tensor belongs to the caller's tidy scope. */
@@ -98,15 +100,22 @@ export abstract class LayeredModel implements Model {
   /** The activation of each hidden layer (then none for the output layer). */
   readonly activations: ReadonlyArray<Activation>
   protected readonly layers: ReadonlyArray<LayerVariables>
+  /** The backend's fused dense layer (`capabilities.denseLayer`), or undefined to compose tfjs's ops. */
+  protected readonly fused: FusedDenseLayer | undefined
 
-  protected constructor(activations: ReadonlyArray<Activation>, layers: ReadonlyArray<LayerVariables>) {
+  protected constructor(
+    activations: ReadonlyArray<Activation>,
+    layers: ReadonlyArray<LayerVariables>,
+    fused: FusedDenseLayer | undefined
+  ) {
     this.activations = activations
     this.layers = layers
+    this.fused = fused
   }
 
   /**
-   * Runs `current` through layers `from` to the last but one (each a fused
-   * matMul plus bias, then its activation, its output appended to `hidden`)
+   * Runs `current` through layers `from` to the last but one (each a dense
+   * layer with its activation, DenseLayer.ts, its output appended to `hidden`)
    * and returns the logits of the last, linear, layer.
    */
   protected denseForward(
@@ -117,13 +126,10 @@ export abstract class LayeredModel implements Model {
   ): tf.Tensor2D {
     const last = this.layers.length - 1
     for (let l = from; l < last; l++) {
-      const layer = this.layers[l]!
-      const pre = tf.fused.matMul({ a: current, b: layer.weights, bias: layer.bias }) as tf.Tensor2D
-      current = this.activations[l]!.apply(pre, layer.activationParameters.map((p) => p.value), context)
+      current = denseLayer(current, this.layers[l]!, this.activations[l]!, context, this.fused)
       hidden.push(current)
     }
-    const output = this.layers[last]!
-    return tf.fused.matMul({ a: current, b: output.weights, bias: output.bias }) as tf.Tensor2D
+    return denseLayer(current, this.layers[last]!, undefined, context, this.fused)
   }
 
   variables(): Array<tf.Variable> {

@@ -91,7 +91,10 @@ export class Trainer extends Context.Service<Trainer, {
           ? runs[runs.length - 1]!
           : finished.reduce((a, b) => (b.summary.validationError < a.summary.validationError ? b : a))
         const judged = verdicts(runs.map((r) => r.summary), runs.indexOf(chosen))
-        const model = yield* Effect.acquireRelease(buildModel(config, data, rng), (m) => Effect.sync(() => m.dispose()))
+        const model = yield* Effect.acquireRelease(
+          buildModel(config, data, rng, capabilities.denseLayer),
+          (m) => Effect.sync(() => m.dispose())
+        )
         model.restore(chosen.weights)
         const result: TrainingResult = {
           epochs: chosen.epochs,
