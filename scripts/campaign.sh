@@ -12,6 +12,8 @@
 # pipeline. src/ is a clone with its own .git (not a worktree of the development tree), so it survives
 # the development tree being laid anew between sessions and records still name their commit. Runs are keyed by configuration and numerics version and checkpointed after every epoch, so
 # `start` after any stop (a kill, a reboot, the end of a session) resumes where the sweep stopped.
+# Each sweep first gets the finished runs committed in results/<pipeline>/ (`results restore`), so a
+# fresh machine, which has no campaign folder, does not compute them again.
 # Edits in the development tree never reach a running campaign; to move it to newer code, stop it and
 # `git -C <dir>/src checkout --detach <commit>` (finished runs stay valid while NUMERICS_VERSION is unchanged).
 set -euo pipefail
@@ -27,17 +29,30 @@ pin() {
   fi
 }
 
+# Exits when the process in pidfile $1 is alive, saying $2 (and $3 after the pid).
+refuse_if_running() {
+  if [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; then
+    echo "campaign: $2 (pid $(cat "$1"))${3:-}" >&2
+    exit 1
+  fi
+}
+
+# Gives the sweep folder of pipeline $1 the finished runs committed in results/ (a fresh machine has none).
+# Run from the pinned checkout: its numerics version is the one the sweep checks.
+restore() {
+  pnpm run --silent results restore "$1" --out "$dir/runs" --results "$repo/results" ||
+    echo "campaign: the pinned checkout could not restore $1's finished runs from $repo/results" >&2
+}
+
 case "${1:-}" in
   start)
     name="${2:?usage: campaign.sh start <pipeline> [flags...]}"
     shift 2
     pin
     pidfile="$dir/logs/$name.pid"
-    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      echo "campaign: $name is already running (pid $(cat "$pidfile"))" >&2
-      exit 1
-    fi
+    refuse_if_running "$pidfile" "$name is already running"
     cd "$dir/src"
+    restore "$name"
     setsid nohup pnpm run --silent pipeline "$name" --parallel 2 --out "$dir/runs" "$@" \
       >>"$dir/logs/$name.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
@@ -48,23 +63,21 @@ case "${1:-}" in
     (( $# > 0 )) || { echo "usage: campaign.sh queue <pipeline> <pipeline>..." >&2; exit 2; }
     pin
     pidfile="$dir/logs/queue.pid"
-    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      echo "campaign: a queue is already running (pid $(cat "$pidfile")); stop it first" >&2
-      exit 1
-    fi
+    refuse_if_running "$pidfile" "a queue is already running" "; stop it first"
     cd "$dir/src"
     # One sweep at a time, each with both cores; a sweep that fails (exit 1: some runs failed) does not stop the queue.
     setsid nohup bash -c '
-      dir="$1"; shift
+      dir="$1"; repo="$2"; shift 2
       for entry in "$@"; do
         eval "words=($entry)"
         name="${words[0]}"
         # A sweep of the same pipeline started apart ("start") finishes first: two sweeps would contend for its runs.
         while [[ -f "$dir/logs/$name.pid" ]] && kill -0 "$(cat "$dir/logs/$name.pid")" 2>/dev/null; do sleep 60; done
+        pnpm run --silent results restore "$name" --out "$dir/runs" --results "$repo/results" >>"$dir/logs/$name.log" 2>&1 </dev/null || true
         echo "queue: $entry started $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
         pnpm run --silent pipeline "${words[@]}" --parallel 2 --out "$dir/runs" >>"$dir/logs/$name.log" 2>&1 </dev/null
         echo "queue: $entry ended (exit $?) $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
-      done' queue "$dir" "$@" >/dev/null 2>&1 </dev/null &
+      done' queue "$dir" "$repo" "$@" >/dev/null 2>&1 </dev/null &
     echo $! >"$pidfile"
     echo "campaign: queue of $* started from $(git rev-parse --short HEAD) (pid $!); log $dir/logs/queue.log"
     ;;

@@ -35,7 +35,7 @@ describe("the paper protocol (CLI, end to end)", () => {
     assert.strictEqual(check.status, 0, check.stdout + check.stderr)
   })
 
-  it.live("selects on the first seed, reuses on the others, keys runs by numerics version and refuses another's", () =>
+  it.live("selects on the first seed, reuses on the others, keys runs by numerics version, refuses another's and restores from the registry", () =>
     Effect.sync(() => {
       const out = temporaryFolder("protocol")
       const first = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
@@ -100,6 +100,26 @@ describe("the paper protocol (CLI, end to end)", () => {
       const again = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
       assert.strictEqual(again.status, 0, again.stderr)
       assert.include(again.stdout, "6 runs (0 run now")
+
+      // A fresh machine: the registry's records given to an empty runs folder are reused, not recomputed.
+      const fresh = temporaryFolder("protocol-restored")
+      const restore = () => cli(["results", "restore", "table1-mnist-supervised", "--out", fresh, "--results", registry])
+      assert.include(restore().stdout, "restored 6 runs of table1-mnist-supervised")
+      assert.include(restore().stdout, "restored 0 runs of table1-mnist-supervised into " + join(fresh, "table1-mnist-supervised") +
+        "/ (6 already there)")
+      const reused = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", fresh])
+      assert.strictEqual(reused.status, 0, reused.stderr)
+      assert.include(reused.stdout, "6 runs (0 run now")
+      // A record of other numerics is not restored (the sweep would refuse it), and says why.
+      const old = runs[0]!
+      const registered = join(registry, "table1-mnist-supervised", "runs", old.folder, "results.json")
+      writeFileSync(registered, JSON.stringify({ ...old.record, environment: { ...old.record.environment, numericsVersion: 998 } }))
+      const other = temporaryFolder("protocol-other")
+      const partial = cli(["results", "restore", "table1-mnist-supervised", "--out", other, "--results", registry])
+      assert.strictEqual(partial.status, 0, partial.stderr)
+      assert.include(partial.stdout, `${old.folder}: not restored, computed under numerics version 998`)
+      assert.include(partial.stdout, "restored 5 runs")
+      assert.isFalse(existsSync(join(other, "table1-mnist-supervised", old.folder)))
 
       const stale = runs.find((r) => r.record.config.seed === 2)!
       const file = join(sweep, stale.folder, "results.json")
