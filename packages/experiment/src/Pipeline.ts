@@ -24,7 +24,7 @@ import { TensorBackend } from "@rectifier/backend"
 import { canonicalJson, describeError, NUMERICS_VERSION, Rng, writeFileAtomic } from "@rectifier/core"
 import { Dataset } from "@rectifier/datasets"
 import { layerStore, Pretrainer, type PretrainResult } from "@rectifier/rbm"
-import { Reference, RunConfig, type RunRecord, RunRecord as RunRecordSchema } from "@rectifier/record"
+import { Reference, RunConfig, type RunRecord, RunRecord as RunRecordSchema, RunRecordJson } from "@rectifier/record"
 import { Report } from "@rectifier/report"
 import {
   checkpointStore,
@@ -169,7 +169,7 @@ const pretrainedStack = (config: RunConfig, folder: string) =>
     return { curves, weights: pretrained.weights }
   })
 
-const encodeRecord = Schema.encodeEffect(Schema.fromJsonString(RunRecordSchema))
+const encodeRecord = Schema.encodeEffect(RunRecordJson)
 const encodeStart = Schema.encodeEffect(Schema.fromJsonString(RunStart))
 const decodeStart = Schema.decodeUnknownEffect(Schema.fromJsonString(RunStart))
 
@@ -321,7 +321,7 @@ export const resumePipeline = Effect.fn("Experiment.resumePipeline")(function*(
   return yield* runInFolder(identity, start.config, absolute, new Date(start.startedAt), options)
 }, Effect.scoped)
 
-const decodeRecord = Schema.decodeUnknownEffect(Schema.fromJsonString(RunRecordSchema))
+const decodeRecord = Schema.decodeUnknownEffect(RunRecordJson)
 
 /** Reads and validates a run folder's `results.json`; `RecordUnreadable` names the file and why. */
 export const readRunRecord = Effect.fn("Experiment.readRunRecord")(function*(folder: string) {

@@ -169,6 +169,15 @@ export const RunRecord = Schema.Struct({
 /** A decoded {@link RunRecord}. */
 export type RunRecord = typeof RunRecord.Type
 
+/**
+ * `results.json`'s text for a {@link RunRecord}: finite numbers as JSON
+ * numbers (so a finite record's text is plain JSON of it), NaN and the
+ * infinities as the strings "NaN", "Infinity" and "-Infinity", which JSON
+ * cannot hold as numbers (plain JSON would write null, which no longer
+ * decodes as a number).
+ */
+export const RunRecordJson = Schema.fromJsonString(Schema.toCodecJson(RunRecord))
+
 /** Why a finished run's numbers must not be trusted (it diverged, or learned nothing); undefined for a sound run. */
 export const runFailure = (record: RunRecord): string | undefined => {
   const { diverged, stalled } = record.result
