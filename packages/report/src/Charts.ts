@@ -141,12 +141,13 @@ export const lineChart = (options: {
   return { ...base, data: { values: [...options.values] }, ...layers } as TopLevelSpec
 }
 
-/** Points of `y` against `x`, coloured by `color`; neither axis is made to include zero. */
+/** Points of `y` against `x`, coloured by `color` (and shaped by `shape`, when given); neither axis is made to include zero. */
 export const scatterChart = (options: {
   readonly values: ReadonlyArray<Row>
   readonly x: string
   readonly y: string
   readonly color: string
+  readonly shape?: string
   readonly xTitle: string
   readonly yTitle: string
   readonly xFormat?: string
@@ -158,7 +159,8 @@ export const scatterChart = (options: {
   encoding: {
     x: { field: options.x, type: "quantitative", title: options.xTitle, ...(options.xFormat ? { axis: { format: options.xFormat } } : {}), scale: { zero: false } },
     y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}), scale: { zero: false } },
-    color: colour(options.color)
+    color: colour(options.color),
+    ...(options.shape === undefined ? {} : { shape: { field: options.shape, type: "nominal", title: null } })
   }
 } as TopLevelSpec)
 

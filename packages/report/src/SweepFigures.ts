@@ -46,21 +46,34 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
       })
     })
   }
+  // The seed article's (sparsity, test error) for the cells it gives both for (its L1 table), drawn beside ours.
+  const published = input.cells.flatMap((cell) => {
+    const value = (metric: "sparsity" | "testError") =>
+      cell.references.find((r) => r.source === "seed-article" && r.metric === metric)?.value
+    const sparsity = value("sparsity")
+    const testError = value("testError")
+    return sparsity === undefined || testError === undefined
+      ? []
+      : [{ cell: cell.label, sparsity, "test error": testError, source: "seed article" }]
+  })
+  const points = runs.map(({ cell, record }) => ({
+    cell,
+    sparsity: record.result.sparsity.mean,
+    "test error": record.result.testError,
+    seed: record.config.seed
+  }))
   figures.push({
     id: "sparsity-vs-error",
     title: "Sparsity vs test error",
     caption: "Each run's mean exact sparsity of the hidden layers (fraction of true zeros on the test set) " +
-      "against its test error (the paper's Figure 3).",
+      "against its test error (the paper's Figure 3)" +
+      (published.length === 0 ? "." : "; the seed article's published point for each cell is drawn beside ours."),
     spec: scatterChart({
-      values: runs.map(({ cell, record }) => ({
-        cell,
-        sparsity: record.result.sparsity.mean,
-        "test error": record.result.testError,
-        seed: record.config.seed
-      })),
+      values: published.length === 0 ? points : [...points.map((p) => ({ ...p, source: "ours" })), ...published],
       x: "sparsity",
       y: "test error",
       color: "cell",
+      ...(published.length === 0 ? {} : { shape: "source" }),
       xTitle: "exact sparsity",
       yTitle: "test error",
       xFormat: ".0%",

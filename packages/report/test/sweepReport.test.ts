@@ -172,6 +172,40 @@ describe("sweep report", () => {
       assert.deepStrictEqual((positive.spec as { encoding: { x: { scale: unknown } } }).encoding.x.scale, { type: "log" })
     }))
 
+  it.live("draws the seed article's published (sparsity, error) beside our runs in Figure 3's scatter", () =>
+    Effect.gen(function*() {
+      const scatter = (report: SweepReportInput) => sweepFigures(report).find((f) => f.id === "sparsity-vs-error")!
+      // Without a published pair the figure has one kind of point and says nothing of the article.
+      assert.notInclude(scatter(input).caption, "seed article")
+      assert.notProperty((scatter(input).spec as { encoding: object }).encoding, "shape")
+      const [first, ...rest] = input.cells
+      const published: SweepReportInput = {
+        ...input,
+        cells: [{
+          ...first!,
+          references: [
+            ...first!.references,
+            { metric: "sparsity", value: 0.6, source: "seed-article", where: "L1 sweep" },
+            { metric: "testError", value: 0.0145, source: "seed-article", where: "L1 sweep" }
+          ]
+        }, ...rest]
+      }
+      const figure = scatter(published)
+      assert.include(figure.caption, "the seed article's published point for each cell is drawn beside ours")
+      const spec = figure.spec as { data: { values: Array<Record<string, unknown>> }; encoding: { shape: { field: string } } }
+      assert.strictEqual(spec.encoding.shape.field, "source")
+      const points = spec.data.values
+      assert.deepStrictEqual(points.filter((p) => p["source"] === "seed article"), [
+        { cell: first!.label, sparsity: 0.6, "test error": 0.0145, source: "seed article" }
+      ])
+      const runs = input.cells.reduce((n, c) => n + c.records.length, 0)
+      assert.strictEqual(points.filter((p) => p["source"] === "ours").length, runs)
+      const svg = yield* Effect.promise(() => renderSvg(figure.spec))
+      const symbols = /<g class="mark-symbol role-mark[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? ""
+      assert.strictEqual(symbols.match(/<path/g)?.length, runs + 1)
+      assert.include(svg, "seed article")
+    }))
+
   it("states its statistics: Holm over the report, TOST for equivalence, no test below 3 seeds", () => {
     const cell = (label: string, errors: ReadonlyArray<number>) => ({
       label,
