@@ -7,8 +7,7 @@
  * Rust renderer shipped as prebuilt npm binaries (no downloads at install).
  */
 import { Resvg } from "@resvg/resvg-js"
-import * as vega from "vega"
-import { compile, type TopLevelSpec } from "vega-lite"
+import type { TopLevelSpec } from "vega-lite"
 
 /** A figure before rendering: a Vega-Lite specification with its title and caption; the Markdown reports link it as `<id>.png`. */
 export interface Figure {
@@ -25,8 +24,13 @@ export interface RenderedFigure extends Figure {
   readonly svg: string
 }
 
-/** Renders a figure's spec to a standalone SVG document. */
+/**
+ * Renders a figure's spec to a standalone SVG document. Vega and Vega-Lite are imported here, on
+ * first use, not with the module: they take about 0.4 s to load, which every process that imports
+ * the toolkit (the CLI's start, each sweep worker) paid before drawing anything.
+ */
 export const renderSvg = async (spec: TopLevelSpec): Promise<string> => {
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")])
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" })
   try {
     return await view.toSVG()
