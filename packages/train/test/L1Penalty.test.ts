@@ -1,0 +1,90 @@
+/**
+ * The cost's L1 term: `absoluteSum`'s written-out gradient against tfjs's own autodiff of
+ * sum(abs(h)), bit for bit (exact by construction: products by 1 and ±1), on every backend here,
+ * through the whole cost of a sign-alternating rectifier net, whose hidden units hold exact zeros
+ * (where tfjs's abs' is -1) and negatives.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { family } from "@rectifier/activations"
+import { type BackendChoice, TensorBackend } from "@rectifier/backend"
+import { addonBuilt } from "@rectifier/backend-native"
+import { RandomStream } from "@rectifier/core"
+import * as tf from "@tensorflow/tfjs-core"
+import { Effect, Layer } from "effect"
+import { absoluteSum, Mlp, modelCost } from "../src/index.ts"
+
+const shape = { inputs: 20, hiddenLayers: [16, 16, 16], classes: 4 }
+const batch = 6
+const l1 = 0.001
+
+/** The cost as it was written before `absoluteSum`: tfjs differentiates sum(abs(h)) itself. */
+const autodiffCost = (model: Mlp, x: tf.Tensor2D, y: tf.Tensor2D, context: { training: boolean; noise: RandomStream }) => {
+  const { hidden, logits } = model.forward(x, context)
+  const nll = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.MEAN)
+  let penalty: tf.Tensor = tf.scalar(0)
+  for (const h of hidden) penalty = tf.add(penalty, tf.sum(tf.abs(h)))
+  return tf.add(nll, tf.mul(tf.scalar(l1 / batch), penalty)) as tf.Scalar
+}
+
+const gradientsOf = (backend: BackendChoice) =>
+  Effect.scoped(Effect.gen(function*() {
+    yield* Layer.build(TensorBackend.layer({ backend }))
+    const stream = RandomStream.derive(3, "train/l1-penalty")
+    const model = Mlp.initialize(shape, family["rectifier-alternating"], "glorot-uniform", stream, undefined)
+    const x = tf.tensor2d(stream.fillUniform(new Float32Array(batch * shape.inputs), -1, 1), [batch, shape.inputs])
+    const targets = new Float32Array(batch * shape.classes)
+    for (let r = 0; r < batch; r++) targets[r * shape.classes + (r % shape.classes)] = 1
+    const y = tf.tensor2d(targets, [batch, shape.classes])
+    const context = () => ({ training: true, noise: RandomStream.derive(4, "train/l1-penalty-noise") })
+    const run = (cost: () => tf.Scalar) => {
+      const { grads, value } = tf.variableGrads(cost)
+      const values = Object.keys(grads).sort().map((name) => grads[name]!.dataSync() as Float32Array)
+      const loss = value.dataSync()[0]!
+      tf.dispose([...Object.values(grads), value])
+      return { values, loss }
+    }
+    const written = run(() => modelCost(model, x, y, l1, context()))
+    const reference = run(() => autodiffCost(model, x, y, context()))
+    const zeros = model.forward(x, context()).hidden.reduce((n, h) => n + (h.dataSync() as Float32Array).filter((v) => v === 0).length, 0)
+    model.dispose()
+    tf.dispose([x, y])
+    return { written, reference, zeros }
+  }))
+
+const identical = (a: ReadonlyArray<Float32Array>, b: ReadonlyArray<Float32Array>) =>
+  a.length === b.length && a.every((w, i) => Buffer.from(w.buffer).equals(Buffer.from(b[i]!.buffer)))
+
+describe("the L1 term's gradient", () => {
+  for (const backend of ["cpu", "wasm", ...(addonBuilt() ? ["native" as const] : [])] as const) {
+    it.live(`is tfjs's autodiff of sum(abs(h)), bit for bit, on ${backend}`, () =>
+      Effect.gen(function*() {
+        const { reference, written, zeros } = yield* gradientsOf(backend)
+        assert.isAbove(zeros, 0, "the rectifiers' exact zeros, where abs' is taken as -1, are exercised")
+        assert.strictEqual(written.loss, reference.loss)
+        assert.strictEqual(written.values.length, 8)
+        assert.isTrue(identical(written.values, reference.values))
+      }))
+  }
+
+  it.live("takes fewer kernels than the autodiff, and keeps tfjs's abs' of -1 at 0", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* Layer.build(TensorBackend.layer({ backend: "cpu" }))
+      const h = tf.tensor2d([[0, 1.5, -2], [3, 0, 0.25]])
+      const backward = (f: (t: tf.Tensor) => tf.Scalar) =>
+        Effect.promise(async () => {
+          let values: Array<number> = []
+          const profile = await tf.profile(() => {
+            const dx = tf.grad(f)(h)
+            values = Array.from(dx.dataSync())
+            dx.dispose()
+          })
+          return { kernels: profile.kernels.length, values }
+        })
+      const written = yield* backward((t) => absoluteSum(t))
+      const autodiff = yield* backward((t) => tf.sum(tf.abs(t)))
+      assert.deepStrictEqual(written.values, [-1, 1, -1, 1, -1, 1])
+      assert.deepStrictEqual(written.values, autodiff.values)
+      assert.isBelow(written.kernels, autodiff.kernels)
+      h.dispose()
+    })))
+})
