@@ -4,9 +4,11 @@
  * configuration is hashed would make every finished run look new. These are
  * the folder names the table1-mnist campaign (numerics version 1) wrote; the
  * followers' keys are derived from the leaders' committed records, as the
- * sweep derives them. One change of identity was deliberate: the rectifier's
- * pre-trained cell gained `codeSigns: "matched"` (2026-12-02), so it runs
- * again under a new key while its earlier records keep theirs.
+ * sweep derives them. Two changes of identity were deliberate: the
+ * rectifier's pre-trained cell gained `codeSigns: "matched"` (2026-12-02,
+ * key 282c9edc4524 -> e4569c6e65cd), then `codeSigns: "magnitudes"` (the
+ * seventh session, -> c76bc6e94eb6), so it runs again under a new key while
+ * its earlier records keep theirs.
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -20,7 +22,7 @@ const campaign = {
     rectifier: "bee479df8050",
     tanh: "fe0ba2c6f95a",
     softplus: "28e676e5cb5d",
-    "rectifier, pre-trained": "e4569c6e65cd",
+    "rectifier, pre-trained": "c76bc6e94eb6",
     "tanh, pre-trained": "cc6f51b6fe10",
     "softplus, pre-trained": "37e6c8f34e9d"
   } as Record<string, string>,
@@ -47,14 +49,18 @@ describe("run identity", () => {
       }
     }).pipe(Effect.provide(NodeServices.layer)))
 
-  it.effect("a record from before codeSigns keeps its key: the field is absent from its configuration", () =>
+  it.effect("records from before codeSigns and from its matched era keep their keys", () =>
     Effect.gen(function*() {
-      const before = yield* readRunRecord(join(import.meta.dirname, "../results/evidence/dae-code-signs/runs/rectifier-pre-trained-seed1-282c9edc4524"))
+      const evidence = join(import.meta.dirname, "../results/evidence/dae-code-signs/runs")
+      const before = yield* readRunRecord(join(evidence, "rectifier-pre-trained-seed1-282c9edc4524"))
       assert.isTrue(before.config.pretraining?.kind === "dae" && before.config.pretraining.codeSigns === undefined)
       assert.strictEqual(runKey(before.config, 1), "282c9edc4524")
+      const matched = yield* readRunRecord(join(evidence, "rectifier-pre-trained-seed1-e4569c6e65cd"))
+      assert.isTrue(matched.config.pretraining?.kind === "dae" && matched.config.pretraining.codeSigns === "matched")
+      assert.strictEqual(runKey(matched.config, 1), "e4569c6e65cd")
       const runs = yield* planRuns(yield* findPreset("table1-mnist"))
       const now = runs.find((run) => run.cell === "rectifier, pre-trained" && run.selection === "leader")!
-      assert.isTrue(now.config.pretraining?.kind === "dae" && now.config.pretraining.codeSigns === "matched")
+      assert.isTrue(now.config.pretraining?.kind === "dae" && now.config.pretraining.codeSigns === "magnitudes")
       // Only the sign-alternating encoders are concerned: the tanh and softplus stacks do not name it.
       for (const run of runs.filter((r) => r.config.pretraining !== undefined && r.cell !== "rectifier, pre-trained")) {
         assert.notProperty(run.config.pretraining!, "codeSigns")

@@ -98,13 +98,13 @@ export const selectCells = (preset: Preset, labels: ReadonlyArray<string>): Effe
 
 const decodeOverrides = Schema.decodeUnknownEffect(ConfigOverrides)
 /**
- * Auto-encoders of sign-alternating rectifiers reconstruct their codes' negated half (`codeSigns`
- * "matched") unless the configuration says otherwise; records from before the field lack it and keep
+ * Auto-encoders of sign-alternating rectifiers decode their own codes' magnitudes and reconstruct the negated half of the codes below (`codeSigns`
+ * "magnitudes") unless the configuration says otherwise; records from before the field lack it and keep
  * their numbers and identity.
  */
 const withCodeSigns = (pretraining: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> =>
   pretraining.kind === "dae" && pretraining.activation === "rectifier-alternating" && pretraining.codeSigns === undefined
-    ? { ...pretraining, codeSigns: "matched" }
+    ? { ...pretraining, codeSigns: "magnitudes" }
     : pretraining
 
 /** A pre-training stack always has the MLP's hidden layer sizes, and follows the run's protocol. */

@@ -34,7 +34,7 @@ export type DaeInputRange = "unit" | "symmetric" | "alternating"
 
 /** The range of codes produced by `name`, as the next layer's input range, with `signs` saying whether the decoder matches a sign-alternating code's signs. */
 export const codeRange = (name: ActivationName, signs: DaeCodeSigns): DaeInputRange =>
-  name === "tanh" ? "symmetric" : name === "rectifier-alternating" && signs === "matched" ? "alternating" : "unit"
+  name === "tanh" ? "symmetric" : name === "rectifier-alternating" && signs !== "ignored" ? "alternating" : "unit"
 
 /**
  * One auto-encoder layer as plain float32 arrays: the encoder's weights and

@@ -124,6 +124,21 @@ const rbmStack = Effect.fnUntraced(function*(
   return layers
 })
 
+/**
+ * The activation an auto-encoder of the stack encodes and decodes with: under `codeSigns:
+ * "magnitudes"` a sign-alternating stack's layers are plain rectifiers (the decoder reads the
+ * code's magnitudes) and `signedCodes` gives the codes passed up their signs; otherwise the stack's own.
+ */
+const encoderActivation = (config: DaePretrainConfig): ActivationName =>
+  config.activation === "rectifier-alternating" && config.codeSigns === "magnitudes" ? "rectifier" : config.activation
+
+/** Rows of rectifier codes with their odd units negated: the sign-alternating rectifier's output, bit for bit (a product by -1 is exact). */
+const signedCodes = (rows: Rows): Rows => {
+  const inputs = rows.inputs
+  for (let i = 1; i < inputs.length; i += 2) inputs[i] = -inputs[i]!
+  return rows
+}
+
 /** One auto-encoder layer trained (once per learning rate, keeping the best), and its kept activation stream. */
 const trainDaeLayer = Effect.fnUntraced(function*(
   config: DaePretrainConfig,
@@ -137,7 +152,7 @@ const trainDaeLayer = Effect.fnUntraced(function*(
   const name = `pretrain/layer-${index + 1}`
   const output = reconstructionFor(config.activation, config.reconstruction)
   const initial = initialDae(
-    { activation: config.activation, output, inputRange, hidden, tiedWeights: config.tiedWeights },
+    { activation: encoderActivation(config), output, inputRange, hidden, tiedWeights: config.tiedWeights },
     train.features,
     streams(`${name}/init`)
   )
@@ -218,8 +233,13 @@ const daeStack = Effect.fnUntraced(function*(
     if (index + 1 < config.hiddenSizes.length) {
       // The kept candidate's activation stream, as it stood after training, encodes the next layer's inputs.
       const activationStream = RandomStream.fromState(finished.activationState)
-      train = encodeRows(finished.layer.dae, train, activationStream)
-      validation = validation === undefined ? undefined : encodeRows(finished.layer.dae, validation, activationStream)
+      // Magnitude-decoding layers are plain rectifiers: the layer above sees their codes signed, as the fine-tuned net computes them.
+      const passUp = (rows: Rows) => {
+        const codes = encodeRows(finished.layer.dae, rows, activationStream)
+        return encoderActivation(config) === config.activation ? codes : signedCodes(codes)
+      }
+      train = passUp(train)
+      validation = validation === undefined ? undefined : passUp(validation)
       inputRange = codeRange(config.activation, config.codeSigns ?? "ignored")
     }
   }

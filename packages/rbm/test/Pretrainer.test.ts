@@ -162,6 +162,56 @@ describe("Pretrainer", () => {
       assert.isBelow(top.curve[3]!.reconstructionError, floor)
     }), 60_000)
 
+  it.live("decoding its negated code, a sign-alternating layer silences the negated half; decoding magnitudes, it does not", () =>
+    Effect.gen(function*() {
+      // 600 steps over the 200 images: enough for the negated half to fall behind (5000 images, 3 epochs, 1000
+      // units: 245 of 500 negated units dead under "matched", none under "magnitudes"; the campaign's full scale: 367).
+      const config = { kind: "dae", hiddenSizes: [64], epochs: 30, activation: "rectifier-alternating", learningRate: 0.01 } as const
+      const signed = yield* pretrainMnist(5, { ...config, codeSigns: "matched" })
+      const magnitudes = yield* pretrainMnist(5, { ...config, codeSigns: "magnitudes" })
+      const mnist = yield* mnistOnce!
+      /** The layer's units on the 200 training images: mean fraction active (x W + b > 0) and units never active, even and odd (negated) apart. */
+      const activity = (result: PretrainResult) => {
+        const layer = result.weights.layers[0]!
+        const active = new Float64Array(layer.fanOut)
+        for (let r = 0; r < mnist.train.count; r++) {
+          for (let j = 0; j < layer.fanOut; j++) {
+            let z = layer.bias[j]!
+            for (let i = 0; i < layer.fanIn; i++) z += mnist.train.inputs[r * layer.fanIn + i]! * layer.weights[i * layer.fanOut + j]!
+            active[j]! += z > 0 ? 1 / mnist.train.count : 0
+          }
+        }
+        const half = (parity: number) => {
+          const units = [...active].filter((_, j) => j % 2 === parity)
+          return { mean: units.reduce((a, b) => a + b, 0) / units.length, dead: units.filter((a) => a === 0).length }
+        }
+        return { even: half(0), odd: half(1) }
+      }
+      const error = (result: PretrainResult) => result.layers[0]!.kind === "dae" ? result.layers[0]!.curve.at(-1)!.reconstructionError : NaN
+      const before = activity(signed)
+      const after = activity(magnitudes)
+      // With tied weights a negated unit's decoding subtracts the pattern it detects: training turns it down, or off.
+      assert.isBelow(before.odd.mean, 0.75 * before.even.mean)
+      assert.isAbove(before.odd.dead, 0)
+      assert.strictEqual(before.even.dead, 0)
+      assert.isAbove(after.odd.mean, 0.9 * after.even.mean)
+      assert.strictEqual(after.odd.dead, 0)
+      assert.isBelow(error(magnitudes), error(signed))
+    }), 120_000)
+
+  it.live("a magnitude-decoding stack passes its codes up signed, as the fine-tuned net computes them", () =>
+    Effect.gen(function*() {
+      const config = { kind: "dae", hiddenSizes: [32, 16], epochs: 2, activation: "rectifier-alternating", layerLearningRates: [0.01, 0.001] } as const
+      const result = yield* pretrainMnist(5, { ...config, codeSigns: "magnitudes" })
+      const [bottom, top] = result.layers
+      assert.isTrue(bottom?.kind === "dae" && bottom.dae.activation === "rectifier" && bottom.dae.inputRange === "unit")
+      assert.isTrue(top?.kind === "dae" && top.dae.inputRange === "alternating")
+      assert.strictEqual(result.activation, "rectifier-alternating")
+      // The same weights under "matched" start from the same draws: only the decoding differs, so the first layer's curve moves.
+      const signed = yield* pretrainMnist(5, { ...config, codeSigns: "matched" })
+      assert.notDeepEqual(bytes(signed), bytes(result))
+    }), 60_000)
+
   it.live("a layer that diverges with every rate fails naming it; beside a rate that works it is dropped after its first NaN epoch", () =>
     Effect.gen(function*() {
       // At 0.03 the second layer over sign-alternating codes diverges (NaN at its second epoch); the first does not.
