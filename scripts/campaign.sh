@@ -65,6 +65,7 @@ case "${1:-}" in
     pidfile="$dir/logs/queue.pid"
     refuse_if_running "$pidfile" "a queue is already running" "; stop it first"
     cd "$dir/src"
+    export -f restore
     # One sweep at a time, each with both cores; a sweep that fails (exit 1: some runs failed) does not stop the queue.
     setsid nohup bash -c '
       dir="$1"; repo="$2"; shift 2
@@ -73,7 +74,7 @@ case "${1:-}" in
         name="${words[0]}"
         # A sweep of the same pipeline started apart ("start") finishes first: two sweeps would contend for its runs.
         while [[ -f "$dir/logs/$name.pid" ]] && kill -0 "$(cat "$dir/logs/$name.pid")" 2>/dev/null; do sleep 60; done
-        pnpm run --silent results restore "$name" --out "$dir/runs" --results "$repo/results" >>"$dir/logs/$name.log" 2>&1 </dev/null || true
+        restore "$name" >>"$dir/logs/$name.log" 2>&1 </dev/null
         echo "queue: $entry started $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
         pnpm run --silent pipeline "${words[@]}" --parallel 2 --out "$dir/runs" >>"$dir/logs/$name.log" 2>&1 </dev/null
         echo "queue: $entry ended (exit $?) $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"

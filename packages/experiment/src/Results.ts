@@ -8,7 +8,7 @@
  * results table is generated from these entries, never typed by hand.
  */
 import { markdownTable, NUMERICS_VERSION, percent, writeFileAtomic } from "@rectifier/core"
-import { type RunRecord, runFailure } from "@rectifier/record"
+import { findReference, type RunRecord, runFailure } from "@rectifier/record"
 import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { readRunRecord } from "./Pipeline.ts"
@@ -67,7 +67,7 @@ const encodeEntry = Schema.encodeEffect(Schema.fromJsonString(ResultsEntry))
 
 const hours = (seconds: number) => seconds / 3600
 const reference = (record: RunRecord, metric: "testError" | "sparsity", source: "paper" | "seed-article") =>
-  record.references.find((r) => r.metric === metric && r.source === source)?.value
+  findReference(record.references, metric, source)?.value
 
 /** The registry entry of finished runs, grouped by cell label (in the order first seen). */
 export const resultsEntry = (
@@ -232,11 +232,13 @@ export const restoreResults = Effect.fn("Results.restoreResults")(function*(resu
   const skipped: Array<{ folder: string; reason: string }> = []
   if (!(yield* fs.exists(source))) return { restored, present, skipped } satisfies Restored
   for (const folder of (yield* fs.readDirectory(source)).sort()) {
-    const record = yield* readRunRecord(path.join(source, folder))
     const target = path.join(out, pipeline, folder)
     if (yield* fs.exists(path.join(target, "results.json"))) {
       present.push(folder)
-    } else if (record.environment.numericsVersion !== NUMERICS_VERSION) {
+      continue
+    }
+    const record = yield* readRunRecord(path.join(source, folder))
+    if (record.environment.numericsVersion !== NUMERICS_VERSION) {
       skipped.push({
         folder,
         reason: `computed under numerics version ${record.environment.numericsVersion ?? "(none)"}, this code is version ${NUMERICS_VERSION}`

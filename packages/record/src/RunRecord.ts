@@ -63,6 +63,13 @@ export const Reference = Schema.Struct({
 })
 export type Reference = typeof Reference.Type
 
+/** The published number of `metric` from `source` among `references`, if there is one. */
+export const findReference = (
+  references: ReadonlyArray<Reference>,
+  metric: Reference["metric"],
+  source: Reference["source"]
+): Reference | undefined => references.find((r) => r.metric === metric && r.source === source)
+
 /**
  * One learning rate of the paper's selection protocol, as the trainer
  * reports it; records written before a candidate's stop, verdict and curve

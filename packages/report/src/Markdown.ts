@@ -6,7 +6,7 @@
  */
 import { markdownTable, percent } from "@rectifier/core"
 import { divergenceNotice, renderDiagnostics } from "./DiagnosticsMarkdown.ts"
-import type { Reference, RunRecord } from "@rectifier/record"
+import { findReference, type RunRecord } from "@rectifier/record"
 import type { Figure } from "./Charts.ts"
 import { runFigures } from "./RunFigures.ts"
 
@@ -14,8 +14,6 @@ import { runFigures } from "./RunFigures.ts"
 export const RUN_FIGURE_FOLDER = "figures"
 
 
-const find = (references: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
-  references.find((r) => r.metric === metric && r.source === source)
 
 /** How far the run's protocol is from the paper's, in words; empty when it matches. */
 const deviations = (record: RunRecord): ReadonlyArray<string> => {
@@ -90,10 +88,10 @@ const pretrainingSection = (record: RunRecord): ReadonlyArray<string> => {
 export const renderMarkdown = (record: RunRecord, figures: ReadonlyArray<Figure> = runFigures(record)): string => {
   const { config, result } = record
   const refs = record.references
-  const paperError = find(refs, "testError", "paper")
-  const seedError = find(refs, "testError", "seed-article")
-  const paperSparsity = find(refs, "sparsity", "paper")
-  const seedSparsity = find(refs, "sparsity", "seed-article")
+  const paperError = findReference(refs, "testError", "paper")
+  const seedError = findReference(refs, "testError", "seed-article")
+  const paperSparsity = findReference(refs, "sparsity", "paper")
+  const seedSparsity = findReference(refs, "sparsity", "seed-article")
   const differences = deviations(record)
   const t = config.training
   const lines = [

@@ -4,7 +4,7 @@
  * curve, time per epoch, activation shapes, and gradient norms and
  * activation probabilities when the records hold them.
  */
-import type { RunRecord } from "@rectifier/record"
+import { findReference, type RunRecord } from "@rectifier/record"
 import { barChart, type Figure, histogramChart, lineChart, scatterChart } from "./Charts.ts"
 import { selectionFigure } from "./SelectionReport.ts"
 import { summarize } from "./Statistics.ts"
@@ -48,10 +48,8 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
   }
   // The seed article's (sparsity, test error) for the cells it gives both for (its L1 table), drawn beside ours.
   const published = input.cells.flatMap((cell) => {
-    const value = (metric: "sparsity" | "testError") =>
-      cell.references.find((r) => r.source === "seed-article" && r.metric === metric)?.value
-    const sparsity = value("sparsity")
-    const testError = value("testError")
+    const sparsity = findReference(cell.references, "sparsity", "seed-article")?.value
+    const testError = findReference(cell.references, "testError", "seed-article")?.value
     return sparsity === undefined || testError === undefined
       ? []
       : [{ cell: cell.label, sparsity, "test error": testError, source: "seed article" }]

@@ -4,7 +4,7 @@
  * the paired tests between cells (difference and equivalence) and the
  * paper's claims, their p-values Holm-adjusted over the whole report.
  */
-import type { Reference } from "@rectifier/record"
+import { findReference } from "@rectifier/record"
 import { claimVerdict, testClaims } from "./Claims.ts"
 import {
   DEFAULT_EQUIVALENCE_MARGIN,
@@ -71,8 +71,6 @@ export interface ComparisonTests {
   readonly equivalent: boolean
 }
 
-const reference = (refs: ReadonlyArray<Reference>, metric: Reference["metric"], source: Reference["source"]) =>
-  refs.find((r) => r.metric === metric && r.source === source)?.value
 
 /** The numbers of the report's tables, computed from the records. */
 export const sweepTables = (input: SweepReportInput) => {
@@ -85,12 +83,12 @@ export const sweepTables = (input: SweepReportInput) => {
     bestEpoch: summarize(cell.records.map((r) => r.result.bestEpoch)),
     coreHours: cell.records.reduce((sum, r) => sum + r.wallSeconds, 0) / 3600,
     paper: {
-      ...optional("testError", reference(cell.references, "testError", "paper")),
-      ...optional("sparsity", reference(cell.references, "sparsity", "paper"))
+      ...optional("testError", findReference(cell.references, "testError", "paper")?.value),
+      ...optional("sparsity", findReference(cell.references, "sparsity", "paper")?.value)
     },
     seedArticle: {
-      ...optional("testError", reference(cell.references, "testError", "seed-article")),
-      ...optional("sparsity", reference(cell.references, "sparsity", "seed-article"))
+      ...optional("testError", findReference(cell.references, "testError", "seed-article")?.value),
+      ...optional("sparsity", findReference(cell.references, "sparsity", "seed-article")?.value)
     }
   }))
   const bySeed = (label: string) =>
