@@ -14,7 +14,7 @@ import type { RunRecord } from "@rectifier/record"
 import { RESULTS_END, RESULTS_START, runKey } from "@rectifier/experiment"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { cli, repositoryRoot, temporaryFolder } from "./helpers.ts"
 
@@ -129,5 +129,23 @@ describe("the paper protocol (CLI, end to end)", () => {
       const said = refused.stdout + refused.stderr
       assert.include(said, stale.folder)
       assert.include(said, "numerics version 999")
+    }))
+
+  it.live("a leader that other seeds wait for runs before seeds that are ready", () =>
+    Effect.sync(() => {
+      const out = temporaryFolder("protocol-order")
+      const small = ["--train-size", "300", "--eval-size", "200", "--hidden", "16", "--epochs", "2", "--backend", "wasm", "--parallel", "1"]
+      const leader = cli(["pipeline", "table1-mnist-supervised", ...small, "--cell", "rectifier", "--seeds", "1", "--out", out])
+      assert.strictEqual(leader.status, 0, leader.stderr)
+      // Now rectifier's seed 2 is ready (its leader has selected) and tanh's seed 1 must select first.
+      const both = cli(["pipeline", "table1-mnist-supervised", ...small, "--cell", "rectifier", "--cell", "tanh", "--seeds", "1,2", "--out", out])
+      assert.strictEqual(both.status, 0, both.stderr)
+      const sweep = join(out, "table1-mnist-supervised")
+      const finishedAt = (prefix: string) => {
+        const folder = readdirSync(sweep).find((name) => name.startsWith(prefix))!
+        return statSync(join(sweep, folder, "results.json")).mtimeMs
+      }
+      assert.isBelow(finishedAt("tanh-seed1-"), finishedAt("rectifier-seed2-"))
+      assert.isBelow(finishedAt("tanh-seed2-"), finishedAt("rectifier-seed2-"))
     }))
 })

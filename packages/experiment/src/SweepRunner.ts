@@ -444,7 +444,11 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
   const followersOf = (leader: SweepRun) => plan.waiting.filter((w) => w.leader.folder === leader.folder)
   // A run and the followers it unlocks form one unit; `parallel` units at once (the permits bound the
   // processes), so a cell's other seeds run before the next cell's selection and cells finish in order.
-  yield* Effect.forEach(plan.runs, (run) =>
+  // Units that unlock followers go first: a leader is the longest chain, and seeds that are ready
+  // anyway fill the other permits while it selects, instead of leaving one idle after them.
+  const unlocks = (run: SweepRun) => Number(followersOf(run).length > 0)
+  const order = [...plan.runs].sort((a, b) => unlocks(b) - unlocks(a))
+  yield* Effect.forEach(order, (run) =>
     Effect.gen(function*() {
       const record = yield* execute(run)
       const followers = followersOf(run)
