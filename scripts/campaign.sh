@@ -12,8 +12,9 @@
 # pipeline. src/ is a clone with its own .git (not a worktree of the development tree), so it survives
 # the development tree being laid anew between sessions and records still name their commit. Runs are keyed by configuration and numerics version and checkpointed after every epoch, so
 # `start` after any stop (a kill, a reboot, the end of a session) resumes where the sweep stopped.
-# Each sweep first gets the finished runs committed in results/<pipeline>/ (`results restore`), so a
-# fresh machine, which has no campaign folder, does not compute them again.
+# Each sweep reuses the finished runs committed in the development tree's results/ (`--reuse-results`:
+# any pipeline's record of the same configuration), so a fresh machine, which has no campaign folder,
+# does not compute them again.
 # Edits in the development tree never reach a running campaign; to move it to newer code, stop it and
 # `git -C <dir>/src checkout --detach <commit>` (finished runs stay valid while NUMERICS_VERSION is unchanged).
 set -euo pipefail
@@ -37,13 +38,6 @@ refuse_if_running() {
   fi
 }
 
-# Gives the sweep folder of pipeline $1 the finished runs committed in results/ (a fresh machine has none).
-# Run from the pinned checkout: its numerics version is the one the sweep checks.
-restore() {
-  pnpm run --silent results restore "$1" --out "$dir/runs" --results "$repo/results" ||
-    echo "campaign: the pinned checkout could not restore $1's finished runs from $repo/results" >&2
-}
-
 case "${1:-}" in
   start)
     name="${2:?usage: campaign.sh start <pipeline> [flags...]}"
@@ -52,8 +46,7 @@ case "${1:-}" in
     pidfile="$dir/logs/$name.pid"
     refuse_if_running "$pidfile" "$name is already running"
     cd "$dir/src"
-    restore "$name"
-    setsid nohup pnpm run --silent pipeline "$name" --parallel 2 --out "$dir/runs" "$@" \
+    setsid nohup pnpm run --silent pipeline "$name" --parallel 2 --out "$dir/runs" --reuse-results "$repo/results" "$@" \
       >>"$dir/logs/$name.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
     echo "campaign: $name started from $(git rev-parse --short HEAD) (pid $!); log $dir/logs/$name.log"
@@ -65,7 +58,6 @@ case "${1:-}" in
     pidfile="$dir/logs/queue.pid"
     refuse_if_running "$pidfile" "a queue is already running" "; stop it first"
     cd "$dir/src"
-    export -f restore
     # One sweep at a time, each with both cores; a sweep that fails (exit 1: some runs failed) does not stop the queue.
     setsid nohup bash -c '
       dir="$1"; repo="$2"; shift 2
@@ -74,9 +66,8 @@ case "${1:-}" in
         name="${words[0]}"
         # A sweep of the same pipeline started apart ("start") finishes first: two sweeps would contend for its runs.
         while [[ -f "$dir/logs/$name.pid" ]] && kill -0 "$(cat "$dir/logs/$name.pid")" 2>/dev/null; do sleep 60; done
-        restore "$name" >>"$dir/logs/$name.log" 2>&1 </dev/null
         echo "queue: $entry started $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
-        pnpm run --silent pipeline "${words[@]}" --parallel 2 --out "$dir/runs" >>"$dir/logs/$name.log" 2>&1 </dev/null
+        pnpm run --silent pipeline "${words[@]}" --parallel 2 --out "$dir/runs" --reuse-results "$repo/results" >>"$dir/logs/$name.log" 2>&1 </dev/null
         echo "queue: $entry ended (exit $?) $(date -u +%FT%TZ)" >>"$dir/logs/queue.log"
       done' queue "$dir" "$repo" "$@" >/dev/null 2>&1 </dev/null &
     echo $! >"$pidfile"

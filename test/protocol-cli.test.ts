@@ -35,7 +35,7 @@ describe("the paper protocol (CLI, end to end)", () => {
     assert.strictEqual(check.status, 0, check.stdout + check.stderr)
   })
 
-  it.live("selects on the first seed, reuses on the others, keys runs by numerics version, refuses another's and restores from the registry", () =>
+  it.live("selects on the first seed, reuses on the others, keys runs by numerics version, refuses another's and reuses the registry's records", () =>
     Effect.sync(() => {
       const out = temporaryFolder("protocol")
       const first = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", out])
@@ -101,25 +101,41 @@ describe("the paper protocol (CLI, end to end)", () => {
       assert.strictEqual(again.status, 0, again.stderr)
       assert.include(again.stdout, "6 runs (0 run now")
 
-      // A fresh machine: the registry's records given to an empty runs folder are reused, not recomputed.
+      // A fresh machine: an empty runs folder takes the registry's records instead of computing them.
       const fresh = temporaryFolder("protocol-restored")
-      const restore = () => cli(["results", "restore", "table1-mnist-supervised", "--out", fresh, "--results", registry])
-      assert.include(restore().stdout, "restored 6 runs of table1-mnist-supervised")
-      assert.include(restore().stdout, "restored 0 runs of table1-mnist-supervised into " + join(fresh, "table1-mnist-supervised") +
-        "/ (6 already there)")
-      const reused = cli(["pipeline", "table1-mnist-supervised", ...flags, "--out", fresh])
+      const reused = cli(["pipeline", "table1-mnist-supervised", ...flags, "--reuse-results", registry, "--out", fresh])
       assert.strictEqual(reused.status, 0, reused.stderr)
       assert.include(reused.stdout, "6 runs (0 run now")
-      // A record of other numerics is not restored (the sweep would refuse it), and says why.
+      for (const { folder, record } of records(join(fresh, "table1-mnist-supervised"))) {
+        assert.strictEqual(readFileSync(join(fresh, "table1-mnist-supervised", folder, "results.json"), "utf8"),
+          readFileSync(join(registry, "table1-mnist-supervised", "runs", folder, "results.json"), "utf8"), record.description)
+      }
+      // Another pipeline's runs of the same configuration: Figure 3's L1 0.001 cell is Table 1's rectifier.
+      const figure3 = temporaryFolder("protocol-reused")
+      const l1 = cli(["pipeline", "l1-sweep", ...flags, "--cell", "L1 0.001", "--reuse-results", registry, "--out", figure3])
+      assert.strictEqual(l1.status, 0, l1.stderr)
+      assert.include(l1.stdout, "2 runs (0 run now")
+      const reusedRuns = records(join(figure3, "l1-sweep"))
+      assert.deepStrictEqual(
+        reusedRuns.map((r) => r.record.result.testError).sort(),
+        runs.filter((r) => r.folder.startsWith("rectifier-seed")).map((r) => r.record.result.testError).sort()
+      )
+      assert.strictEqual(l1.stdout.split(`reused ${join(registry, "table1-mnist-supervised", "runs")}`).length - 1, 2, l1.stdout)
+      const nowhere = cli(["pipeline", "l1-sweep", ...flags, "--cell", "L1 0.001", "--reuse-results", join(figure3, "none"), "--out", figure3])
+      assert.notStrictEqual(nowhere.status, 0)
+      assert.include(nowhere.stdout + nowhere.stderr, join(figure3, "none"))
+      // A record of other numerics is not reused (the sweep would refuse it): that run is computed again.
       const old = runs[0]!
       const registered = join(registry, "table1-mnist-supervised", "runs", old.folder, "results.json")
       writeFileSync(registered, JSON.stringify({ ...old.record, environment: { ...old.record.environment, numericsVersion: 998 } }))
       const other = temporaryFolder("protocol-other")
-      const partial = cli(["results", "restore", "table1-mnist-supervised", "--out", other, "--results", registry])
+      const cell = old.record.description.split("Cell: ")[1]!.replace(/\.$/, "")
+      const partial = cli(["pipeline", "table1-mnist-supervised", ...flags, "--cell", cell, "--reuse-results", registry, "--out", other])
       assert.strictEqual(partial.status, 0, partial.stderr)
-      assert.include(partial.stdout, `${old.folder}: not restored, computed under numerics version 998`)
-      assert.include(partial.stdout, "restored 5 runs")
-      assert.isFalse(existsSync(join(other, "table1-mnist-supervised", old.folder)))
+      assert.include(partial.stdout, "2 runs (1 run now")
+      const recomputed = records(join(other, "table1-mnist-supervised")).find((r) => r.folder === old.folder)!
+      assert.strictEqual(recomputed.record.environment.numericsVersion, NUMERICS_VERSION)
+      assert.strictEqual(recomputed.record.result.testError, old.record.result.testError)
 
       const stale = runs.find((r) => r.record.config.seed === 2)!
       const file = join(sweep, stale.folder, "results.json")

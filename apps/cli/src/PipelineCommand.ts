@@ -111,6 +111,13 @@ const flags = {
     Flag.withDefault(1)
   ),
   out: Flag.String("out").pipe(Flag.withDescription("folder that receives the run folder"), Flag.withDefault("runs")),
+  reuseResults: Flag.String("reuse-results").pipe(
+    Flag.withDescription(
+      "a results registry (e.g. results/): a run it holds a record for, from any pipeline, under the same configuration " +
+        "and numerics version, is copied from it instead of computed (not with --cluster)"
+    ),
+    Flag.optional
+  ),
   cluster: Flag.String("cluster").pipe(
     Flag.withDescription(
       "run the sweep on the cluster whose PostgreSQL this URL names (no password: set PGPASSWORD); --out is the " +
@@ -119,6 +126,10 @@ const flags = {
     Flag.optional
   )
 }
+
+/** `--reuse-results` as a sweep option. */
+const reuse = (input: { readonly reuseResults: Option.Option<string> }) =>
+  Option.isSome(input.reuseResults) ? { reuse: input.reuseResults.value } : {}
 
 /** A follower reuses its leader's rates, so it trains one candidate (and pre-trains once per layer). */
 const asTrained = (run: PlannedRun): RunConfig => run.selection === "follower" ? withoutSelection(run.config) : run.config
@@ -255,6 +266,12 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
     const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
     const preset = yield* findPreset(input.name.value).pipe(Effect.flatMap((found) => selectCells(found, input.cell)))
     yield* conflicts(input)
+    if (Option.isSome(input.reuseResults) && Option.isSome(input.cluster)) {
+      return yield* new CliError.UserError({
+        cause: undefined,
+        userMessage: "--reuse-results applies to sweeps run on this machine, not to --cluster; give one of them"
+      })
+    }
     const data = {
       ...(Option.isSome(input.dataDir) ? { dataDir: input.dataDir.value } : {}),
       ...(input.mirror.length === 0 ? {} : { mirrors: input.mirror })
@@ -312,7 +329,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
           ),
           Effect.ensuring(Effect.sync(progress.stop))
         )
-        : yield* runSweep(preset, { ...sweepOptions, parallel: input.parallel, data }).pipe(
+        : yield* runSweep(preset, { ...sweepOptions, parallel: input.parallel, data, ...reuse(input) }).pipe(
           Effect.ensuring(Effect.sync(progress.stop))
         )
       yield* say(
@@ -358,6 +375,7 @@ export const pipelineCommand = Command.make("pipeline", flags, (input) =>
       parallel: 1,
       overrides,
       data,
+      ...reuse(input),
       inProcess: progressPrinter(say, human),
       onEvent: (event) => {
         if (event._tag === "RunSkipped") skipped = event.reason

@@ -7,7 +7,7 @@
  * restore <pipeline> --out <runs folder>`: gives a sweep folder the
  * registry's finished runs, so a fresh machine's campaign reuses them.
  */
-import { importResults, readResults, restoreResults, resultsTable, withResultsTable } from "@rectifier/experiment"
+import { importResults, readResults, resultsTable, withResultsTable } from "@rectifier/experiment"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
 import { Mismatch } from "./ExitCode.ts"
@@ -35,23 +35,6 @@ const importCommand = Command.make("import", {
     )
   }).pipe(Effect.mapError(asUserError))).pipe(
     Command.withDescription("Copy a sweep's reports and run records into the results registry")
-  )
-
-const restoreCommand = Command.make("restore", {
-  pipeline: Argument.String("pipeline").pipe(Argument.withDescription("a pipeline the registry holds, e.g. table1-mnist")),
-  out: Flag.String("out").pipe(Flag.withDescription("the runs folder the sweep writes to (its --out)")),
-  results: resultsFlag
-}, ({ out, pipeline, results }) =>
-  Effect.gen(function*() {
-    const path = yield* Path.Path
-    const done = yield* restoreResults(results, pipeline, out)
-    for (const { folder, reason } of done.skipped) yield* Console.log(`${folder}: not restored, ${reason}`)
-    yield* Console.log(
-      `restored ${done.restored.length} runs of ${pipeline} into ${path.join(out, pipeline)}/` +
-        (done.present.length === 0 ? "" : ` (${done.present.length} already there)`)
-    )
-  }).pipe(Effect.mapError(asUserError))).pipe(
-    Command.withDescription("Give a sweep folder the registry's finished run records, so the sweep reuses them")
   )
 
 const readmeCommand = Command.make("readme", {
@@ -89,5 +72,5 @@ const readmeCommand = Command.make("readme", {
 
 export const resultsCommand = Command.make("results").pipe(
   Command.withDescription("The results registry: import sweeps, generate README's results table"),
-  Command.withSubcommands([importCommand, restoreCommand, readmeCommand])
+  Command.withSubcommands([importCommand, readmeCommand])
 )

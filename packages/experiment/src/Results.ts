@@ -7,7 +7,7 @@
  * shows). The README's
  * results table is generated from these entries, never typed by hand.
  */
-import { markdownTable, NUMERICS_VERSION, percent, writeFileAtomic } from "@rectifier/core"
+import { markdownTable, percent, writeFileAtomic } from "@rectifier/core"
 import { findReference, type RunRecord, runFailure } from "@rectifier/record"
 import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
@@ -202,54 +202,6 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
   const json = yield* encodeEntry(entry)
   yield* writeFileAtomic(path.join(target, "entry.json"), JSON.stringify(JSON.parse(json), null, 2) + "\n")
   return entry
-})
-
-/** What {@link restoreResults} did with each of the registry's records of a pipeline. */
-export interface Restored {
-  /** Run folders given the registry's record. */
-  readonly restored: ReadonlyArray<string>
-  /** Run folders that already held a record (left as they are). */
-  readonly present: ReadonlyArray<string>
-  /** Records not restored, each with why (another numerics version: the sweep would refuse it). */
-  readonly skipped: ReadonlyArray<{ readonly folder: string; readonly reason: string }>
-}
-
-/**
- * The reverse of {@link importResults}: writes each run record the registry
- * holds for `pipeline` into `<out>/<pipeline>/<run folder>/results.json`, so
- * that a sweep on a machine without the campaign's folder reuses the
- * finished runs instead of computing them again. A folder that already has
- * a record keeps it; a record of another numerics version is skipped (the
- * sweep refuses to reuse it). Only records travel, not checkpoints: a
- * restored run has no weights to export.
- */
-export const restoreResults = Effect.fn("Results.restoreResults")(function*(results: string, pipeline: string, out: string) {
-  const fs = yield* FileSystem.FileSystem
-  const path = yield* Path.Path
-  const source = path.join(results, pipeline, "runs")
-  const restored: Array<string> = []
-  const present: Array<string> = []
-  const skipped: Array<{ folder: string; reason: string }> = []
-  if (!(yield* fs.exists(source))) return { restored, present, skipped } satisfies Restored
-  for (const folder of (yield* fs.readDirectory(source)).sort()) {
-    const target = path.join(out, pipeline, folder)
-    if (yield* fs.exists(path.join(target, "results.json"))) {
-      present.push(folder)
-      continue
-    }
-    const record = yield* readRunRecord(path.join(source, folder))
-    if (record.environment.numericsVersion !== NUMERICS_VERSION) {
-      skipped.push({
-        folder,
-        reason: `computed under numerics version ${record.environment.numericsVersion ?? "(none)"}, this code is version ${NUMERICS_VERSION}`
-      })
-    } else {
-      yield* fs.makeDirectory(target, { recursive: true })
-      yield* writeFileAtomic(path.join(target, "results.json"), yield* fs.readFileString(path.join(source, folder, "results.json")))
-      restored.push(folder)
-    }
-  }
-  return { restored, present, skipped } satisfies Restored
 })
 
 /** Every entry under `results`, by pipeline name. */

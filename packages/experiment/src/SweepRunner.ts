@@ -21,7 +21,7 @@ import { describeError, NUMERICS_VERSION, writeFileAtomic } from "@rectifier/cor
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { type ActivationShape, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
 import { Effect, FileSystem, Path, Ref, Semaphore } from "effect"
-import { basename, join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { writeBestWeights } from "./BestWeights.ts"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
 import { readRunRecord, type RunOptions, runPipeline } from "./Pipeline.ts"
@@ -74,6 +74,13 @@ export interface SweepOptions {
   readonly data?: WorkerJob["data"]
   /** Called with each {@link SweepEvent}, e.g. for progress lines; default: nothing. */
   readonly onEvent?: (event: SweepEvent) => void
+  /**
+   * A results registry (`results/`): a run without a record of its own takes
+   * the registry's record of the same key, whichever pipeline computed it (the
+   * same configuration under this numerics version gives the same numbers),
+   * instead of being computed.
+   */
+  readonly reuse?: string
 }
 
 /** What a sweep left in its folder (`<out>/<pipeline>/`): every run, those that failed, and the report's files. */
@@ -156,6 +163,29 @@ const finishedRecord = (run: SweepRun) =>
     }
     return record
   })
+
+/**
+ * The run records a results registry holds, by run key: the last part of each
+ * run folder's name, `<registry>/<pipeline>/runs/<cell>-seed<n>-<key>/`.
+ * Fails with `RunFolderUnavailable` when `registry` is not a folder.
+ */
+const registeredRecords = Effect.fn("Sweep.registeredRecords")(function*(registry: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const unavailable = (reason: string) => new RunFolderUnavailable({ folder: registry, reason })
+  const info = yield* fs.stat(registry).pipe(Effect.mapError(() => unavailable("no such folder (expected a results registry)")))
+  if (info.type !== "Directory") return yield* unavailable("not a folder (expected a results registry)")
+  const byKey = new Map<string, string>()
+  for (const pipeline of (yield* fs.readDirectory(registry)).sort()) {
+    const runs = path.join(registry, pipeline, "runs")
+    if (!(yield* fs.exists(runs))) continue
+    for (const folder of (yield* fs.readDirectory(runs)).sort()) {
+      const file = path.join(runs, folder, "results.json")
+      if (yield* fs.exists(file)) byKey.set(folder.slice(folder.lastIndexOf("-") + 1), file)
+    }
+  }
+  return byKey
+})
 
 /**
  * The runs `preset` stands for with their keys and folders; fails if any
@@ -339,6 +369,25 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
   let executed = 0
   const failed: Array<{ readonly name: string; readonly reason: string }> = []
   const divergence = (record: RunRecord | undefined) => record === undefined ? undefined : runFailure(record)
+  const registered = options.reuse === undefined ? new Map<string, string>() : yield* registeredRecords(options.reuse)
+  const fs = yield* FileSystem.FileSystem
+
+  /**
+   * The registry's record of `run`'s key, copied into its folder; undefined
+   * when the registry has none of this numerics version (the run is computed).
+   */
+  const reuseRegistered = (run: SweepRun) =>
+    Effect.gen(function*() {
+      const source = registered.get(run.key)
+      if (source === undefined) return undefined
+      const found = yield* readRunRecord(dirname(source))
+      if (found.environment.numericsVersion !== NUMERICS_VERSION) return undefined
+      yield* makeFolder(run.folder)
+      yield* writeFileAtomic(join(run.folder, "results.json"), yield* fs.readFileString(source))
+      const record = yield* finishedRecord(run)
+      if (record !== undefined) emit({ _tag: "RunSkipped", run, reason: `reused ${source} (the same configuration and numerics version)` })
+      return record
+    })
 
   /**
    * Runs `run` under a permit unless it is finished or locked; its record, or
@@ -347,7 +396,7 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
    */
   const execute = (run: SweepRun) =>
     Effect.gen(function*() {
-      const before = yield* finishedRecord(run)
+      const before = (yield* finishedRecord(run)) ?? (yield* reuseRegistered(run))
       if (before !== undefined) {
         const diverged = divergence(before)
         if (diverged !== undefined) failed.push({ name: run.name, reason: diverged })
