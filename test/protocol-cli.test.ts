@@ -163,5 +163,19 @@ describe("the paper protocol (CLI, end to end)", () => {
       }
       assert.isBelow(finishedAt("tanh-seed1-"), finishedAt("rectifier-seed2-"))
       assert.isBelow(finishedAt("tanh-seed2-"), finishedAt("rectifier-seed2-"))
+
+      // Sweeps of some cells keep one index for the pipeline: the import takes every cell's runs.
+      const rest = cli(["pipeline", "table1-mnist-supervised", ...small, "--cell", "softplus", "--seeds", "1,2", "--out", out])
+      assert.strictEqual(rest.status, 0, rest.stderr)
+      const index = JSON.parse(readFileSync(join(sweep, "sweep.json"), "utf8")) as { planned: number; runs: Array<{ cell: string }> }
+      assert.strictEqual(index.planned, 6)
+      assert.deepStrictEqual(index.runs.map((r) => r.cell).sort(), ["rectifier", "rectifier", "softplus", "softplus", "tanh", "tanh"])
+      const imported = cli(["results", "import", sweep, "--command", "three sweeps", "--results", join(out, "results")])
+      assert.strictEqual(imported.status, 0, imported.stderr)
+      assert.include(imported.stdout, "imported 6 of 6 runs")
+      const entry = JSON.parse(readFileSync(join(out, "results", "table1-mnist-supervised", "entry.json"), "utf8")) as {
+        cells: Array<{ label: string }>
+      }
+      assert.deepStrictEqual(entry.cells.map((c) => c.label), ["rectifier", "tanh", "softplus"])
     }))
 })

@@ -9,6 +9,7 @@
 import { NodeClusterSocket } from "@effect/platform-node"
 import {
   planSweep,
+  plannedPerCell,
   type Preset,
   readRunRecord,
   type SweepEvent,
@@ -45,7 +46,8 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
   const first = yield* planSweep(preset, options)
   yield* fs.makeDirectory(first.folder, { recursive: true })
   const total = first.runs.length + first.waiting.length
-  yield* writeSweepIndex(first.folder, preset.name, total, first.runs)
+  const perCell = plannedPerCell(first)
+  yield* writeSweepIndex(first.folder, preset.name, perCell, first.runs)
   let finishedBefore = 0
   for (const run of first.runs) if (yield* finished(run)) finishedBefore++
   emit({ _tag: "Planned", total, finished: finishedBefore, folder: first.folder })
@@ -110,7 +112,7 @@ export const submitSweep = Effect.fn("Cluster.submitSweep")(function*(preset: Pr
     for (const run of fresh) submitted.add(run.key)
     yield* Effect.forEach(fresh, execute, { concurrency: "unbounded", discard: true })
     plan = yield* planSweep(preset, options)
-    yield* writeSweepIndex(plan.folder, preset.name, total, plan.runs)
+    yield* writeSweepIndex(plan.folder, preset.name, perCell, plan.runs)
   }
   yield* Fiber.interrupt(follower)
   const report = yield* writeReport(preset, plan.folder, plan.runs, {

@@ -13,7 +13,7 @@ import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { readRunRecord } from "./Pipeline.ts"
 import { findPreset, planRuns } from "./Presets.ts"
-import { type SweepRun, writeReport } from "./SweepRunner.ts"
+import { SweepIndex, type SweepRun, writeReport } from "./SweepRunner.ts"
 
 const SummarySchema = Schema.Struct({ n: Schema.Int, mean: Schema.Number, sd: Schema.Number })
 
@@ -116,12 +116,6 @@ export const resultsEntry = (
   }
 }
 
-const SweepIndex = Schema.Struct({
-  pipeline: Schema.String,
-  /** Every run the sweep plans, followers included (sweep.json files before this field: absent). */
-  planned: Schema.optionalKey(Schema.Int),
-  runs: Schema.Array(Schema.Struct({ cell: Schema.String, seed: Schema.Int, folder: Schema.String }))
-})
 const decodeIndex = Schema.decodeUnknownEffect(Schema.fromJsonString(SweepIndex))
 
 /** A single run's folder read as a sweep of one: its pipeline, and the folder as its only run. */
@@ -169,6 +163,11 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
     const failure = runFailure(record)
     if (failure === undefined) runs.push({ cell: run.cell, record, folder: run.folder })
     else failures.push({ name, reason: failure })
+  }
+  // In the preset's cell order, whichever order sweeps of some of its cells (`--cell`) listed them in.
+  if (isSweep) {
+    const order = ((yield* findPreset(index.pipeline)).sweep?.cells ?? []).map((cell) => cell.label)
+    runs.sort((a, b) => order.indexOf(a.cell) - order.indexOf(b.cell))
   }
   const target = path.join(results, index.pipeline)
   yield* fs.remove(target, { recursive: true, force: true })

@@ -20,7 +20,7 @@ import { TensorBackend } from "@rectifier/backend"
 import { describeError, NUMERICS_VERSION, writeFileAtomic } from "@rectifier/core"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { type ActivationShape, type SweepReportInput, writeSweepReport, writeSweepSummary } from "@rectifier/report"
-import { Effect, FileSystem, Path, Ref, Semaphore } from "effect"
+import { Effect, FileSystem, Option, Path, Ref, Schema, Semaphore } from "effect"
 import { basename, dirname, join } from "node:path"
 import { writeBestWeights } from "./BestWeights.ts"
 import type { WorkerEpoch, WorkerJob } from "./Job.ts"
@@ -309,23 +309,62 @@ export const writeReport = (
   })
 
 /**
- * `sweep.json`: the sweep's runs known so far; `planned` counts the followers
- * that join `runs` once their leader has selected.
+ * `sweep.json`, a sweep folder's index: the runs known so far, and how many
+ * each cell plans (`planned` adds them up; followers join `runs` once their
+ * leader has selected). Files from before `cells` lack it.
  */
-export const writeSweepIndex = (folder: string, pipeline: string, planned: number, runs: ReadonlyArray<SweepRun>) =>
-  writeFileAtomic(
-    join(folder, "sweep.json"),
-    JSON.stringify(
-      {
-        pipeline,
-        numericsVersion: NUMERICS_VERSION,
-        planned,
-        runs: runs.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))
-      },
-      null,
-      2
-    ) + "\n"
-  )
+export const SweepIndex = Schema.Struct({
+  pipeline: Schema.String,
+  numericsVersion: Schema.optionalKey(Schema.Int),
+  /** Every run the sweep plans, followers included (sweep.json files before this field: absent). */
+  planned: Schema.optionalKey(Schema.Int),
+  cells: Schema.optionalKey(Schema.Record(Schema.String, Schema.Int)),
+  runs: Schema.Array(Schema.Struct({ cell: Schema.String, seed: Schema.Int, folder: Schema.String, key: Schema.optionalKey(Schema.String) }))
+})
+export type SweepIndex = typeof SweepIndex.Type
+const decodeIndex = Schema.decodeUnknownOption(Schema.fromJsonString(SweepIndex))
+
+/**
+ * Writes `sweep.json` for the runs known so far, `planned` runs per cell. A
+ * sweep of some of the pipeline's cells (`--cell`) keeps what the file lists
+ * for the others (same pipeline and numerics version), read afresh at each
+ * write since such sweeps may run side by side: the folder's index stays the
+ * whole pipeline's, which is what `results import` reads.
+ */
+export const writeSweepIndex = (
+  folder: string,
+  pipeline: string,
+  planned: ReadonlyMap<string, number>,
+  runs: ReadonlyArray<SweepRun>
+) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const file = join(folder, "sweep.json")
+    const before = (yield* fs.exists(file)) ? decodeIndex(yield* fs.readFileString(file)) : Option.none()
+    const others = Option.filter(before, (index) => index.pipeline === pipeline && index.numericsVersion === NUMERICS_VERSION)
+      .pipe(Option.map((index) => index.runs.filter((run) => !planned.has(run.cell))), Option.getOrElse(() => []))
+    const cells = new Map<string, number>()
+    for (const run of others) {
+      const recorded = Option.getOrUndefined(before)?.cells?.[run.cell]
+      cells.set(run.cell, recorded ?? others.filter((r) => r.cell === run.cell).length)
+    }
+    for (const [cell, count] of planned) cells.set(cell, count)
+    const index: SweepIndex = {
+      pipeline,
+      numericsVersion: NUMERICS_VERSION,
+      planned: [...cells.values()].reduce((sum, n) => sum + n, 0),
+      cells: Object.fromEntries(cells),
+      runs: [...others, ...runs.map((r) => ({ cell: r.cell, seed: r.config.seed, key: r.key, folder: basename(r.folder) }))]
+    }
+    yield* writeFileAtomic(file, JSON.stringify(index, null, 2) + "\n")
+  })
+
+/** How many runs each cell of a plan has, followers waiting for their leader included. */
+export const plannedPerCell = (plan: { readonly runs: ReadonlyArray<PlannedRun>; readonly waiting: ReadonlyArray<{ readonly planned: PlannedRun }> }) => {
+  const counts = new Map<string, number>()
+  for (const run of [...plan.runs, ...plan.waiting.map((w) => w.planned)]) counts.set(run.cell, (counts.get(run.cell) ?? 0) + 1)
+  return counts
+}
 
 /**
  * Creates `folder` (its parents as needed) unless it exists, failing with
@@ -353,7 +392,8 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
   const known: Array<SweepRun> = [...plan.runs]
   const total = plan.runs.length + plan.waiting.length
   /** `sweep.json`: the runs known so far (followers join once their leader has selected). */
-  const writeIndex = () => writeSweepIndex(folder, preset.name, total, known)
+  const perCell = plannedPerCell(plan)
+  const writeIndex = () => writeSweepIndex(folder, preset.name, perCell, known)
   yield* writeIndex()
   let finishedBefore = 0
   for (const run of plan.runs) {
