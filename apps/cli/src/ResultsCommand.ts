@@ -3,9 +3,8 @@
  * partly finished) sweep into the repository's results registry,
  * `results/<pipeline>/`; `results readme`: rewrites README.md's results
  * table from the registry; `results readme --check`: exits non-zero when
- * README.md and `results/` disagree (the test suite runs it); `results
- * restore <pipeline> --out <runs folder>`: gives a sweep folder the
- * registry's finished runs, so a fresh machine's campaign reuses them.
+ * README.md and `results/` disagree (the test suite runs it). A sweep takes
+ * the registry's finished runs with `pipeline --reuse-results`.
  */
 import { importResults, readResults, resultsTable, withResultsTable } from "@rectifier/experiment"
 import { Console, Effect, FileSystem, Path } from "effect"

@@ -13,6 +13,7 @@ import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { readRunRecord } from "./Pipeline.ts"
 import { findPreset, planRuns } from "./Presets.ts"
+import { folderKey } from "./RunKey.ts"
 import { SweepIndex, type SweepRun, writeReport } from "./SweepRunner.ts"
 
 const SummarySchema = Schema.Struct({ n: Schema.Int, mean: Schema.Number, sd: Schema.Number })
@@ -182,7 +183,7 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
       cell: run.cell,
       references: run.record.references,
       config: run.record.config,
-      key: run.folder.slice(run.folder.lastIndexOf("-") + 1),
+      key: folderKey(run.folder),
       folder: path.join(target, "runs", run.folder),
       name: `${run.cell}, seed ${run.record.config.seed}`
     }))

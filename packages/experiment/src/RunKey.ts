@@ -19,3 +19,9 @@ export const runKey = (config: RunConfig, numericsVersion: number): string =>
 /** A folder-safe form of a cell label: "tanh, pre-trained" -> "tanh-pre-trained". */
 export const slug = (label: string): string =>
   label.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "") || "run"
+
+/** A sweep's run folder name, `<cell slug>-seed<n>-<key>`: people read the cell and seed, tools the key. */
+export const runFolderName = (cell: string, seed: number, key: string): string => `${slug(cell)}-seed${seed}-${key}`
+
+/** The run key a folder named by {@link runFolderName} ends with. */
+export const folderKey = (name: string): string => name.slice(name.lastIndexOf("-") + 1)

@@ -29,7 +29,7 @@ import { RunFailed, RunFolderUnavailable } from "./PipelineError.ts"
 import type { Preset } from "./Preset.ts"
 import { type PlannedRun, resolveRuns } from "./Presets.ts"
 import { reuseSelection } from "./Protocol.ts"
-import { runKey, slug } from "./RunKey.ts"
+import { folderKey, runFolderName, runKey } from "./RunKey.ts"
 import { clearStaleLock, currentProcess, type LockHolder, processHolder, releaseRunLock, takeRunLock } from "./RunLock.ts"
 import { runInWorker } from "./WorkerProcess.ts"
 
@@ -126,7 +126,7 @@ const placed = (run: PlannedRun, sweepFolder: string): SweepRun => {
   return {
     ...run,
     key,
-    folder: join(sweepFolder, `${slug(run.cell)}-seed${run.config.seed}-${key}`),
+    folder: join(sweepFolder, runFolderName(run.cell, run.config.seed, key)),
     name: `${run.cell}, seed ${run.config.seed}`
   }
 }
@@ -181,7 +181,7 @@ const registeredRecords = Effect.fn("Sweep.registeredRecords")(function*(registr
     if (!(yield* fs.exists(runs))) continue
     for (const folder of (yield* fs.readDirectory(runs)).sort()) {
       const file = path.join(runs, folder, "results.json")
-      if (yield* fs.exists(file)) byKey.set(folder.slice(folder.lastIndexOf("-") + 1), file)
+      if (yield* fs.exists(file)) byKey.set(folderKey(folder), file)
     }
   }
   return byKey
@@ -341,13 +341,14 @@ export const writeSweepIndex = (
     const fs = yield* FileSystem.FileSystem
     const file = join(folder, "sweep.json")
     const before = (yield* fs.exists(file)) ? decodeIndex(yield* fs.readFileString(file)) : Option.none()
-    const others = Option.filter(before, (index) => index.pipeline === pipeline && index.numericsVersion === NUMERICS_VERSION)
-      .pipe(Option.map((index) => index.runs.filter((run) => !planned.has(run.cell))), Option.getOrElse(() => []))
+    const kept = Option.getOrUndefined(
+      Option.filter(before, (index) => index.pipeline === pipeline && index.numericsVersion === NUMERICS_VERSION)
+    )
+    const others = kept?.runs.filter((run) => !planned.has(run.cell)) ?? []
+    // The other cells' planned counts as the file recorded them (older files: the runs they list).
     const cells = new Map<string, number>()
-    for (const run of others) {
-      const recorded = Option.getOrUndefined(before)?.cells?.[run.cell]
-      cells.set(run.cell, recorded ?? others.filter((r) => r.cell === run.cell).length)
-    }
+    for (const run of others) cells.set(run.cell, (cells.get(run.cell) ?? 0) + 1)
+    for (const cell of cells.keys()) cells.set(cell, kept?.cells?.[cell] ?? cells.get(cell)!)
     for (const [cell, count] of planned) cells.set(cell, count)
     const index: SweepIndex = {
       pipeline,
@@ -420,12 +421,12 @@ export const runSweep = Effect.fn("Sweep.run")(function*(preset: Preset, options
     Effect.gen(function*() {
       const source = registered.get(run.key)
       if (source === undefined) return undefined
-      const found = yield* readRunRecord(dirname(source))
-      if (found.environment.numericsVersion !== NUMERICS_VERSION) return undefined
+      const record = yield* readRunRecord(dirname(source))
+      if (record.environment.numericsVersion !== NUMERICS_VERSION) return undefined
       yield* makeFolder(run.folder)
+      // Written whole or not at all: a half-copied record would be set aside as unreadable and recomputed.
       yield* writeFileAtomic(join(run.folder, "results.json"), yield* fs.readFileString(source))
-      const record = yield* finishedRecord(run)
-      if (record !== undefined) emit({ _tag: "RunSkipped", run, reason: `reused ${source} (the same configuration and numerics version)` })
+      emit({ _tag: "RunSkipped", run, reason: `reused ${source} (the same configuration and numerics version)` })
       return record
     })
 
