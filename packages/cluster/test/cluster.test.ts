@@ -4,7 +4,8 @@
  * processes, one SIGKILLed while it trains a run, finishes every run once
  * (the killed run resumes from its checkpoint on another runner), writes
  * the report, and leaves records equal to a local sweep's; so does a runner
- * drained with SIGTERM mid-run; a database
+ * drained with SIGTERM mid-run (a 50-epoch sweep, so that the run outlasts
+ * the drain's grace period and is handed over); a database
  * stopped and restarted mid-sweep loses nothing either; runs that failed are
  * retried by the next submission.
  */
@@ -18,26 +19,33 @@ import { freePort, type Postgres, startPostgres } from "./Postgres.ts"
 import { board, cli, type Runner, start, type Started, startRunner, stop, until } from "./Processes.ts"
 
 const sweepFlags = ["smoke", "--epochs", "6", "--train-size", "1000"]
+/**
+ * A drained runner lets its run finish if it can within the grace period (`entityTerminationTimeout`,
+ * 1 s) and hands it over only after; at 6 epochs of ~0.1 s a run signalled at its second epoch often
+ * finishes first. At 50 epochs the run has seconds left when the signal lands, so it is handed over.
+ */
+const drainFlags = ["smoke", "--epochs", "50", "--train-size", "1000"]
 const temporary = (label: string) => mkdtempSync(join(tmpdir(), `rectifier-cluster-${label}-`))
 
 const record = (folder: string) => comparable(JSON.parse(readFileSync(join(folder, "results.json"), "utf8")) as RunRecord)
 const runFolders = (sweep: string) =>
   readdirSync(sweep).filter((name) => existsSync(join(sweep, name, "config.json"))).sort()
 
-/** The local sweep the cluster's outcome must equal (computed once for both tests). */
-let localSweep: string | undefined
-const local = () => {
-  if (localSweep !== undefined) return localSweep
+/** The local sweeps the cluster's outcomes must equal, by flags (each computed once). */
+const localSweeps = new Map<string, string>()
+const local = (flags: ReadonlyArray<string>) => {
+  const cached = localSweeps.get(flags.join(" "))
+  if (cached !== undefined) return cached
   const out = temporary("local")
-  const result = cli(["pipeline", ...sweepFlags, "--parallel", "2", "--out", out])
+  const result = cli(["pipeline", ...flags, "--parallel", "2", "--out", out])
   assert.strictEqual(result.status, 0, result.stderr)
-  localSweep = join(out, "smoke")
-  return localSweep
+  localSweeps.set(flags.join(" "), join(out, "smoke"))
+  return join(out, "smoke")
 }
 
-/** Every run of the cluster's sweep equals the local sweep's, and the report is there. */
-const assertSameAsLocal = (shared: string) => {
-  const expected = local()
+/** Every run of the cluster's sweep equals the local sweep of the same flags, and the report is there. */
+const assertSameAsLocal = (shared: string, flags: ReadonlyArray<string> = sweepFlags) => {
+  const expected = local(flags)
   const sweep = join(shared, "smoke")
   assert.deepStrictEqual(runFolders(sweep), runFolders(expected), "the same run folders (run identities)")
   for (const run of runFolders(expected)) {
@@ -87,13 +95,14 @@ const signalMidRun = async (url: string, runners: ReadonlyArray<Runner>, signal:
 const sweepOnRunners = async (
   pg: Postgres,
   count: number,
-  body: (sweep: { readonly shared: string; readonly runners: ReadonlyArray<Runner>; readonly submit: Started }) => Promise<void>
+  body: (sweep: { readonly shared: string; readonly runners: ReadonlyArray<Runner>; readonly submit: Started }) => Promise<void>,
+  flags: ReadonlyArray<string> = sweepFlags
 ) => {
   const shared = temporary("shared")
   const runners: Array<Runner> = []
   try {
     for (let i = 0; i < count; i++) runners.push(await startRunner(pg.url, shared, await freePort()))
-    const submit = start(["pipeline", ...sweepFlags, "--cluster", pg.url, "--out", shared])
+    const submit = start(["pipeline", ...flags, "--cluster", pg.url, "--out", shared])
     await body({ shared, runners, submit })
   } finally {
     for (const runner of runners) await stop(runner)
@@ -142,8 +151,8 @@ describe("sweeps on the cluster (PostgreSQL, runner processes)", () => {
         assert.strictEqual(row.state, "finished")
         assert.notStrictEqual(row.runner, drained.runner, "taken over by the other runner")
         assert.isTrue(resumed(row), `resumed from its checkpoint, not from the start (first epoch ${row.firstEpoch})`)
-        assertSameAsLocal(shared)
-      })), 600_000)
+        assertSameAsLocal(shared, drainFlags)
+      }, drainFlags)), 600_000)
 
   it.live("the database stopped and restarted mid-sweep: the sweep finishes, equal to a local sweep", () =>
     withCluster((pg) =>
