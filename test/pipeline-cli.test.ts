@@ -156,19 +156,21 @@ describe("pnpm run pipeline: configuration files, the resolved configuration, ma
       assert.deepStrictEqual(readdirSync(folder).sort(), ["paper.json", "quick.yaml"], "nothing ran")
     }))
 
-  it.live("--sparse-products puts the sparse products into the configuration, so the run is a distinct one", () =>
+  it.live("--sparse-products and --flush-subnormals go into the configuration, so the run is a distinct one", () =>
     Effect.sync(() => {
-      const printed = cli(["pipeline", "mnist-relu", "--sparse-products", "--print-config"])
-      assert.strictEqual(printed.status, 0, printed.stderr)
-      assert.strictEqual((JSON.parse(printed.stdout) as { config: RunRecord["config"] }).config.sparseProducts, "auto")
       const plain = cli(["pipeline", "mnist-relu", "--print-config"])
-      assert.notProperty((JSON.parse(plain.stdout) as { config: RunRecord["config"] }).config, "sparseProducts")
       const folder = temporaryFolder("cli-sparse-bad")
-      const file = join(folder, "sparse.json")
-      writeFileSync(file, JSON.stringify({ sparseProducts: "yes" }))
-      const bad = cli(["pipeline", "mnist-relu", "--config", file, "--print-config"])
-      assert.strictEqual(bad.status, 2)
-      assert.include(bad.stderr + bad.stdout, "sparseProducts")
+      for (const [flag, field, value] of [["--sparse-products", "sparseProducts", "auto"], ["--flush-subnormals", "subnormals", "flush"]] as const) {
+        const printed = cli(["pipeline", "mnist-relu", flag, "--print-config"])
+        assert.strictEqual(printed.status, 0, printed.stderr)
+        assert.strictEqual((JSON.parse(printed.stdout) as { config: RunRecord["config"] }).config[field], value)
+        assert.notProperty((JSON.parse(plain.stdout) as { config: RunRecord["config"] }).config, field)
+        const file = join(folder, `${field}.json`)
+        writeFileSync(file, JSON.stringify({ [field]: "yes" }))
+        const bad = cli(["pipeline", "mnist-relu", "--config", file, "--print-config"])
+        assert.strictEqual(bad.status, 2)
+        assert.include(bad.stderr + bad.stdout, field)
+      }
     }))
 
   it.live("--pretrain-epochs reaches every pre-trained cell of a sweep, and only those", () =>

@@ -67,15 +67,17 @@ describe("run identity", () => {
       }
     }).pipe(Effect.provide(NodeServices.layer)))
 
-  it.effect("the sparse products are part of a run's identity; runs without them keep theirs", () =>
+  it.effect("the sparse products and flushed subnormals are part of a run's identity; runs without them keep theirs", () =>
     Effect.gen(function*() {
       const preset = yield* findPreset("mnist-relu")
       const dense = yield* resolveConfig(preset, {})
-      const sparse = yield* resolveConfig(preset, { sparseProducts: "auto" })
-      const removed = yield* resolveConfig(preset, { sparseProducts: null })
-      assert.notProperty(dense, "sparseProducts")
-      assert.strictEqual(sparse.sparseProducts, "auto")
-      assert.notStrictEqual(runKey(sparse, 1), runKey(dense, 1))
-      assert.strictEqual(runKey(removed, 1), runKey(dense, 1))
+      for (const [field, value] of [["sparseProducts", "auto"], ["subnormals", "flush"]] as const) {
+        const on = yield* resolveConfig(preset, { [field]: value })
+        const removed = yield* resolveConfig(preset, { [field]: null })
+        assert.notProperty(dense, field)
+        assert.strictEqual(on[field], value)
+        assert.notStrictEqual(runKey(on, 1), runKey(dense, 1), field)
+        assert.strictEqual(runKey(removed, 1), runKey(dense, 1), field)
+      }
     }))
 })

@@ -128,6 +128,12 @@ export const configFlags = {
     "sparseProducts",
     "native backend: products skip the zeros of sparse operands (a distinct run; rounding differs in the last bits) [default: off]",
     (on) => (on ? "auto" : null)
+  ),
+  flushSubnormals: configFlag(
+    Flag.Boolean("flush-subnormals"),
+    "subnormals",
+    "native backend, one thread: flush subnormal floats to zero, far faster once gradients underflow (a distinct run) [default: off]",
+    (on) => (on ? "flush" : null)
   )
 }
 

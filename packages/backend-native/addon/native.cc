@@ -1,7 +1,8 @@
 // The N-API addon behind the native tfjs backend: OpenBLAS sgemm for matrix
 // products, sparsity-aware products that skip the exact zeros of one operand,
 // and plain loops for the element-wise, comparison, selection,
-// reduction, copy and update kernels. Every function works on caller-owned
+// reduction, copy and update kernels, each in the float mode setSubnormals
+// chose. Every function works on caller-owned
 // typed arrays (Float32Array; Uint8Array for booleans) and writes every
 // element of its output, so the JavaScript side may hand in recycled buffers.
 #include <napi.h>
@@ -11,6 +12,9 @@
 #include <cstring>
 #include <thread>
 #include <vector>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 extern "C" {
 void openblas_set_num_threads(int);
@@ -41,6 +45,56 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 
 Napi::Value Config(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), openblas_get_config());
+}
+
+// Subnormal floats (0 < |x| < 2^-126) make x86 multiply-adds take a microcode
+// assist, tens of times slower: the backward pass of a net that fits its
+// training set (softplus, tanh) is full of them. setSubnormals(true) runs every
+// kernel with the SSE control register's flush-to-zero (bit 15: subnormal
+// results become 0) and denormals-are-zero (bit 6: subnormal operands read as
+// 0) on, which changes results wherever a subnormal occurs. The mode is set on
+// entry and restored on return, because V8's own double arithmetic runs on the
+// same thread and must keep IEEE subnormals. Worker threads (OpenBLAS's, the
+// sparse products') keep the default mode, so the JavaScript side allows
+// flushing at one thread only.
+bool flushSubnormals = false;
+
+#if defined(__x86_64__) || defined(__i386__)
+constexpr unsigned flushBits = 0x8040;
+
+class FloatMode {
+ public:
+  FloatMode() : saved_(_mm_getcsr()) {
+    if (flushSubnormals) _mm_setcsr(saved_ | flushBits);
+  }
+  ~FloatMode() { _mm_setcsr(saved_); }
+  FloatMode(const FloatMode&) = delete;
+  FloatMode& operator=(const FloatMode&) = delete;
+
+ private:
+  unsigned saved_;
+};
+constexpr bool canFlush = true;
+#else
+struct FloatMode {};
+constexpr bool canFlush = false;
+#endif
+
+Napi::Value SetSubnormals(const Napi::CallbackInfo& info) {
+  const bool flush = info[0].As<Napi::Boolean>().Value();
+  if (flush && !canFlush) {
+    Napi::Error::New(info.Env(), "flushing subnormals is implemented for x86 CPUs only").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  flushSubnormals = flush;
+  return info.Env().Undefined();
+}
+
+// A kernel run in the chosen float mode.
+template <Napi::Value (*Kernel)(const Napi::CallbackInfo&)>
+Napi::Value InFloatMode(const Napi::CallbackInfo& info) {
+  FloatMode mode;
+  return Kernel(info);
 }
 
 // ---- matrix products --------------------------------------------------------
@@ -915,24 +969,25 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("config", Napi::Function::New(env, Config));
-  exports.Set("gemm", Napi::Function::New(env, Gemm));
-  exports.Set("sparseGemm", Napi::Function::New(env, SparseGemm));
-  exports.Set("maskedGemmNT", Napi::Function::New(env, MaskedGemmNT));
-  exports.Set("density", Napi::Function::New(env, Density));
-  exports.Set("axpy", Napi::Function::New(env, Axpy));
-  exports.Set("fillRows", Napi::Function::New(env, FillRows));
-  exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
-  exports.Set("binary", Napi::Function::New(env, BinaryOp));
-  exports.Set("unary", Napi::Function::New(env, UnaryOp));
-  exports.Set("eluGrad", Napi::Function::New(env, EluGrad));
-  exports.Set("stepProduct", Napi::Function::New(env, StepProduct));
-  exports.Set("activateInPlace", Napi::Function::New(env, ActivateInPlace));
-  exports.Set("reduce", Napi::Function::New(env, Reduce));
-  exports.Set("compare", Napi::Function::New(env, Compare));
-  exports.Set("logical", Napi::Function::New(env, Logical));
-  exports.Set("select", Napi::Function::New(env, Select));
-  exports.Set("copyRows", Napi::Function::New(env, CopyRows));
-  exports.Set("clip", Napi::Function::New(env, Clip));
+  exports.Set("setSubnormals", Napi::Function::New(env, SetSubnormals));
+  exports.Set("gemm", Napi::Function::New(env, InFloatMode<Gemm>));
+  exports.Set("sparseGemm", Napi::Function::New(env, InFloatMode<SparseGemm>));
+  exports.Set("maskedGemmNT", Napi::Function::New(env, InFloatMode<MaskedGemmNT>));
+  exports.Set("density", Napi::Function::New(env, InFloatMode<Density>));
+  exports.Set("axpy", Napi::Function::New(env, InFloatMode<Axpy>));
+  exports.Set("fillRows", Napi::Function::New(env, InFloatMode<FillRows>));
+  exports.Set("sgdStep", Napi::Function::New(env, InFloatMode<SgdStep>));
+  exports.Set("binary", Napi::Function::New(env, InFloatMode<BinaryOp>));
+  exports.Set("unary", Napi::Function::New(env, InFloatMode<UnaryOp>));
+  exports.Set("eluGrad", Napi::Function::New(env, InFloatMode<EluGrad>));
+  exports.Set("stepProduct", Napi::Function::New(env, InFloatMode<StepProduct>));
+  exports.Set("activateInPlace", Napi::Function::New(env, InFloatMode<ActivateInPlace>));
+  exports.Set("reduce", Napi::Function::New(env, InFloatMode<Reduce>));
+  exports.Set("compare", Napi::Function::New(env, InFloatMode<Compare>));
+  exports.Set("logical", Napi::Function::New(env, InFloatMode<Logical>));
+  exports.Set("select", Napi::Function::New(env, InFloatMode<Select>));
+  exports.Set("copyRows", Napi::Function::New(env, InFloatMode<CopyRows>));
+  exports.Set("clip", Napi::Function::New(env, InFloatMode<Clip>));
   return exports;
 }
 

@@ -15,6 +15,11 @@ export interface Addon {
   readonly getThreads: () => number
   readonly config: () => string
   /**
+   * Whether every kernel after this runs with the CPU's flush-to-zero and denormals-are-zero modes
+   * (subnormal results and operands become 0); throws on CPUs other than x86. Process-wide.
+   */
+  readonly setSubnormals: (flush: boolean) => void
+  /**
    * C[i] = alpha op(A[i]) op(B[i]) + beta C[i] for i < batch; a stride of 0
    * broadcasts that operand. With beta 0 the old contents of C are not read.
    */

@@ -19,7 +19,7 @@ export { NativeBackend } from "./NativeBackend.ts"
 export type { InPlaceSgd, SgdSettings } from "./Sgd.ts"
 export { autoSparseProducts, type ProductCounts, type SparseProducts } from "./Sparse.ts"
 
-/** How `loadNativeBackend` sets up the backend: OpenBLAS threads, buffer pool, which addon, sparse products. */
+/** How `loadNativeBackend` sets up the backend: OpenBLAS threads, buffer pool, which addon, sparse products, subnormals. */
 export interface NativeOptions {
   /** OpenBLAS threads (process-wide). Results are bit-identical across runs for a fixed count. */
   readonly threads: number
@@ -32,13 +32,20 @@ export interface NativeOptions {
    * for the one backend of the process.
    */
   readonly sparse?: SparseProducts | undefined
+  /**
+   * Whether the addon's kernels flush subnormal floats to zero (x86's FTZ and DAZ modes): far faster
+   * when a fitted net's gradients underflow, different in the last bits wherever a subnormal occurs.
+   * Default off (IEEE subnormals). Needs `threads` 1: OpenBLAS's worker threads keep the default
+   * mode. Each load sets it for the one backend of the process.
+   */
+  readonly flushSubnormals?: boolean | undefined
 }
 
 /** What `loadNativeBackend` hands back once the "native" backend is registered. */
 export interface LoadedNative {
   /** The name the backend is registered under with the tfjs engine (`tf.setBackend("native")`). */
   readonly engineName: "native"
-  /** What a run record says about it: threads, the OpenBLAS build, the pool's size in MiB, and sparse products when on. */
+  /** What a run record says about it: threads, the OpenBLAS build, the pool's size in MiB, and sparse products and flushed subnormals when on. */
   readonly details: Readonly<Record<string, string | number | boolean>>
   /** OpenBLAS on caller-owned arrays. */
   readonly blas: NativeBlas
@@ -59,9 +66,15 @@ export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedN
   if (!Number.isInteger(options.threads) || options.threads < 1) {
     throw new Error(`threads must be a positive integer, got ${options.threads}`)
   }
+  if (options.flushSubnormals === true && options.threads !== 1) {
+    throw new Error(
+      `flushing subnormals needs threads 1, got ${options.threads}: OpenBLAS's worker threads keep the CPU's default float mode`
+    )
+  }
   const poolBytes = options.poolBytes ?? 512 * 1024 * 1024
   const backend = registerNative(addon, poolBytes)
   addon.setThreads(options.threads)
+  addon.setSubnormals(options.flushSubnormals === true)
   backend.sparse = options.sparse
   const blas = blasOf(backend)
   return {
@@ -71,7 +84,8 @@ export const loadNativeBackend = async (options: NativeOptions): Promise<LoadedN
       blas: blas.library,
       bufferPoolMiB: Math.round(poolBytes / (1024 * 1024)),
       // Only when on, so that records of runs with every product on sgemm stay as they were.
-      ...(options.sparse === undefined ? {} : { sparseProducts: describeSparse(options.sparse) })
+      ...(options.sparse === undefined ? {} : { sparseProducts: describeSparse(options.sparse) }),
+      ...(options.flushSubnormals === true ? { subnormals: "flushed to zero (FTZ, DAZ)" } : {})
     },
     blas,
     inPlaceSgd: inPlaceSgdOf(backend),

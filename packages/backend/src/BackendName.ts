@@ -1,7 +1,7 @@
 /**
  * The names a user may give for the tensor backend, the order in which
  * `auto` tries them (the fastest that loads wins), and the choices for the
- * native backend's sparsity-aware products.
+ * native backend's sparsity-aware products and subnormal floats.
  */
 import { Schema } from "effect"
 
@@ -24,3 +24,13 @@ export const autoOrder: ReadonlyArray<BackendName> = ["tensorflow", "native", "w
  */
 export const SparseChoice = Schema.Literals(["auto", "off"])
 export type SparseChoice = typeof SparseChoice.Type
+
+/**
+ * The backend option `subnormals`: `flush` runs the native backend's kernels with the CPU's
+ * flush-to-zero and denormals-are-zero modes (subnormal floats become 0: far faster once a fitted
+ * net's gradients underflow, different in the last bits); `keep` (the default) keeps IEEE
+ * subnormals, as the golden records were made. Only native can flush, at one thread. A run sets it
+ * through its configuration's `subnormals`, so it is part of the run's identity.
+ */
+export const SubnormalChoice = Schema.Literals(["keep", "flush"])
+export type SubnormalChoice = typeof SubnormalChoice.Type

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { existsSync } from "node:fs"
-import type { BackendName, SparseChoice } from "./BackendName.ts"
+import type { BackendName, SparseChoice, SubnormalChoice } from "./BackendName.ts"
 import { type Capabilities, kernelsOnly } from "./Capabilities.ts"
 import { inPlaceOrFunctional } from "./SgdUpdate.ts"
 
@@ -26,6 +26,8 @@ export interface LoaderOptions {
   readonly nativeAddon?: string | undefined
   /** Whether the native backend's products skip zeros (BackendOptions' `sparse`); other backends have no such products. */
   readonly sparse: SparseChoice
+  /** Whether the native backend's kernels flush subnormals to zero (BackendOptions' `subnormals`). */
+  readonly subnormals: SubnormalChoice
 }
 
 export type Loader = (options: LoaderOptions) => Promise<LoadedBackend>
@@ -121,14 +123,15 @@ const loadCpu: Loader = async () => {
  * built (no OpenBLAS at install time), so `auto` moves on to wasm. It offers
  * OpenBLAS for arrays, the in-place SGD update, products that read a
  * transposed operand in place, and the fused dense layer; with `sparse: "auto"` its products skip the
- * zeros of sparse operands.
+ * zeros of sparse operands, with `subnormals: "flush"` its kernels flush subnormal floats to zero.
  */
 const loadNative: Loader = async (options) => {
   const native = await import("@rectifier/backend-native")
   const { blas, denseLayer, details, engineName, inPlaceSgd } = await native.loadNativeBackend({
     threads: options.threads,
     addon: options.nativeAddon,
-    sparse: options.sparse === "auto" ? native.autoSparseProducts : undefined
+    sparse: options.sparse === "auto" ? native.autoSparseProducts : undefined,
+    flushSubnormals: options.subnormals === "flush"
   })
   return {
     engineName,

@@ -7,24 +7,27 @@
  * logs how many there were, and restores the backend that was active before.
  * While it is held, the service says what the backend can do (Capabilities.ts).
  * `$RECTIFIER_NATIVE_ADDON` names another compiled addon for the native
- * backend; the option `sparse: "auto"` lets its products skip zeros (default off). `nativeFallbackNotice` is
+ * backend; the option `sparse: "auto"` lets its products skip zeros (default off), `subnormals: "flush"`
+ * flushes its subnormal floats to zero (default keep; no other backend can). `nativeFallbackNotice` is
  * the line to show when `auto` passed over native for a slower backend.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { Config, Context, Effect, Layer, Option } from "effect"
 import { BackendUnavailable } from "./BackendError.ts"
 import "./Gradients.ts"
-import { autoOrder, type BackendChoice, type BackendName, type SparseChoice } from "./BackendName.ts"
+import { autoOrder, type BackendChoice, type BackendName, type SparseChoice, type SubnormalChoice } from "./BackendName.ts"
 import type { Capabilities } from "./Capabilities.ts"
 import { hints, type LoadedBackend, type LoaderOptions, loaders } from "./Loaders.ts"
 
-/** What `TensorBackend.layer` loads: which backend, its threads and native's sparse products. */
+/** What `TensorBackend.layer` loads: which backend, its threads, native's sparse products and subnormals. */
 export interface BackendOptions {
   readonly backend: BackendChoice
   /** Threads for multi-threaded backends; defaults to 1 (bit-reproducible everywhere). */
   readonly threads?: number
   /** Whether native's products skip the zeros of sparse operands (BackendName.ts); defaults to off. */
   readonly sparse?: SparseChoice
+  /** Whether native's kernels flush subnormal floats to zero (BackendName.ts); defaults to keep. */
+  readonly subnormals?: SubnormalChoice
 }
 
 /** What a run record says about the backend it ran on. */
@@ -78,15 +81,23 @@ const activate = (name: BackendName, options: LoaderOptions): Effect.Effect<Load
     catch: (error) => new BackendUnavailable({ backend: name, reason: firstLine(error), hint: hints[name] })
   })
 
-/** Tries each candidate in order; the first that activates wins. */
+const flushNeedsNative = "subnormals: flush needs the native backend (the only one that sets the CPU's float mode)"
+const flushHint = "run on --backend native (or auto with the native addon built), or keep subnormals"
+
+/** Tries each candidate in order; the first that activates wins; with `subnormals: "flush"` only native can. */
 const select = Effect.fnUntraced(function*(options: BackendOptions) {
   const threads = options.threads ?? 1
   const nativeAddon = Option.getOrUndefined(yield* Effect.orDie(Config.option(Config.String("RECTIFIER_NATIVE_ADDON"))))
   const sparse = options.sparse ?? "off"
+  const subnormals = options.subnormals ?? "keep"
   const candidates = options.backend === "auto" ? autoOrder : [options.backend]
   const skipped: Array<{ name: BackendName; reason: string }> = []
   for (const name of candidates) {
-    const attempt = yield* Effect.result(activate(name, { threads, nativeAddon, sparse }))
+    const attempt = yield* Effect.result(
+      subnormals === "flush" && name !== "native"
+        ? Effect.fail(new BackendUnavailable({ backend: name, reason: flushNeedsNative, hint: flushHint }))
+        : activate(name, { threads, nativeAddon, sparse, subnormals })
+    )
     if (attempt._tag === "Success") {
       const info: BackendInfo = {
         name,

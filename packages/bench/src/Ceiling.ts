@@ -16,7 +16,7 @@
 import type { NativeBlas } from "@rectifier/backend-native"
 import { RandomStream } from "@rectifier/core"
 import { join } from "node:path"
-import { layerSizes, readActivation, readFloats } from "./Workload.ts"
+import { layerSizes, readActivation, readFloats, type StepActivation } from "./Workload.ts"
 
 export interface CeilingResult {
   /** Samples per second if a step cost only its sgemm calls. */
@@ -26,6 +26,14 @@ export interface CeilingResult {
   readonly gflopsPerSecond: number
   /** The fraction of nonzeros in each layer's input (the pixels, then each hidden layer's rectified output) on the first minibatch. */
   readonly layerInputDensity: ReadonlyArray<number>
+}
+
+/** Each step activation of a pre-activation of hidden unit `unit` (only its exact zeros matter here). */
+const hidden: Readonly<Record<StepActivation, (z: number, unit: number) => number>> = {
+  rectifier: (z) => Math.max(0, z),
+  "rectifier-alternating": (z, unit) => (unit % 2 === 1 ? -Math.max(0, z) : Math.max(0, z)),
+  tanh: Math.tanh,
+  softplus: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))
 }
 
 const nonzeroShare = (values: Float32Array): number => {
@@ -40,9 +48,9 @@ export const measureCeiling = (blas: NativeBlas, dir: string, batch: number, ste
   const weights = Array.from({ length: layers }, (_, l) => readFloats(join(dir, `w${l}.f32`)))
   const biases = Array.from({ length: layers }, (_, l) => readFloats(join(dir, `b${l}.f32`)))
   const x = readFloats(join(dir, `x-${batch}.f32`)).slice(0, batch * layerSizes[0]!)
-  // The forward pass of the workload's first minibatch: each layer's input, rectified as the step's
+  // The forward pass of the workload's first minibatch: each layer's input, activated as the step's
   // (the sign-alternating rectifier negates odd units: the same zeros, other values above).
-  const alternating = readActivation(dir) === "rectifier-alternating"
+  const activate = hidden[readActivation(dir)]
   const inputs: Array<Float32Array> = [x]
   for (let l = 0; l < layers - 1; l++) {
     const fanOut = layerSizes[l + 1]!
@@ -50,8 +58,7 @@ export const measureCeiling = (blas: NativeBlas, dir: string, batch: number, ste
     blas.gemm(false, false, batch, fanOut, layerSizes[l]!, inputs[l]!, weights[l]!, z)
     for (let i = 0; i < z.length; i++) {
       const unit = i % fanOut
-      const h = Math.max(0, z[i]! + biases[l]![unit]!)
-      z[i] = alternating && unit % 2 === 1 ? -h : h
+      z[i] = activate(z[i]! + biases[l]![unit]!, unit)
     }
     inputs.push(z)
   }

@@ -26,6 +26,9 @@ const workerEntry = fileURLToPath(new URL("./main.ts", import.meta.url))
 
 /** The name of native's contender with its sparse products on. */
 export const nativeSparse = "native-sparse"
+/** The contenders with subnormal floats flushed to zero (`--flush-subnormals`). */
+export const nativeFlush = "native-flush"
+export const torchFlush = "pytorch-flush"
 
 /** The name of the dense sgemm ceiling's row. */
 export const sgemmCeiling = "sgemm ceiling"
@@ -90,7 +93,13 @@ export const measureTrain = Effect.fn("Bench.measureTrain")(function*(
       if (options.sparse && options.backends.includes("native")) {
         runners.push([nativeSparse, inChild({ kind: "train", backend: "native", ...job, sparse: true })])
       }
+      if (options.flushSubnormals && options.backends.includes("native")) {
+        runners.push([nativeFlush, inChild({ kind: "train", backend: "native", ...job, flushSubnormals: true })])
+      }
       if (python !== undefined) runners.push(["pytorch", Effect.sync(() => runTorch(python, job))])
+      if (python !== undefined && options.flushSubnormals) {
+        runners.push([torchFlush, Effect.sync(() => runTorch(python, { ...job, flushSubnormals: true }))])
+      }
       if (blas !== undefined) runners.push([sgemmCeiling, Effect.sync(() => ({ ...measureCeiling(blas, dir, batch, options.steps) }))])
       // Rounds interleave the contenders so that a burst of load elsewhere hits them alike.
       const best = new Map<string, Result>()

@@ -23,6 +23,8 @@ export interface TrainOptions {
   readonly torch: boolean
   /** Also measure native with its sparse products on (the backend's sparse option), as native-sparse. */
   readonly sparse: boolean
+  /** Also measure native and PyTorch with subnormal floats flushed to zero (native-flush, pytorch-flush). */
+  readonly flushSubnormals: boolean
   /** The minibatches: seeded uniform inputs (dense), or MNIST's first training images (about 81% zeros). */
   readonly data: "uniform" | "mnist"
   /** Start from a trained run's weights (a run folder or a weights base) instead of fresh ones. */
@@ -138,6 +140,14 @@ export const trainFlags = {
     ),
     Flag.withDefault(false)
   ),
+  flushSubnormals: Flag.Boolean("flush-subnormals").pipe(
+    Flag.withoutNegation,
+    Flag.withDescription(
+      "also measure native and PyTorch with subnormal floats flushed to zero, as native-flush and pytorch-flush " +
+        "(one thread; matters from a fitted net's weights) [default: off]"
+    ),
+    Flag.withDefault(false)
+  ),
   data: Flag.Literals("data", ["uniform", "mnist"]).pipe(
     Flag.withDescription(
       "the minibatches: seeded uniform inputs and labels, or MNIST's first training images (mostly exact zeros) [default: uniform]"
@@ -222,6 +232,7 @@ export const trainOptions = (input: Values<typeof trainFlags>): TrainOptions => 
   learningRate: input.learningRate,
   torch: !input.noTorch,
   sparse: input.sparse,
+  flushSubnormals: input.flushSubnormals,
   data: input.data,
   weights: Option.getOrUndefined(input.weights),
   out: Option.getOrUndefined(input.out)

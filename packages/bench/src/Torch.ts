@@ -30,7 +30,7 @@ export const findTorchPython = (): string | undefined =>
  */
 export const runTorch = (
   python: string,
-  job: { readonly threads: number },
+  job: { readonly threads: number; readonly flushSubnormals?: boolean },
   script: "train_torch.py" | "pipeline_torch.py" = "train_torch.py"
 ): Record<string, unknown> => {
   const threads = String(job.threads)

@@ -18,6 +18,8 @@ export const TrainJob = Schema.Struct({
   threads: Schema.Int,
   /** native only: its products skip the zeros of sparse operands (native-sparse). */
   sparse: Schema.optionalKey(Schema.Boolean),
+  /** native only: its kernels flush subnormal floats to zero (native-flush). */
+  flushSubnormals: Schema.optionalKey(Schema.Boolean),
   dir: Schema.String,
   batch: Schema.Int,
   batches: Schema.Int,
@@ -111,7 +113,8 @@ export const runJob = (job: Job) =>
     const context = yield* Layer.build(TensorBackend.layer({
       backend: job.backend,
       threads: job.threads,
-      sparse: job.kind === "train" && job.sparse === true ? "auto" : "off"
+      sparse: job.kind === "train" && job.sparse === true ? "auto" : "off",
+      subnormals: job.kind === "train" && job.flushSubnormals === true ? "flush" : "keep"
     }))
     const { capabilities, info } = yield* Effect.provideContext(TensorBackend.useSync((b) => b), context)
     const result = job.kind === "train" ? yield* train(job, capabilities) : yield* activations(job)

@@ -16,8 +16,11 @@ import { join } from "node:path"
 export const layerSizes: ReadonlyArray<number> = [784, 1000, 1000, 1000, 10]
 export const classes = 10
 
-/** The hidden layers' activations the bench's step has (on every contender): the rectifier, and the flagship's sign-alternating one. */
-export const StepActivation = Schema.Literals(["rectifier", "rectifier-alternating"])
+/**
+ * The hidden layers' activations the bench's step has (on every contender): the rectifier, the
+ * flagship's sign-alternating one, and Table 1's tanh and softplus (for the step of their trained nets).
+ */
+export const StepActivation = Schema.Literals(["rectifier", "rectifier-alternating", "tanh", "softplus"])
 export type StepActivation = typeof StepActivation.Type
 
 const ModelFile = Schema.Struct({ activation: StepActivation })

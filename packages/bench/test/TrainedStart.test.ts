@@ -72,6 +72,31 @@ describe("bench train --weights", () => {
       assert.notStrictEqual(loss, worker({ ...job, dir: fresh })["finalLoss"])
     }))
 
+  it.live.skipIf(!addonBuilt())("--flush-subnormals adds native-flush and pytorch-flush; a softplus start trains on native both ways", () =>
+    Effect.gen(function*() {
+      const out = join(dir, "flush.json")
+      const { exit } = yield* runBench(benchCommand, [
+        "train", "--weights", run, "--data", "mnist", "--backends", "native", "--flush-subnormals", "--batches", "4",
+        "--steps", "1", "--warmup", "1", "--rounds", "1", "--out", out
+      ])
+      assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
+      const rows = (JSON.parse(readFileSync(out, "utf8")) as { rows: ReadonlyArray<{ name: string; result: Record<string, unknown> }> }).rows
+      const row = (name: string) => rows.find((r) => r.name === name)?.result
+      assert.include(String((row("native-flush")!["details"] as Record<string, unknown>)["subnormals"]), "flushed to zero")
+      // Two steps of a net that has not fitted anything meet no subnormal: flushing changes no number.
+      assert.strictEqual(row("native-flush")!["finalLoss"], row("native")!["finalLoss"])
+      if (row("pytorch") !== undefined) assert.strictEqual(row("pytorch-flush")!["finalLoss"], row("pytorch")!["finalLoss"])
+      // Table 1's softplus (and tanh) nets are steps the bench has too.
+      const start = yield* provided(loadTrainedStart(run))
+      const mnist = yield* loadMnist({ trainSize: 1000, evaluationSize: 1000 })
+      const softplus = mkdtempSync(join(dir, "softplus-"))
+      writeWorkload(softplus, 1, 4, 2, mnist.train, { weights: start.weights, activation: "softplus" })
+      const job = { kind: "train", backend: "native", threads: 1, batch: 4, batches: 2, steps: 1, warmup: 1, learningRate: 0.01, dir: softplus }
+      const [kept, flushed] = [worker(job), worker({ ...job, flushSubnormals: true })]
+      assert.isTrue(Number.isFinite(kept["finalLoss"]))
+      assert.strictEqual(flushed["finalLoss"], kept["finalLoss"])
+    }))
+
   it.live("takes a weights base too (a checkpoint's best), with the activation of the run folder above it", () =>
     Effect.gen(function*() {
       const epoch = join(run, "checkpoint", "lr-0.01", "epoch-0001")

@@ -30,7 +30,7 @@ const PretrainingOverride = Schema.NullOr(Schema.Record(Schema.String, Schema.Un
 /**
  * What a layer of configuration changes: each field of the run configuration
  * optional (the dataset's and training's field by field), plus the protocol.
- * `null` removes an optional part (`pretraining`, `sparseProducts`).
+ * `null` removes an optional part (`pretraining`, `sparseProducts`, `subnormals`).
  */
 export const ConfigOverrides = Schema.Struct({
   /** The training protocol (Protocol.ts); `shortcut` when no layer names one. */
@@ -41,7 +41,8 @@ export const ConfigOverrides = Schema.Struct({
   seed: Schema.optionalKey(RunConfig.fields.seed),
   backend: Schema.optionalKey(BackendChoice),
   threads: Schema.optionalKey(RunConfig.fields.threads),
-  sparseProducts: Schema.optionalKey(Schema.NullOr(RunConfig.fields.sparseProducts.schema))
+  sparseProducts: Schema.optionalKey(Schema.NullOr(RunConfig.fields.sparseProducts.schema)),
+  subnormals: Schema.optionalKey(Schema.NullOr(RunConfig.fields.subnormals.schema))
 })
 /** A decoded {@link ConfigOverrides}. */
 export type ConfigOverrides = typeof ConfigOverrides.Type
@@ -74,6 +75,7 @@ export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverride
     ? (given === undefined ? base.pretraining : given)
     : (base.pretraining === undefined || base.pretraining === null ? undefined : { ...base.pretraining, ...given })
   const sparseProducts = overrides.sparseProducts === undefined ? base.sparseProducts : overrides.sparseProducts
+  const subnormals = overrides.subnormals === undefined ? base.subnormals : overrides.subnormals
   return {
     dataset: { ...base.dataset, ...overrides.dataset },
     ...(pretraining === undefined || pretraining === null ? {} : { pretraining }),
@@ -81,7 +83,8 @@ export const applyOverrides = (base: UnresolvedConfig, overrides: ConfigOverride
     seed: overrides.seed ?? base.seed,
     backend: overrides.backend ?? base.backend,
     threads: overrides.threads ?? base.threads,
-    ...(sparseProducts === undefined || sparseProducts === null ? {} : { sparseProducts })
+    ...(sparseProducts === undefined || sparseProducts === null ? {} : { sparseProducts }),
+    ...(subnormals === undefined || subnormals === null ? {} : { subnormals })
   }
 }
 

@@ -108,7 +108,12 @@ export type RunStart = typeof RunStart.Type
 export const stages = (config: RunConfig, data: DataSource = {}) => {
   const foundation = Layer.mergeAll(
     Rng.layer(config.seed),
-    TensorBackend.layer({ backend: config.backend, threads: config.threads, sparse: config.sparseProducts ?? "off" }),
+    TensorBackend.layer({
+      backend: config.backend,
+      threads: config.threads,
+      sparse: config.sparseProducts ?? "off",
+      subnormals: config.subnormals ?? "keep"
+    }),
     runDataLayer(config, data)
   )
   return Layer.mergeAll(Pretrainer.layer, Trainer.layer, SparsityAnalysis.layer, Report.layer).pipe(

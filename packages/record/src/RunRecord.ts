@@ -48,7 +48,13 @@ export const RunConfig = Schema.Struct({
    * (rounding differs from sgemm's in the last bits). Absent: every product on dense sgemm, so runs
    * without it keep their identity.
    */
-  sparseProducts: Schema.optionalKey(Schema.Literal("auto"))
+  sparseProducts: Schema.optionalKey(Schema.Literal("auto")),
+  /**
+   * `flush`: the native backend's kernels flush subnormal floats to zero (the CPU's FTZ and DAZ
+   * modes), far faster once a fitted net's gradients underflow, different wherever a subnormal
+   * occurs. Absent: IEEE subnormals, so runs without it keep their identity.
+   */
+  subnormals: Schema.optionalKey(Schema.Literal("flush"))
 })
 /** A decoded {@link RunConfig}. */
 export type RunConfig = typeof RunConfig.Type
