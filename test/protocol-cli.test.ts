@@ -121,6 +121,8 @@ describe("the paper protocol (CLI, end to end)", () => {
         runs.filter((r) => r.folder.startsWith("rectifier-seed")).map((r) => r.record.result.testError).sort()
       )
       assert.strictEqual(l1.stdout.split(`reused ${join(registry, "table1-mnist-supervised", "runs")}`).length - 1, 2, l1.stdout)
+      assert.include(l1.stdout + l1.stderr, "L1 0.001: no weights exported: its best run's record was reused")
+      assert.notInclude(l1.stdout + l1.stderr, "WARN")
       const nowhere = cli(["pipeline", "l1-sweep", ...flags, "--cell", "L1 0.001", "--reuse-results", join(figure3, "none"), "--out", figure3])
       assert.notStrictEqual(nowhere.status, 0)
       assert.include(nowhere.stdout + nowhere.stderr, join(figure3, "none"))

@@ -5,13 +5,15 @@
  * holds no weights: they come from the run's checkpoint, whose latest epoch
  * keeps the best-so-far weights (`checkpoint/lr-<rate>/epoch-NNNN/best.*`),
  * checked to be the record's best epoch. A cell whose checkpoint is gone or
- * disagrees with its record is left out, with a warning, never exported wrong.
+ * disagrees with its record is left out, with a warning, never exported wrong;
+ * a cell whose best run was reused from a registry (a folder with a record and
+ * no checkpoint) is left out with a note saying so.
  */
 import { writeFileAtomic } from "@rectifier/core"
 import { type RunRecord, runFailure } from "@rectifier/record"
 import { encodeSafetensors, modelTensors } from "@rectifier/report"
 import { checkpointStore } from "@rectifier/train"
-import { Effect, Option, Path } from "effect"
+import { Effect, FileSystem, Option, Path } from "effect"
 import { configHash } from "./Pipeline.ts"
 import { slug } from "./RunKey.ts"
 
@@ -56,8 +58,13 @@ const metadata = (run: CellRun, epoch: number): Record<string, string> => {
 /** Writes each cell's best weights into `folder`; returns the files written. */
 export const writeBestWeights = Effect.fn("BestWeights.write")(function*(folder: string, runs: ReadonlyArray<CellRun>) {
   const path = yield* Path.Path
+  const fs = yield* FileSystem.FileSystem
   const written: Array<string> = []
   for (const run of bestRuns(runs)) {
+    if (!(yield* fs.exists(path.join(run.folder, "checkpoint")).pipe(Effect.orElseSucceed(() => false)))) {
+      yield* Effect.logInfo(`${run.cell}: no weights exported: its best run's record was reused, and a registry keeps no weights`)
+      continue
+    }
     const learningRate = run.record.result.learningRate ?? run.record.config.training.learningRate
     // Bound to the record's configuration and the weights files' digests: exported weights are the run's own.
     const store = yield* checkpointStore(path.join(run.folder, "checkpoint"), {
