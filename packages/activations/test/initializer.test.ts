@@ -53,6 +53,17 @@ describe("initializeWeights", () => {
     assert.approximately(m.mean, 0, 0.02 * Math.sqrt(1 / 250))
   })
 
+  it("standard-uniform: U(-r, r), r = 1 / sqrt(fanIn), whatever fanOut", () => {
+    const r = 1 / Math.sqrt(784)
+    for (const fanOut of [10, 1000]) {
+      const m = moments(draw("standard-uniform", 784, fanOut))
+      assert.isBelow(m.largest, r)
+      assert.isAbove(m.largest, 0.99 * r)
+      assert.approximately(m.std, r / Math.sqrt(3), 0.02 * r)
+      assert.approximately(m.mean, 0, 0.02 * r)
+    }
+  })
+
   it("small-uniform: U(-0.01, 0.01) for any fans", () => {
     const m = moments(draw("small-uniform", 784, 1000))
     assert.isBelow(m.largest, SMALL_UNIFORM_LIMIT)
