@@ -59,6 +59,18 @@ export const RunConfig = Schema.Struct({
 /** A decoded {@link RunConfig}. */
 export type RunConfig = typeof RunConfig.Type
 
+/**
+ * The OpenBLAS kernel set a native run's products ran on (e.g. `SkylakeX`, `Cooperlake`): the core
+ * name OpenBLAS puts before `MAX_THREADS=` in its configuration string, which the record keeps as
+ * `environment.backend.details.blas`. OpenBLAS picks it for the CPU it finds, and two kernel sets
+ * round sgemm differently, so a run reproduces to the bit only on the kernel set it names; the
+ * environment variable `OPENBLAS_CORETYPE` pins it. Undefined for other backends.
+ */
+export const blasKernelOf = (record: Pick<RunRecord, "environment">): string | undefined => {
+  const blas = record.environment.backend.details["blas"]
+  return typeof blas === "string" ? /(\S+) MAX_THREADS=/.exec(blas)?.[1] : undefined
+}
+
 /** A number another source published for the same experiment. */
 export const Reference = Schema.Struct({
   metric: Schema.Literals(["testError", "sparsity"]),
