@@ -145,7 +145,10 @@ export const lineChart = (options: {
   return { ...base, data: { values: [...options.values] }, ...layers } as TopLevelSpec
 }
 
-/** Points of `y` against `x`, coloured by `color` (and shaped by `shape`, when given); neither axis is made to include zero. */
+/**
+ * Points of `y` against `x`, coloured by `color` (and shaped by `shape`, when
+ * given), on a log y scale when asked; neither axis is made to include zero.
+ */
 export const scatterChart = (options: {
   readonly values: ReadonlyArray<Row>
   readonly x: string
@@ -156,13 +159,20 @@ export const scatterChart = (options: {
   readonly yTitle: string
   readonly xFormat?: string
   readonly yFormat?: string
+  readonly logY?: boolean
 }): TopLevelSpec => ({
   ...base,
   data: { values: [...options.values] },
   mark: { type: "point", filled: true, size: 60, tooltip: true },
   encoding: {
     x: { field: options.x, type: "quantitative", title: options.xTitle, ...(options.xFormat ? { axis: { format: options.xFormat } } : {}), scale: { zero: false } },
-    y: { field: options.y, type: "quantitative", title: options.yTitle, ...(options.yFormat ? { axis: { format: options.yFormat } } : {}), scale: { zero: false } },
+    y: {
+      field: options.y,
+      type: "quantitative",
+      title: options.yTitle,
+      ...(options.yFormat ? { axis: { format: options.yFormat } } : {}),
+      scale: options.logY === true ? { type: "log" } : { zero: false }
+    },
     color: colour(options.color),
     ...(options.shape === undefined ? {} : { shape: { field: options.shape, type: "nominal", title: null } })
   }

@@ -10,6 +10,16 @@ import { selectionFigure } from "./SelectionReport.ts"
 import { summarize } from "./Statistics.ts"
 import type { CurvePoint, SweepReportInput } from "./SweepInput.ts"
 
+/**
+ * Whether test errors span more than a factor of 10 (all above 0): then a
+ * linear axis flattens the working nets against the ones an L1 penalty
+ * killed (Figure 3's 1.4% against 88%), and a log axis shows both.
+ */
+const spansDecade = (errors: ReadonlyArray<number>): boolean =>
+  errors.length > 0 && Math.min(...errors) > 0 && Math.max(...errors) > 10 * Math.min(...errors)
+
+const logYNote = " The y axis is logarithmic: the test errors span more than a factor of 10."
+
 /** The report's figures; those whose data the records lack are left out. */
 export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => {
   const figures: Array<Figure> = []
@@ -60,12 +70,14 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
     "test error": record.result.testError,
     seed: record.config.seed
   }))
+  const scatterLog = spansDecade(points.map((p) => p["test error"]))
   figures.push({
     id: "sparsity-vs-error",
     title: "Sparsity vs test error",
     caption: "Each run's mean exact sparsity of the hidden layers (fraction of true zeros on the test set) " +
       "against its test error (the paper's Figure 3)" +
-      (published.length === 0 ? "." : "; the seed article's published point for each cell is drawn beside ours."),
+      (published.length === 0 ? "." : "; the seed article's published point for each cell is drawn beside ours.") +
+      (scatterLog ? logYNote : ""),
     spec: scatterChart({
       values: published.length === 0 ? points : [...points.map((p) => ({ ...p, source: "ours" })), ...published],
       x: "sparsity",
@@ -75,7 +87,8 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
       xTitle: "exact sparsity",
       yTitle: "test error",
       xFormat: ".0%",
-      yFormat: ".1%"
+      yFormat: ".1%",
+      logY: scatterLog
     })
   })
   const candidates = selectionFigure(input.cells)
@@ -91,6 +104,12 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
     // A log axis cannot place 0 (L1 = 0, the unpenalised net): then symlog, linear within the smallest positive value.
     const symlog = input.curve.logX && positive.length < xs.length
     const constant = positive[0] ?? 1
+    const means = [...groups.values()].map((points) => ({
+      series: points[0]!.series,
+      [input.curve!.title]: points[0]!.x,
+      "test error": summarize(points.map((p) => p.testError))!.mean
+    })).sort((a, b) => (a[input.curve!.title] as number) - (b[input.curve!.title] as number))
+    const curveLog = spansDecade(means.map((m) => m["test error"]))
     figures.push({
       id: "curve",
       title: `Test error against ${input.curve.title}`,
@@ -100,19 +119,17 @@ export const sweepFigures = (input: SweepReportInput): ReadonlyArray<Figure> => 
             `so that ${input.curve.title} = 0 is drawn, at the left end.`
           : input.curve.logX
           ? " The x axis is logarithmic."
-          : ""),
+          : "") +
+        (curveLog ? logYNote : ""),
       spec: lineChart({
-        values: [...groups.values()].map((points) => ({
-          series: points[0]!.series,
-          [input.curve!.title]: points[0]!.x,
-          "test error": summarize(points.map((p) => p.testError))!.mean
-        })).sort((a, b) => (a[input.curve!.title] as number) - (b[input.curve!.title] as number)),
+        values: means,
         x: input.curve.title,
         y: "test error",
         color: "series",
         xTitle: input.curve.title,
         yTitle: "test error",
         ...(symlog ? { xScale: { type: "symlog", constant, ticks: xs, format: "~g" } } : { logX: input.curve.logX }),
+        logY: curveLog,
         yFormat: ".1%"
       })
     })

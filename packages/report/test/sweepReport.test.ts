@@ -172,6 +172,40 @@ describe("sweep report", () => {
       assert.deepStrictEqual((positive.spec as { encoding: { x: { scale: unknown } } }).encoding.x.scale, { type: "log" })
     }))
 
+  it.live("puts the test error on a log axis when it spans more than a factor of 10, and says so", () =>
+    Effect.gen(function*() {
+      const ids = ["sparsity-vs-error", "curve"] as const
+      const yScale = (figure: { spec: unknown }) => (figure.spec as { encoding: { y: { scale?: unknown } } }).encoding.y.scale
+      // 0.10-0.22: a linear axis shows the differences.
+      for (const id of ids) {
+        const figure = sweepFigures(input).find((f) => f.id === id)!
+        assert.notInclude(figure.caption, "logarithmic: the test errors")
+        assert.notDeepEqual(yScale(figure), { type: "log" })
+      }
+      // A penalty that kills the net (88% error beside 1.4%): one working and one dead cell, as Figure 3's sweep has.
+      const dead: SweepReportInput = {
+        ...input,
+        cells: [
+          { ...input.cells[0]!, records: [1, 2, 3].map((seed) => record(seed, 0.014, 0.8, 2, 0.00001)) },
+          { ...input.cells[1]!, records: [1, 2, 3].map((seed) => record(seed, 0.88, 0.93, 2, 0.1)) }
+        ],
+        curve: {
+          ...input.curve!,
+          points: [1, 2, 3].flatMap((seed) => [
+            { series: "rectifier", x: 0.00001, testError: 0.014, seed },
+            { series: "rectifier", x: 0.1, testError: 0.88, seed }
+          ])
+        }
+      }
+      for (const id of ids) {
+        const figure = sweepFigures(dead).find((f) => f.id === id)!
+        assert.include(figure.caption, "The y axis is logarithmic: the test errors span more than a factor of 10.")
+        assert.deepStrictEqual(yScale(figure), { type: "log" })
+        const svg = yield* Effect.promise(() => renderSvg(figure.spec))
+        assert.notInclude(svg, "NaN")
+      }
+    }))
+
   it.live("draws the seed article's published (sparsity, error) beside our runs in Figure 3's scatter", () =>
     Effect.gen(function*() {
       const scatter = (report: SweepReportInput) => sweepFigures(report).find((f) => f.id === "sparsity-vs-error")!
