@@ -123,6 +123,18 @@ describe("the paper protocol (CLI, end to end)", () => {
       assert.strictEqual(l1.stdout.split(`reused ${join(registry, "table1-mnist-supervised", "runs")}`).length - 1, 2, l1.stdout)
       assert.include(l1.stdout + l1.stderr, "L1 0.001: no weights exported: its best run's record was reused")
       assert.notInclude(l1.stdout + l1.stderr, "WARN")
+      // Imported, those runs show Figure 3's published numbers for the cell, not Table 1's that their records carry.
+      const figure3Registry = join(figure3, "results")
+      const figure3Import = cli(["results", "import", join(figure3, "l1-sweep"), "--command", "pnpm run pipeline l1-sweep", "--results", figure3Registry])
+      assert.strictEqual(figure3Import.status, 0, figure3Import.stderr)
+      assert.isTrue(reusedRuns.every((r) => r.record.pipeline === "table1-mnist-supervised"))
+      const [l1Cell] = JSON.parse(readFileSync(join(figure3Registry, "l1-sweep", "entry.json"), "utf8")).cells
+      assert.deepStrictEqual(
+        [l1Cell.label, l1Cell.paperTestError, l1Cell.seedTestError, l1Cell.paperSparsity],
+        ["L1 0.001", undefined, 0.0145, undefined]
+      )
+      const row = readFileSync(join(figure3Registry, "l1-sweep", "report.md"), "utf8").split("\n").find((l) => l.startsWith("| L1 0.001 |"))!
+      assert.match(row, /^\| L1 0\.001 \| [^|]+ \| — \| 1\.45% \| [^|]+ \| — \| 60\.0% \|/)
       const nowhere = cli(["pipeline", "l1-sweep", ...flags, "--cell", "L1 0.001", "--reuse-results", join(figure3, "none"), "--out", figure3])
       assert.notStrictEqual(nowhere.status, 0)
       assert.include(nowhere.stdout + nowhere.stderr, join(figure3, "none"))

@@ -8,7 +8,7 @@
  * results table is generated from these entries, never typed by hand.
  */
 import { markdownTable, percent, writeFileAtomic } from "@rectifier/core"
-import { findReference, type RunRecord, runFailure } from "@rectifier/record"
+import { findReference, type Reference, type RunRecord, runFailure } from "@rectifier/record"
 import { type Summary, summarize } from "@rectifier/report"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { readRunRecord } from "./Pipeline.ts"
@@ -67,14 +67,21 @@ const decodeEntry = Schema.decodeUnknownEffect(Schema.fromJsonString(ResultsEntr
 const encodeEntry = Schema.encodeEffect(Schema.fromJsonString(ResultsEntry))
 
 const hours = (seconds: number) => seconds / 3600
-const reference = (record: RunRecord, metric: "testError" | "sparsity", source: "paper" | "seed-article") =>
-  findReference(record.references, metric, source)?.value
+const reference = (
+  references: ReadonlyArray<Reference>,
+  metric: "testError" | "sparsity",
+  source: "paper" | "seed-article"
+) => findReference(references, metric, source)?.value
 
-/** The registry entry of finished runs, grouped by cell label (in the order first seen). */
+/**
+ * The registry entry of finished runs, grouped by cell label (in the order
+ * first seen); each cell's published numbers are its first run's
+ * `references`.
+ */
 export const resultsEntry = (
   pipeline: string,
   command: string,
-  runs: ReadonlyArray<{ readonly cell: string; readonly record: RunRecord }>,
+  runs: ReadonlyArray<{ readonly cell: string; readonly record: RunRecord; readonly references: ReadonlyArray<Reference> }>,
   planned?: number
 ): ResultsEntry => {
   const labels = [...new Set(runs.map((r) => r.cell))]
@@ -98,10 +105,10 @@ export const resultsEntry = (
     coreHours: hours(records.reduce((sum, r) => sum + r.wallSeconds, 0)),
     cells: labels.map((label): ResultsCell => {
       const cell = runs.filter((r) => r.cell === label).map((r) => r.record)
-      const first = cell[0]!
-      const paper = reference(first, "testError", "paper")
-      const seed = reference(first, "testError", "seed-article")
-      const paperSparsity = reference(first, "sparsity", "paper")
+      const { references } = runs.find((r) => r.cell === label)!
+      const paper = reference(references, "testError", "paper")
+      const seed = reference(references, "testError", "seed-article")
+      const paperSparsity = reference(references, "sparsity", "paper")
       return {
         label,
         testError: summarize(cell.map((r) => r.result.testError)) as Summary,
@@ -140,6 +147,9 @@ const singleRunIndex = (folder: string) =>
  * report there afresh from them with this code's renderer (so a campaign
  * pinned at an older commit gets today's report), and writes `entry.json`;
  * a single run's folder is imported as a sweep of one, with its own report.
+ * A sweep's cells keep the published numbers its preset gives them, also for
+ * runs reused from another pipeline's registry (whose records carry that
+ * pipeline's: Figure 3's `L1 0.001` holds Table 1's rectifier runs).
  * Checkpoints and the safetensors weights (megabytes per cell at full
  * scale) are not copied.
  */
@@ -150,7 +160,10 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
   const { index, root: sweepFolder } = isSweep
     ? { index: yield* decodeIndex(yield* fs.readFileString(path.join(source, "sweep.json"))), root: source }
     : yield* singleRunIndex(source)
-  const runs: Array<{ cell: string; record: RunRecord; folder: string }> = []
+  const preset = isSweep ? yield* findPreset(index.pipeline) : undefined
+  const plan = preset === undefined ? [] : yield* planRuns(preset)
+  const cellReferences = new Map(plan.map((run) => [run.cell, run.references]))
+  const runs: Array<{ cell: string; record: RunRecord; folder: string; references: ReadonlyArray<Reference> }> = []
   const failures: Array<{ name: string; reason: string }> = []
   const unfinished: Array<string> = []
   for (const run of index.runs) {
@@ -162,12 +175,12 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
     }
     const record = yield* readRunRecord(folder)
     const failure = runFailure(record)
-    if (failure === undefined) runs.push({ cell: run.cell, record, folder: run.folder })
-    else failures.push({ name, reason: failure })
+    if (failure !== undefined) failures.push({ name, reason: failure })
+    else runs.push({ cell: run.cell, record, folder: run.folder, references: cellReferences.get(run.cell) ?? record.references })
   }
   // In the preset's cell order, whichever order sweeps of some of its cells (`--cell`) listed them in.
-  if (isSweep) {
-    const order = ((yield* findPreset(index.pipeline)).sweep?.cells ?? []).map((cell) => cell.label)
+  if (preset !== undefined) {
+    const order = (preset.sweep?.cells ?? []).map((cell) => cell.label)
     runs.sort((a, b) => order.indexOf(a.cell) - order.indexOf(b.cell))
   }
   const target = path.join(results, index.pipeline)
@@ -177,11 +190,10 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
     yield* fs.makeDirectory(path.join(target, "runs", run.folder))
     yield* fs.copyFile(path.join(sweepFolder, run.folder, "results.json"), path.join(target, "runs", run.folder, "results.json"))
   }
-  if (isSweep) {
-    const preset = yield* findPreset(index.pipeline)
+  if (preset !== undefined) {
     const copied: ReadonlyArray<SweepRun> = runs.map((run) => ({
       cell: run.cell,
-      references: run.record.references,
+      references: run.references,
       config: run.record.config,
       key: folderKey(run.folder),
       folder: path.join(target, "runs", run.folder),
@@ -197,7 +209,7 @@ export const importResults = Effect.fn("Results.importResults")(function*(source
     if (yield* fs.exists(path.join(source, "figures"))) yield* fs.copy(path.join(source, "figures"), path.join(target, "figures"))
   }
   // Older sweep.json files list followers only once planned: count the preset's plan instead.
-  const planned = index.planned ?? (yield* planRuns(yield* findPreset(index.pipeline))).length
+  const planned = index.planned ?? (preset === undefined ? 1 : plan.length)
   const entry = resultsEntry(index.pipeline, command, runs, planned)
   const json = yield* encodeEntry(entry)
   yield* writeFileAtomic(path.join(target, "entry.json"), JSON.stringify(JSON.parse(json), null, 2) + "\n")
