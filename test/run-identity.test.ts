@@ -8,7 +8,10 @@
  * rectifier's pre-trained cell gained `codeSigns: "matched"` (2026-12-02,
  * key 282c9edc4524 -> e4569c6e65cd), then `codeSigns: "magnitudes"` (the
  * seventh session, -> c76bc6e94eb6), so it runs again under a new key while
- * its earlier records keep theirs.
+ * its earlier records keep theirs. The eleventh session took the paper's L1
+ * penalty off the tanh and softplus auto-encoders (a rectifier detail that
+ * their stacks had carried by the DAE's default): those two pre-trained cells
+ * run again (cc6f51b6fe10 -> ef647bec24f0, 37e6c8f34e9d -> 4f33be482473).
  */
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -23,8 +26,8 @@ const campaign = {
     tanh: "fe0ba2c6f95a",
     softplus: "28e676e5cb5d",
     "rectifier, pre-trained": "c76bc6e94eb6",
-    "tanh, pre-trained": "cc6f51b6fe10",
-    "softplus, pre-trained": "37e6c8f34e9d"
+    "tanh, pre-trained": "ef647bec24f0",
+    "softplus, pre-trained": "4f33be482473"
   } as Record<string, string>,
   followers: [
     { cell: "rectifier", seed: 2, key: "b5986f7411cf", leader: "rectifier-seed1-bee479df8050" },
@@ -64,6 +67,25 @@ describe("run identity", () => {
       // Only the sign-alternating encoders are concerned: the tanh and softplus stacks do not name it.
       for (const run of runs.filter((r) => r.config.pretraining !== undefined && r.cell !== "rectifier, pre-trained")) {
         assert.notProperty(run.config.pretraining!, "codeSigns")
+      }
+    }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.effect("only rectifier stacks carry the paper's L1 penalty; the campaign's tanh and softplus records keep their keys", () =>
+    Effect.gen(function*() {
+      const runs = yield* planRuns(yield* findPreset("table1-mnist"))
+      const l1 = (cell: string) => {
+        const pretraining = runs.find((run) => run.cell === cell)!.config.pretraining
+        return pretraining?.kind === "dae" ? pretraining.l1Penalty : undefined
+      }
+      assert.deepStrictEqual(
+        ["rectifier, pre-trained", "tanh, pre-trained", "softplus, pre-trained"].map(l1),
+        [0.001, 0, 0]
+      )
+      const registry = join(import.meta.dirname, "../results/table1-mnist/runs")
+      for (const folder of ["tanh-pre-trained-seed1-cc6f51b6fe10", "softplus-pre-trained-seed1-37e6c8f34e9d"]) {
+        const record = yield* readRunRecord(join(registry, folder))
+        assert.isTrue(record.config.pretraining?.kind === "dae" && record.config.pretraining.l1Penalty === 0.001)
+        assert.isTrue(folder.endsWith(runKey(record.config, 1)), folder)
       }
     }).pipe(Effect.provide(NodeServices.layer)))
 

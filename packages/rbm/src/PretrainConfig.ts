@@ -114,7 +114,11 @@ export const DaePretrainConfig = Schema.Struct({
   activation: defaulted(ActivationName, "rectifier"),
   /** Probability of setting each input to 0. */
   maskingNoise: defaulted(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1)), 0.25),
-  /** L1 penalty on the hidden activations (per example, summed over units). */
+  /**
+   * L1 penalty on the hidden activations (per example, summed over units);
+   * the default is the paper's, for rectifier stacks (its tanh and softplus
+   * stacks have none).
+   */
   l1Penalty: defaulted(NonNegative, 0.001),
   tiedWeights: defaulted(Schema.Boolean, true),
   reconstruction: defaulted(DaeReconstruction, "auto"),

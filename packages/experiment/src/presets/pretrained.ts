@@ -4,6 +4,7 @@
  * sizes always follow the MLP's hidden layers.
  */
 import type { Preset } from "../Preset.ts"
+import { pretrainingFor } from "./Pretraining.ts"
 
 const table1 = "Table 1 (MNIST, with pre-training)"
 const seedMnist = "MNIST, 3 hidden layers, with RBM pre-training"
@@ -13,7 +14,7 @@ export const mnistReluDae: Preset = {
   description: "A 3 x 1000 rectifier net on MNIST pre-trained as stacked denoising auto-encoders " +
     "(masking noise 0.25, softplus reconstruction, quadratic cost), then fine-tuned.",
   overrides: {
-    pretraining: { kind: "dae", activation: "rectifier" },
+    pretraining: pretrainingFor("dae", "rectifier"),
     training: { activation: "rectifier", l1Penalty: 0.001 }
   },
   references: [
@@ -26,7 +27,7 @@ export const mnistTanhDae: Preset = {
   description: "A 3 x 1000 tanh net on MNIST pre-trained as stacked denoising auto-encoders " +
     "(masking noise 0.25, sigmoid reconstruction, cross-entropy), then fine-tuned.",
   overrides: {
-    pretraining: { kind: "dae", activation: "tanh" },
+    pretraining: pretrainingFor("dae", "tanh"),
     training: { activation: "tanh" }
   },
   references: [
@@ -38,7 +39,7 @@ export const mnistSoftplusDae: Preset = {
   name: "mnist-softplus-dae",
   description: "A 3 x 1000 softplus net on MNIST pre-trained as stacked denoising auto-encoders, then fine-tuned.",
   overrides: {
-    pretraining: { kind: "dae", activation: "softplus" },
+    pretraining: pretrainingFor("dae", "softplus"),
     training: { activation: "softplus" }
   },
   references: [{ metric: "testError", value: 0.0117, source: "paper", where: table1 }]
