@@ -81,7 +81,8 @@ describe("run identity", () => {
         ["rectifier, pre-trained", "tanh, pre-trained", "softplus, pre-trained"].map(l1),
         [0.001, 0, 0]
       )
-      const registry = join(import.meta.dirname, "../results/table1-mnist/runs")
+      // Kept beside the evidence: importing the re-run cells replaces them in results/table1-mnist/.
+      const registry = join(import.meta.dirname, "../results/evidence/dae-l1/campaign-before")
       for (const folder of ["tanh-pre-trained-seed1-cc6f51b6fe10", "softplus-pre-trained-seed1-37e6c8f34e9d"]) {
         const record = yield* readRunRecord(join(registry, folder))
         assert.isTrue(record.config.pretraining?.kind === "dae" && record.config.pretraining.l1Penalty === 0.001)
