@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 #if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
+#include <immintrin.h>
 #endif
 
 extern "C" {
@@ -137,10 +137,13 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 // above the caller's limit, so the caller runs the dense sgemm instead.
 //
 // Rounding: each output is sum_p a_p b_p accumulated in index order (p
-// ascending; a dot product in 16 fixed lanes, added up in lane order), then
-// alpha * sum + beta * c, each operation rounded to float32 (no contraction,
-// as everywhere in this addon). That is deterministic and independent of the
-// thread count (threads split the output rows, overRows), but it is not
+// ascending), each a_p b_p added by a fused multiply-add (one rounding, as
+// std::fma; one instruction where the CPU has FMA) in the products with B
+// untransposed, by a multiply then an add (a dot product in 16 fixed lanes,
+// added up in lane order) in the gathered and masked ones; then
+// alpha * sum + beta * c, each operation rounded to float32. That is
+// deterministic and independent of the thread count (threads split the output
+// rows, overRows) and of whether B is packed (packPanels), but it is not
 // OpenBLAS's order (which blocks and fuses), so results agree with the dense
 // product to rounding, not bit for bit. A zero
 // of A is skipped, so where B holds an infinity or NaN that a dense product
@@ -155,6 +158,7 @@ struct Compressed {
 };
 thread_local Compressed compressedA;
 thread_local Compressed compressedDy;
+thread_local Compressed compressedScratch;  // op(A)'s rows on the way to its columns
 
 int64_t countNonzero(const float* x, int64_t n) {
   int64_t count = 0;
@@ -162,20 +166,36 @@ int64_t countNonzero(const float* x, int64_t n) {
   return count;
 }
 
+// Slots past the last nonzero that compressRows may write (a vector's worth).
+constexpr int64_t compressSlack = 16;
+
 // The nonzeros of the row-major rows x cols matrix x, row by row.
 void compressRows(const float* x, int64_t rows, int64_t cols, int64_t nonzero, Compressed& out) {
   out.start.resize((size_t)rows + 1);
-  // One spare slot: the last element is written at p = nonzero even when it is zero.
-  out.index.resize((size_t)nonzero + 1);
-  out.value.resize((size_t)nonzero + 1);
+  out.index.resize((size_t)(nonzero + compressSlack));
+  out.value.resize((size_t)(nonzero + compressSlack));
   int32_t* index = out.index.data();
   float* value = out.value.data();
   int64_t p = 0;
   for (int64_t r = 0; r < rows; r++) {
     out.start[r] = (int32_t)p;
     const float* row = x + r * cols;
+    int64_t c = 0;
+#if defined(__AVX512F__)
+    // Sixteen at a time: the nonzeros (NaN included, as x != 0) packed to the front of a register
+    // and stored whole; the slots past them are overwritten by the next store or left as slack.
+    __m512i columns = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; c + 16 <= cols; c += 16) {
+      const __m512 v = _mm512_loadu_ps(row + c);
+      const __mmask16 keep = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+      _mm512_storeu_ps(value + p, _mm512_maskz_compress_ps(keep, v));
+      _mm512_storeu_si512(index + p, _mm512_maskz_compress_epi32(keep, columns));
+      p += __builtin_popcount((unsigned)keep);
+      columns = _mm512_add_epi32(columns, _mm512_set1_epi32(16));
+    }
+#endif
     // Branch-free: every element is written at p, which moves on only past a nonzero.
-    for (int64_t c = 0; c < cols; c++) {
+    for (; c < cols; c++) {
       index[p] = (int32_t)c;
       value[p] = row[c];
       p += row[c] != 0.0f;
@@ -185,25 +205,24 @@ void compressRows(const float* x, int64_t rows, int64_t cols, int64_t nonzero, C
 }
 
 // The nonzeros of the transpose of the row-major rows x cols matrix x (its
-// columns, each in ascending row order), by a counting sort.
-void compressColumns(const float* x, int64_t rows, int64_t cols, int64_t nonzero, Compressed& out) {
+// columns, each in ascending row order): x's rows compressed into `scratch`,
+// then counted and placed column by column.
+void compressColumns(const float* x, int64_t rows, int64_t cols, int64_t nonzero, Compressed& scratch,
+                     Compressed& out) {
+  compressRows(x, rows, cols, nonzero, scratch);
+  const int32_t* index = scratch.index.data();
+  const float* value = scratch.value.data();
   out.start.assign((size_t)cols + 1, 0);
   out.index.resize((size_t)nonzero);
   out.value.resize((size_t)nonzero);
-  for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * cols;
-    for (int64_t c = 0; c < cols; c++) out.start[c + 1] += row[c] != 0.0f;
-  }
+  for (int64_t p = 0; p < nonzero; p++) out.start[index[p] + 1]++;
   for (int64_t c = 0; c < cols; c++) out.start[c + 1] += out.start[c];
   std::vector<int32_t> next(out.start.begin(), out.start.end() - 1);
   for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * cols;
-    for (int64_t c = 0; c < cols; c++) {
-      if (row[c] != 0.0f) {
-        const int32_t p = next[c]++;
-        out.index[p] = (int32_t)r;
-        out.value[p] = row[c];
-      }
+    for (int32_t p = scratch.start[r]; p < scratch.start[r + 1]; p++) {
+      const int32_t q = next[index[p]]++;
+      out.index[q] = (int32_t)r;
+      out.value[q] = value[p];
     }
   }
 }
@@ -252,21 +271,37 @@ inline float gatherDot(const int32_t* index, const float* value, int32_t from, i
 // starting a thread costs tens of microseconds.
 constexpr double threadedFrom = 4e6;
 
-// body(from, to) over the rows [0, rows), split into contiguous parts, one
-// per thread (the first on the calling thread) when `work` multiply-adds are
-// worth it. Each output row is computed by one thread in the same order
-// whatever the split, so results do not depend on the thread count.
+// How many contiguous parts overRows splits `rows` into for `work`
+// multiply-adds: one per thread when that is worth it, else one.
+int64_t partsFor(int64_t rows, double work) {
+  return work < threadedFrom ? 1 : (rows < sparseThreads ? rows : sparseThreads);
+}
+
+// body(from, to, part) over the rows [0, rows), split into partsFor(rows,
+// work) contiguous parts, one per thread (part 0 on the calling thread). Each
+// output row is computed by one thread in the same order whatever the split,
+// so results do not depend on the thread count.
 template <typename F>
 void overRows(int64_t rows, double work, F body) {
-  const int64_t parts = work < threadedFrom ? 1 : (rows < sparseThreads ? rows : sparseThreads);
+  const int64_t parts = partsFor(rows, work);
   if (parts <= 1) {
-    body((int64_t)0, rows);
+    body((int64_t)0, rows, (int64_t)0);
     return;
   }
   std::vector<std::thread> workers;
-  for (int64_t t = 1; t < parts; t++) workers.emplace_back(body, rows * t / parts, rows * (t + 1) / parts);
-  body((int64_t)0, rows / parts);
+  for (int64_t t = 1; t < parts; t++) workers.emplace_back(body, rows * t / parts, rows * (t + 1) / parts, t);
+  body((int64_t)0, rows / parts, (int64_t)0);
   for (auto& worker : workers) worker.join();
+}
+
+// acc + v b, each lane with one rounding (std::fma's).
+inline Lanes multiplyAdd(float v, Lanes b, Lanes acc) {
+#if defined(__AVX512F__)
+  return (Lanes)_mm512_fmadd_ps(_mm512_set1_ps(v), (__m512)b, (__m512)acc);
+#else
+  for (int l = 0; l < laneCount; l++) acc[l] = std::fma(v, b[l], acc[l]);
+  return acc;
+#endif
 }
 
 // Columns of the output (and of B) computed together: 128 floats, eight
@@ -280,28 +315,65 @@ inline float combine(float alpha, float sum, float beta, float c) {
   return beta == 0.0f ? alpha * sum : alpha * sum + beta * c;
 }
 
+// The columns [j0, j0 + width) of B (row-major k x n) copied into a panel of
+// k x 128 floats, each row one 64-byte-aligned stretch of 8 lanes, zero-padded
+// past `width`. Read in place, B's rows cost twice: a row of n = 1000 floats is
+// 62.5 cache lines, so every other row's 64-byte loads straddle two lines (and
+// at n = 1024 rows alias in the cache). A panel (512 KiB at k = 1000) is packed
+// just before the rows run over it, so it is still in L2 when read. Packing
+// reads B once, so it pays where each row of B serves several rows of op(A)
+// (packFrom).
+void packPanel(const float* B, int64_t k, int64_t n, int64_t j0, int64_t width, float* panel) {
+  for (int64_t r = 0; r < k; r++) {
+    std::memcpy(panel + r * columnBlock, B + r * n + j0, (size_t)width * sizeof(float));
+    if (width < columnBlock) std::memset(panel + r * columnBlock + width, 0, (size_t)(columnBlock - width) * sizeof(float));
+  }
+}
+
+// Nonzeros of op(A) per row of B from which the products pack B: measured
+// (bench products, forward product at 1000 x 1000) packing wins from about 4.
+constexpr int64_t packFrom = 4;
+
+// Room for `parts` panels of k x 128 floats, 64-byte aligned; one per JavaScript thread, reused.
+thread_local std::vector<float> panelStorage;
+
+float* panelsFor(int64_t parts, int64_t k) {
+  const size_t floats = (size_t)(parts * k * columnBlock) + laneCount;
+  if (panelStorage.size() < floats) panelStorage.resize(floats);
+  float* base = panelStorage.data();
+  while ((uintptr_t)base % sizeof(Lanes) != 0) base++;
+  return base;
+}
+
+// acc[j] = sum_p value[p] row_p[j] over the nonzeros of row i of op(A), row_p
+// = rows + index[p] * stride, for the 128 columns held in eight registers.
+inline void rowTimesRows(const Compressed& a, int64_t i, const float* rows, int64_t stride, float* acc) {
+  const int32_t* index = a.index.data();
+  const float* value = a.value.data();
+  Lanes lanes[blockLanes] = {};
+  for (int32_t p = a.start[i]; p < a.start[i + 1]; p++) {
+    const float v = value[p];
+    const float* row = rows + (int64_t)index[p] * stride;
+    for (int l = 0; l < blockLanes; l++) lanes[l] = multiplyAdd(v, loadLanes(row + l * laneCount), lanes[l]);
+  }
+  std::memcpy(acc, lanes, sizeof lanes);
+}
+
 // Row i of op(A) (compressed in `a`) times the columns [j0, j0 + width) of B
 // (row-major, n columns) into acc: acc[j] = sum_p value[p] B[index[p], j0 + j].
 inline void rowTimesBlock(const Compressed& a, int64_t i, const float* B, int64_t n, int64_t j0, int64_t width,
                           float* acc) {
-  const int32_t* index = a.index.data();
-  const float* value = a.value.data();
-  const int32_t from = a.start[i], to = a.start[i + 1];
   if (width == columnBlock) {
-    Lanes lanes[blockLanes] = {};
-    for (int32_t p = from; p < to; p++) {
-      const float v = value[p];
-      const float* row = B + (int64_t)index[p] * n + j0;
-      for (int l = 0; l < blockLanes; l++) lanes[l] += v * loadLanes(row + l * laneCount);
-    }
-    std::memcpy(acc, lanes, sizeof lanes);
+    rowTimesRows(a, i, B + j0, n, acc);
     return;
   }
+  const int32_t* index = a.index.data();
+  const float* value = a.value.data();
   for (int64_t j = 0; j < width; j++) acc[j] = 0.0f;
-  for (int32_t p = from; p < to; p++) {
+  for (int32_t p = a.start[i]; p < a.start[i + 1]; p++) {
     const float v = value[p];
     const float* row = B + (int64_t)index[p] * n + j0;
-    for (int64_t j = 0; j < width; j++) acc[j] += v * row[j];
+    for (int64_t j = 0; j < width; j++) acc[j] = std::fma(v, row[j], acc[j]);
   }
 }
 
@@ -312,21 +384,30 @@ void compressedProduct(const Compressed& a, bool tb, int64_t m, int64_t n, int64
                        const float* B, float beta, float* C) {
   const double work = (double)a.start[m] * (double)n;
   if (!tb) {
-    overRows(m, work, [&](int64_t i0, int64_t i1) {
-      float acc[columnBlock];
+    float* panels = a.start[m] >= packFrom * k ? panelsFor(partsFor(m, work), k) : nullptr;
+    overRows(m, work, [&](int64_t i0, int64_t i1, int64_t part) {
+      alignas(sizeof(Lanes)) float acc[columnBlock];
+      float* panel = panels == nullptr ? nullptr : panels + part * k * columnBlock;
       for (int64_t j0 = 0; j0 < n; j0 += columnBlock) {
         const int64_t width = n - j0 < columnBlock ? n - j0 : columnBlock;
+        if (panel != nullptr) packPanel(B, k, n, j0, width, panel);
         for (int64_t i = i0; i < i1; i++) {
           if (a.start[i] == a.start[i + 1] && beta == 1.0f) continue;
-          rowTimesBlock(a, i, B, n, j0, width, acc);
+          if (panel != nullptr) rowTimesRows(a, i, panel, columnBlock, acc);
+          else rowTimesBlock(a, i, B, n, j0, width, acc);
           float* c = C + i * n + j0;
-          for (int64_t j = 0; j < width; j++) c[j] = combine(alpha, acc[j], beta, c[j]);
+          // combine's arithmetic, in two loops that vectorise.
+          if (beta == 0.0f) {
+            for (int64_t j = 0; j < width; j++) c[j] = alpha * acc[j];
+          } else {
+            for (int64_t j = 0; j < width; j++) c[j] = alpha * acc[j] + beta * c[j];
+          }
         }
       }
     });
     return;
   }
-  overRows(m, work, [&](int64_t i0, int64_t i1) {
+  overRows(m, work, [&](int64_t i0, int64_t i1, int64_t) {
     for (int64_t i = i0; i < i1; i++) {
       const int32_t from = a.start[i], to = a.start[i + 1];
       if (from == to && beta == 1.0f) continue;
@@ -356,7 +437,7 @@ Napi::Value SparseGemm(const Napi::CallbackInfo& info) {
   const int64_t nonzero = countNonzero(A, size);
   const double density = size == 0 ? 0.0 : (double)nonzero / (double)size;
   if (density > maxDensity) return Napi::Number::New(info.Env(), density);
-  if (ta) compressColumns(A, K, M, nonzero, compressedA);
+  if (ta) compressColumns(A, K, M, nonzero, compressedScratch, compressedA);
   else compressRows(A, M, K, nonzero, compressedA);
   compressedProduct(compressedA, tb, M, N, K, alpha, B, beta, C);
   return Napi::Number::New(info.Env(), density);
@@ -395,7 +476,7 @@ Napi::Value MaskedGemmNT(const Napi::CallbackInfo& info) {
   const Compressed& dyRows = compressedDy;
   const int32_t* index = dyRows.index.data();
   const float* value = dyRows.value.data();
-  overRows(M, (double)kept * (double)K, [&](int64_t i0, int64_t i1) {
+  overRows(M, (double)kept * (double)K, [&](int64_t i0, int64_t i1, int64_t) {
     for (int64_t j0 = 0; j0 < N; j0 += maskRowBlock) {
       const int64_t j1 = N - j0 < maskRowBlock ? N : j0 + maskRowBlock;
       for (int64_t i = i0; i < i1; i++) {

@@ -171,6 +171,30 @@ describe.skipIf(!addonBuilt)("sparsity-aware products match sgemm", () => {
       assert.deepStrictEqual(sparse(false, false, 50, 200, 300, 1, a, b, 0, new Float32Array(50 * 200)).out, first)
     }
   })
+
+  it("counts a NaN of op(A) as a nonzero that propagates, and skips -0 as a zero, packed or not", () => {
+    // 40 columns: the compression's vector loop (16 at a time) and its scalar tail both see them.
+    // At density 1 B is packed (240 nonzeros, 6 per row of B), at 0.05 it is read in place.
+    for (const density of [1, 0.05]) {
+      const [m, k, n] = [6, 40, 130]
+      const a = sparseValues(m * k, density)
+      a[1 * k + 3] = NaN
+      a[2 * k + 37] = NaN
+      a[3 * k + 5] = -0
+      a[3 * k + 38] = -0
+      const b = sparseValues(k * n, 1)
+      const got = sparse(false, false, m, n, k, 1, a, b, 0, new Float32Array(m * n))
+      const nonzero = a.filter((v) => v !== 0).length
+      assert.closeTo(got.density, nonzero / (m * k), 1e-12, `density ${density}`)
+      const want = dense(false, false, m, n, k, 1, a, b, 0, new Float32Array(m * n))
+      for (const row of [1, 2]) {
+        assert.isTrue(got.out.slice(row * n, (row + 1) * n).every(Number.isNaN), `row ${row} is NaN`)
+      }
+      for (const row of [0, 3, 4, 5]) {
+        compare(got.out.slice(row * n, (row + 1) * n), want.slice(row * n, (row + 1) * n), k, `row ${row}, density ${density}`)
+      }
+    }
+  })
 })
 
 describe.skipIf(!addonBuilt)("the masked input gradient matches (dy Wᵀ) * step(x)", () => {

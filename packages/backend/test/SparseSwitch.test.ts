@@ -19,7 +19,7 @@ describe("the sparse option", () => {
   it.live.skipIf(!addonBuilt())("auto turns native's sparse products on and says so in the record; absent or off leaves them off", () =>
     Effect.gen(function*() {
       const on = yield* onNative("auto")
-      assert.include(String(on.info.details["sparseProducts"]), "skip zeros at density <= 0.2")
+      assert.include(String(on.info.details["sparseProducts"]), "skip zeros at density <= 0.35")
       assert.deepStrictEqual(on.product, [10, 12, 0, 0, 1, 2])
       const absent = yield* onNative(undefined)
       assert.notProperty(absent.info.details, "sparseProducts")

@@ -8,3 +8,11 @@
  * re-recording the goldens happen in one commit.
  */
 export const NUMERICS_VERSION = 1
+
+/**
+ * The version of the native backend's sparse products' rounding (off unless a
+ * run's configuration sets `sparseProducts`). Only runs that turn them on hash
+ * it, so a change to those kernels re-keys sparse runs and never a dense one.
+ * 2: packed, fused multiply-adds and limits 0.35 / 0.15 (twelfth session).
+ */
+export const SPARSE_PRODUCTS_VERSION = 2

@@ -29,6 +29,14 @@ describe("run identity", () => {
     assert.strictEqual(slug("tanh, pre-trained"), "tanh-pre-trained")
     assert.strictEqual(slug("a = 1.3"), "a-1.3")
   })
+
+  it("hashes the sparse products' version only for runs that turn them on", () => {
+    const sparse = { ...defaults, sparseProducts: "auto" as const }
+    // A new version of the sparse kernels re-keys sparse runs and leaves dense ones where they were.
+    assert.strictEqual(runKey(defaults, 1, 3), runKey(defaults, 1, 2))
+    assert.notStrictEqual(runKey(sparse, 1, 3), runKey(sparse, 1, 2))
+    assert.notStrictEqual(runKey(sparse, 1), runKey(defaults, 1))
+  })
 })
 
 describe("run lock", () => {
