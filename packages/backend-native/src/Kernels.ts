@@ -453,6 +453,34 @@ const reduction = (op: number, axisAttr: string): NativeKernel => (backend, inpu
 /** The name of the kernel below; registered for the native backend only (no cpu kernel stands behind it). */
 export const denseGradKernel = "NativeDenseGrad"
 
+/** The name of the sign-alternating rectifier's signs as a kernel (`alternateSigns`), native only like the one above. */
+export const alternateSignsKernel = "NativeAlternateSigns"
+
+/** The paper's alternating signs per width, +1 for even units and -1 for odd (activations' `alternatingSigns`). */
+const signRows = new Map<number, Float32Array>()
+const signsOf = (units: number): Float32Array => {
+  let signs = signRows.get(units)
+  if (signs === undefined) {
+    signs = Float32Array.from({ length: units }, (_, i) => (i % 2 === 0 ? 1 : -1))
+    signRows.set(units, signs)
+  }
+  return signs
+}
+
+/** out = x * signs, a row of signs broadcast over x's rows: the Multiply kernel's arithmetic by the signs row. */
+const alternateInto = (backend: NativeBackend, x: Float32Array, shape: ReadonlyArray<number>, out: Float32Array): void => {
+  const units = shape[1]!
+  backend.addon.binary(BinaryOp.mul, x, signsOf(units), out, ...broadcastLayout(shape, [units], shape))
+}
+
+/** The sign-alternating rectifier's output from the rectifier's, x * signs, bit for bit tfjs's `mul(x, alternatingSigns)`. */
+const alternateSigns = (backend: NativeBackend, inputs: NamedTensorInfoMap): TensorInfo => {
+  const x = inputs["x"]!
+  const out = backend.output(x.shape)
+  if (out.values.length > 0) alternateInto(backend, backend.values(x), x.shape, out.values)
+  return out.info
+}
+
 /** op(a) op(b) as a deferred product (Deferred.ts), or computed at once when a dimension is empty. */
 const deferredProduct = (backend: NativeBackend, recipe: Omit<ProductRecipe, "kind">): TensorInfo => {
   const { k, m, n } = recipe
@@ -463,10 +491,29 @@ const deferredProduct = (backend: NativeBackend, recipe: Omit<ProductRecipe, "ki
 }
 
 /**
- * The gradient of the dense layer y = f(x W + b) (f the rectifier or the identity) in one
- * dispatch, the same arithmetic as tfjs's gradients of the fused product and the rectifier:
+ * δ = (dy * signs) * step(r) for the sign-alternating rectifier y = r * signs (r the rectifier's
+ * output), as tfjs's gradients of `mul` and the rectifier compute it; when dy is a deferred input
+ * gradient and sparse products are on, (dy's product * step(r)) * signs instead, only where r > 0
+ * (the same values: the factors are ±1 and 0 or 1, so the order of the two exact products does
+ * not matter).
+ */
+const alternatingMaskedInto = (backend: NativeBackend, dy: TensorInfo, r: Float32Array, out: Float32Array): void => {
+  const pending = backend.pendingProduct(dy.dataId)
+  if (pending !== undefined && backend.maskedProduct(pending, r, out)) {
+    alternateInto(backend, out, dy.shape, out)
+    return
+  }
+  alternateInto(backend, backend.values(dy), dy.shape, out)
+  backend.addon.stepProduct(out, r, out)
+}
+
+/**
+ * The gradient of the dense layer y = f(x W + b) (f the rectifier, the sign-alternating rectifier
+ * or the identity) in one dispatch, the same arithmetic as tfjs's gradients of the fused product,
+ * the rectifier and the signs' `mul`:
  * δ = dy * step(y) (one pass, masked when sparse; step(y) is step(x W + b), the rectifier keeping
- * signs, zeros and NaN), then the input gradient δ Wᵀ and the weight gradient xᵀ δ as deferred
+ * signs, zeros and NaN; for the alternating form `alternatingMaskedInto`, with y the rectifier's
+ * output before the signs), then the input gradient δ Wᵀ and the weight gradient xᵀ δ as deferred
  * products (the SGD update adds the latter into W inside its gemm) and the bias gradient, δ summed
  * over rows in double in row order as the Sum kernel does. Outputs: [dx, dW, db].
  */
@@ -475,13 +522,17 @@ const denseGrad = (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: Na
   const x = inputs["x"]!
   const weights = inputs["weights"]!
   // The rectifier's mask is read from its output y; a linear layer has none.
-  const y = attrs["activation"] === "relu" ? inputs["y"]! : undefined
+  const activation = attrs["activation"]
+  const y = activation === "linear" ? undefined : inputs["y"]!
   const [m, n] = dy.shape as [number, number]
   const k = x.shape[1]!
   let delta = dy
   if (y !== undefined) {
     const out = backend.output(dy.shape)
-    if (out.values.length > 0) stepMaskedInto(backend, dy, backend.values(y), out.values)
+    if (out.values.length > 0) {
+      if (activation === "relu-alternating") alternatingMaskedInto(backend, dy, backend.values(y), out.values)
+      else stepMaskedInto(backend, dy, backend.values(y), out.values)
+    }
     delta = out.info
   }
   const dx = deferredProduct(backend, { a: delta.dataId, b: weights.dataId, transposeA: false, transposeB: true, m, n: k, k: n })
@@ -494,8 +545,9 @@ const denseGrad = (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: Na
 }
 
 /** Kernels with no cpu counterpart, registered for the native backend alone. */
-export const nativeOnlyKernels: Readonly<Record<string, (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => Array<TensorInfo>>> = {
-  [denseGradKernel]: denseGrad
+export const nativeOnlyKernels: Readonly<Record<string, (backend: NativeBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => TensorInfo | Array<TensorInfo>>> = {
+  [denseGradKernel]: denseGrad,
+  [alternateSignsKernel]: alternateSigns
 }
 
 /** Kernel name -> native implementation. */

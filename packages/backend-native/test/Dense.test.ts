@@ -18,10 +18,18 @@ const operands = (seed: number, batch: number, fanIn: number, fanOut: number) =>
 type Operands = ReturnType<typeof operands>
 type Layer = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D
 
-/** tfjs's ops as the trainer composed them before the fused layer: fused product plus bias, then `tf.relu`. */
+/** The paper's alternating signs, +1 on even units and -1 on odd (activations' `alternatingSigns`). */
+const signs = (units: number) => tf.tensor1d(Float32Array.from({ length: units }, (_, i) => (i % 2 === 0 ? 1 : -1)))
+
+/**
+ * tfjs's ops as the trainer composed them before the fused layer: fused product plus bias, then
+ * `tf.relu` (and, for the alternating form, `mul` by the signs).
+ */
 const composite = (activation: DenseActivation): Layer => (x, w, b) => {
   const pre = tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D
-  return activation === "relu" ? tf.relu(pre) : pre
+  if (activation === "linear") return pre
+  const rectified = tf.relu(pre)
+  return activation === "relu" ? rectified : tf.mul(rectified, signs(pre.shape[1])) as tf.Tensor2D
 }
 
 /** The layer's output and its gradients for x, W and b under the upstream gradient dy: [y, dx, dW, db]. */
@@ -54,7 +62,7 @@ describe.skipIf(!addonBuilt)("the fused dense layer", () => {
 
   const fused = (activation: DenseActivation): Layer => (x, w, b) => dense(x, w, b, activation)
 
-  for (const activation of ["relu", "linear"] as const) {
+  for (const activation of ["relu", "relu-alternating", "linear"] as const) {
     for (const [batch, fanIn, fanOut] of [[1, 9, 6], [7, 12, 16], [33, 40, 3]] as const) {
       it(`${activation}, batch ${batch}, ${fanIn} -> ${fanOut}: bit-identical to the composite on native, within 1e-5 of cpu`, async () => {
         const o = operands(batch * 100 + fanIn, batch, fanIn, fanOut)
@@ -133,6 +141,47 @@ describe.skipIf(!addonBuilt)("the fused dense layer", () => {
       assert.strictEqual(masked, 1, "the first layer's masked input gradient")
       assert.strictEqual(backend.productCounts.masked - before, 2, "the composite takes the same path")
       mine.forEach((result, i) => assert.isUndefined(identical(result.values, theirs[i]!.values), `gradient ${i}`))
+    } finally {
+      backend.sparse = undefined
+    }
+  })
+
+  it("the sign-alternating rectifier with sparse products on: its masked input gradient runs, within rounding of the dense path", async () => {
+    const stream = RandomStream.derive(4, "backend-native/dense-alternating")
+    const [batch, inputs, hidden, outputs] = [20, 30, 64, 10]
+    // Negative biases leave about a tenth of the units on: a mask sparse enough, not empty.
+    const values = {
+      x: uniform(stream, [batch, inputs], 0, 1),
+      w1: uniform(stream, [inputs, hidden], -0.3, 0.3),
+      b1: uniform(stream, [hidden], -1.5, -0.8),
+      w2: uniform(stream, [hidden, outputs], -0.3, 0.3),
+      b2: uniform(stream, [outputs], -0.1, 0.1),
+      dy: uniform(stream, [batch, outputs])
+    }
+    const stack = (first: Layer, second: Layer) => () => {
+      const x = tf.tensor2d(values.x, [batch, inputs])
+      const params = [
+        tf.tensor2d(values.w1, [inputs, hidden]),
+        tf.tensor1d(values.b1),
+        tf.tensor2d(values.w2, [hidden, outputs]),
+        tf.tensor1d(values.b2)
+      ]
+      const f = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) =>
+        second(first(x, w1 as tf.Tensor2D, b1 as tf.Tensor1D), w2 as tf.Tensor2D, b2 as tf.Tensor1D)
+      return tf.grads(f)(params, tf.tensor2d(values.dy, [batch, outputs]))
+    }
+    const backend = tf.findBackend("native") as NativeBackend
+    const theirs = await on("native", stack(composite("relu-alternating"), composite("linear")))
+    backend.sparse = autoSparseProducts
+    try {
+      const before = backend.productCounts.masked
+      const mine = await on("native", stack(fused("relu-alternating"), fused("linear")))
+      assert.strictEqual(backend.productCounts.masked - before, 1, "the first layer's masked input gradient")
+      // The masked product adds in its own order (Sparse.test.ts): agreement to rounding, k = 10 terms.
+      mine.forEach((result, i) => assert.isUndefined(mismatch(result, theirs[i]!, 1e-6, 1e-5), `gradient ${i}`))
+      // Some of the first layer's units are on, on both signs, so the mask and the signs were both exercised.
+      const dw1 = mine[0]!.values
+      assert.isTrue(dw1.some((v) => v > 0) && dw1.some((v) => v < 0), "dW1 has entries of both signs")
     } finally {
       backend.sparse = undefined
     }

@@ -4,11 +4,11 @@
  * layer's activation, else tfjs's fused product plus bias, then the
  * activation's own forward. The fused op is bit-identical to the composite, so
  * which one runs never moves a number. Fused: the rectifier (`rectifier`,
- * tfjs's relu), the paper's sign-alternating one (the fused rectifier, then
- * its signs: a product by ±1 is exact, so the bits are the composite's) and
- * the linear output layer; every other activation composes.
+ * tfjs's relu), the paper's sign-alternating one (the rectifier, then its
+ * signs, inside the op: a product by ±1 is exact, so the bits are the
+ * composite's) and the linear output layer; every other activation composes.
  */
-import { type Activation, type ActivationContext, alternatingSigns } from "@rectifier/activations"
+import type { Activation, ActivationContext } from "@rectifier/activations"
 import type { FusedDenseLayer } from "@rectifier/backend"
 import * as tf from "@tensorflow/tfjs-core"
 import type { LayerVariables } from "./Model.ts"
@@ -32,10 +32,7 @@ export const denseLayer = (
 ): tf.Tensor2D => {
   if (fused !== undefined && activation === undefined) return fused(x, layer.weights, layer.bias, "linear")
   const form = activation === undefined ? undefined : fusedForms[activation.name]
-  if (fused !== undefined && form !== undefined) {
-    const rectified = fused(x, layer.weights, layer.bias, "relu")
-    return form.signed ? tf.mul(rectified, alternatingSigns(rectified.shape[1])) as tf.Tensor2D : rectified
-  }
+  if (fused !== undefined && form !== undefined) return fused(x, layer.weights, layer.bias, form.signed ? "relu-alternating" : "relu")
   const pre = tf.fused.matMul({ a: x, b: layer.weights, bias: layer.bias }) as tf.Tensor2D
   return activation === undefined ? pre : activation.apply(pre, layer.activationParameters.map((p) => p.value), context)
 }
