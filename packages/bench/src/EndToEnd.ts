@@ -29,11 +29,14 @@ const entry = join(root, "apps", "cli", "src", "bin.ts")
 /** The name of our pipeline's row. */
 export const pipelineContender = "rectifier"
 
+/** The name of our pipeline's row with its sparse products on (`--sparse`). */
+export const sparsePipelineContender = "rectifier-sparse"
+
 /** The flagship preset the contenders both train, and what the PyTorch script needs to know of it. */
 const preset = { name: "mnist-relu", learningRate: 0.01, l1: 0.001, evaluationBatch: 1000 } as const
 
 /** Our pipeline's arguments after the entry point, for minibatch `batch`, its run folder under `out`. */
-const pipelineArgs = (options: PipelineOptions, batch: number, out: string): Array<string> => [
+const pipelineArgs = (options: PipelineOptions, batch: number, out: string, sparse: boolean): Array<string> => [
   "pipeline",
   preset.name,
   "--train-size",
@@ -47,6 +50,7 @@ const pipelineArgs = (options: PipelineOptions, batch: number, out: string): Arr
   String(options.seed),
   "--threads",
   String(options.threads),
+  ...(sparse ? ["--sparse-products"] : []),
   "--json",
   "--out",
   out
@@ -68,7 +72,10 @@ const torchJob = (options: PipelineOptions, batch: number) => ({
 
 /** The command lines, as a person would type them from the repository's root (the pipeline's `--out` left out). */
 export const pipelineCommands = (options: PipelineOptions, batch: number, python: string | undefined) => ({
-  [pipelineContender]: `node ${relative(root, entry)} ${pipelineArgs(options, batch, "<tmp>").join(" ")}`,
+  [pipelineContender]: `node ${relative(root, entry)} ${pipelineArgs(options, batch, "<tmp>", false).join(" ")}`,
+  ...(options.sparse
+    ? { [sparsePipelineContender]: `node ${relative(root, entry)} ${pipelineArgs(options, batch, "<tmp>", true).join(" ")}` }
+    : {}),
   ...(python === undefined
     ? {}
     : { pytorch: `${python} packages/bench/python/pipeline_torch.py '${JSON.stringify(torchJob(options, batch))}'` })
@@ -87,9 +94,9 @@ const timed = (run: (dir: string) => Result): Result => {
 }
 
 /** Our pipeline as a child process; its `--json` outcome (test error, backend) is its whole stdout. */
-const runPipeline = (options: PipelineOptions, batch: number) => (dir: string): Result => {
+const runPipeline = (options: PipelineOptions, batch: number, sparse: boolean) => (dir: string): Result => {
   const threads = String(options.threads)
-  const child = spawnSync(process.execPath, [entry, ...pipelineArgs(options, batch, dir)], {
+  const child = spawnSync(process.execPath, [entry, ...pipelineArgs(options, batch, dir, sparse)], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 1 << 24,
@@ -126,7 +133,8 @@ export const measurePipeline = (options: PipelineOptions) => {
   const rows: Array<{ batch: number; name: string; result: Result }> = []
   for (const batch of options.batches) {
     const commands = pipelineCommands(options, batch, python)
-    const runners: Array<[string, () => Result]> = [[pipelineContender, () => timed(runPipeline(options, batch))]]
+    const runners: Array<[string, () => Result]> = [[pipelineContender, () => timed(runPipeline(options, batch, false))]]
+    if (options.sparse) runners.push([sparsePipelineContender, () => timed(runPipeline(options, batch, true))])
     if (python !== undefined) {
       runners.push(["pytorch", () => timed(() => runTorch(python, torchJob(options, batch), "pipeline_torch.py"))])
     }

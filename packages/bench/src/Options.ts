@@ -59,6 +59,8 @@ export interface PipelineOptions {
   readonly threads: number
   readonly seed: number
   readonly torch: boolean
+  /** Also run the pipeline with its sparse products on (`--sparse-products`), as rectifier-sparse. */
+  readonly sparse: boolean
   readonly out: string | undefined
 }
 
@@ -196,6 +198,11 @@ export const pipelineFlags = {
     Flag.withDescription("skip PyTorch (time the pipeline only, without ratios)"),
     Flag.withDefault(false)
   ),
+  sparse: Flag.Boolean("sparse").pipe(
+    Flag.withoutNegation,
+    Flag.withDescription("also run the pipeline with --sparse-products, as rectifier-sparse [default: off]"),
+    Flag.withDefault(false)
+  ),
   out
 }
 
@@ -255,6 +262,7 @@ export const pipelineOptions = (input: Values<typeof pipelineFlags>): PipelineOp
   threads: input.threads,
   seed: input.seed,
   torch: !input.noTorch,
+  sparse: input.sparse,
   out: Option.getOrUndefined(input.out)
 })
 

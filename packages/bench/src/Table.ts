@@ -1,5 +1,5 @@
 /** The benchmark's printed tables (Markdown, so they paste into READMEs). */
-import { machine, pipelineContender } from "./EndToEnd.ts"
+import { machine, pipelineContender, sparsePipelineContender } from "./EndToEnd.ts"
 import { sgemmCeiling } from "./Measure.ts"
 import type { BenchOptions } from "./Options.ts"
 
@@ -111,7 +111,8 @@ export const formatTable = (options: BenchOptions, rows: ReadonlyArray<Row>): st
     case "pipeline": {
       const { cpu, cores } = machine()
       return `${cpu} (${cores} cores), threads: ${options.threads}, ${options.trainSize} training examples, ` +
-        `${options.epochs} epochs, ${options.rounds} rounds; ${pipelineContender} is pnpm run pipeline mnist-relu\n${pipelineTable(rows)}`
+        `${options.epochs} epochs, ${options.rounds} rounds; ${pipelineContender} is pnpm run pipeline mnist-relu` +
+        (options.sparse ? `, ${sparsePipelineContender} the same with --sparse-products` : "") + `\n${pipelineTable(rows)}`
     }
   }
 }

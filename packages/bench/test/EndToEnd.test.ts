@@ -25,11 +25,12 @@ describe("bench pipeline", () => {
         threads: 1,
         seed: 1,
         torch: true,
+        sparse: false,
         out: undefined
       })
-      const { options: given } = yield* parse(["pipeline", "--threads", "2", "--eval-size", "500", "--no-torch", "--batches", "7"])
+      const { options: given } = yield* parse(["pipeline", "--threads", "2", "--eval-size", "500", "--no-torch", "--batches", "7", "--sparse"])
       assert(given?.command === "pipeline")
-      assert.deepStrictEqual([given.threads, given.evalSize, given.torch, given.batches], [2, 500, false, [7]])
+      assert.deepStrictEqual([given.threads, given.evalSize, given.torch, given.batches, given.sparse], [2, 500, false, [7], true])
     }))
 
   it.effect("sizes MNIST cannot give, and flags of other subcommands, are usage errors naming the flag", () =>
@@ -59,7 +60,7 @@ describe("bench pipeline", () => {
         const out = join(dir, "pipeline.json")
         const { exit, lines } = yield* runBench(benchCommand, [
           "pipeline", "--batches", "50", "--train-size", "100", "--eval-size", "100", "--epochs", "1", "--rounds", "2",
-          "--threads", "2", "--out", out
+          "--threads", "2", "--sparse", "--out", out
         ])
         assert.isTrue(Exit.isSuccess(exit), String(Exit.isFailure(exit) ? exit.cause : ""))
         const record = JSON.parse(readFileSync(out, "utf8")) as {
@@ -76,6 +77,10 @@ describe("bench pipeline", () => {
         assert.strictEqual(Math.round(testError * 100), testError * 100)
         assert.include(ours.result["command"] as string, "pipeline mnist-relu --train-size 100 --eval-size 100 --epochs 1 --batch-size 50")
         assert.include(ours.result["command"] as string, "--threads 2")
+        // --sparse: the same pipeline with its sparse products on, timed in the same rounds.
+        const sparse = record.rows.find((row) => row.name === "rectifier-sparse")!
+        assert.strictEqual((sparse.result["roundsWallSeconds"] as Array<number>).length, 2)
+        assert.include(sparse.result["command"] as string, "--batch-size 50 --seed 1 --threads 2 --sparse-products")
         const printed = lines.join("\n").split("\n")
         assert.isTrue(printed.some((l) => l.startsWith("batch 50 rectifier round 2: ")), printed.join("\n"))
         assert.isTrue(printed.some((l) => l.includes("threads: 2, 100 training examples, 1 epochs, 2 rounds")), printed.join("\n"))
