@@ -512,6 +512,44 @@ Napi::Value Axpy(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// One xoroshiro128+ step on the 64-bit words s0, s1, returning the low 32 bits of s0 + s1 (all
+// that pure-rand's `next()` hands out): s1 ^= s0, s0 = rotl(s0, 24) ^ s1 ^ (s1 << 16), s1 = rotl(s1, 37).
+inline uint32_t xoroshiroNext(uint64_t& s0, uint64_t& s1) {
+  const uint32_t out = (uint32_t)(s0 + s1);
+  const uint64_t x = s1 ^ s0;
+  s0 = ((s0 << 24) | (s0 >> 40)) ^ x ^ (x << 16);
+  s1 = (x << 37) | (x >> 27);
+  return out;
+}
+
+// bernoulli(state, p, out): out[i] = p[i] > u_i ? 1 : 0, u_i the i-th uniform of the stream whose
+// xoroshiro128+ state is `state` (Int32Array [s0 high, s0 low, s1 high, s1 low], as pure-rand keeps
+// it; advanced in place). u_i is pure-rand 8's uniformFloat64 of two outputs, (a & (2^26 - 1)) 2^-26 +
+// (b & (2^27 - 1)) 2^-53, exact in double whatever the order, then rounded to float as JavaScript's
+// Float32Array store rounds it (to nearest, ties to even): the draws, and so the states, of
+// `RandomStream.fillUniform` followed by a comparison, bit for bit. Not run in the flush mode, which
+// would read a subnormal p as 0 where JavaScript compares it as it is.
+Napi::Value Bernoulli(const Napi::CallbackInfo& info) {
+  int32_t* state = info[0].As<Napi::Int32Array>().Data();
+  auto pa = info[1].As<Napi::Float32Array>();
+  const float* p = pa.Data();
+  float* out = F32(info[2]);
+  const int64_t n = (int64_t)pa.ElementLength();
+  uint64_t s0 = ((uint64_t)(uint32_t)state[0] << 32) | (uint32_t)state[1];
+  uint64_t s1 = ((uint64_t)(uint32_t)state[2] << 32) | (uint32_t)state[3];
+  for (int64_t i = 0; i < n; i++) {
+    const uint32_t a = xoroshiroNext(s0, s1);
+    const uint32_t b = xoroshiroNext(s0, s1);
+    const double u = (double)(a & 0x3ffffffu) * 0x1p-26 + (double)(b & 0x7ffffffu) * 0x1p-53;
+    out[i] = p[i] > (float)u ? 1.0f : 0.0f;
+  }
+  state[0] = (int32_t)(uint32_t)(s0 >> 32);
+  state[1] = (int32_t)(uint32_t)s0;
+  state[2] = (int32_t)(uint32_t)(s1 >> 32);
+  state[3] = (int32_t)(uint32_t)s1;
+  return info.Env().Undefined();
+}
+
 // fillRows(row, out): out[i] = row[i % row.length], a bias broadcast over the
 // rows of a product before a gemm with beta 1 adds into it.
 Napi::Value FillRows(const Napi::CallbackInfo& info) {
@@ -1057,6 +1095,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("density", Napi::Function::New(env, InFloatMode<Density>));
   exports.Set("axpy", Napi::Function::New(env, InFloatMode<Axpy>));
   exports.Set("fillRows", Napi::Function::New(env, InFloatMode<FillRows>));
+  exports.Set("bernoulli", Napi::Function::New(env, Bernoulli));
   exports.Set("sgdStep", Napi::Function::New(env, InFloatMode<SgdStep>));
   exports.Set("binary", Napi::Function::New(env, InFloatMode<BinaryOp>));
   exports.Set("unary", Napi::Function::New(env, InFloatMode<UnaryOp>));

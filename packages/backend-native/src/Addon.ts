@@ -75,6 +75,12 @@ export interface Addon {
   readonly density: (x: Float32Array) => number
   /** y += alpha * x. */
   readonly axpy: (alpha: number, x: Float32Array, y: Float32Array) => void
+  /**
+   * out[i] = p[i] > u_i ? 1 : 0 for the uniforms u_i of the xoroshiro128+ stream whose state is
+   * `state` ([s0 high, s0 low, s1 high, s1 low], advanced in place): bit for bit the draws and
+   * comparisons of `RandomStream.fillUniform(out, 0, 1)` then `+(p[i] > out[i])`.
+   */
+  readonly bernoulli: (state: Int32Array, p: Float32Array, out: Float32Array) => void
   /** out[i] = row[i % row.length]: a bias row repeated down a product's rows. */
   readonly fillRows: (row: Float32Array, out: Float32Array) => void
   /**

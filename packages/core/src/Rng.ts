@@ -80,6 +80,17 @@ export class RandomStream {
     return out
   }
 
+  /**
+   * Hands the generator's state to `draw` as int32 words [s0 high, s0 low, s1 high, s1 low]
+   * (xoroshiro128+'s two 64-bit words, as `state()` lists them) for a kernel that draws in bulk
+   * and advances them in place (the native backend's `bernoulli`); the stream goes on from there.
+   */
+  advanceWith(draw: (state: Int32Array) => void): void {
+    const state = Int32Array.from(this.generator.getState())
+    draw(state)
+    this.generator = xoroshiro128plusFromState(Array.from(state))
+  }
+
   /** Fills `out` with normal draws of the given mean and standard deviation. */
   fillNormal(out: Float32Array, mean: number, std: number): Float32Array {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal()

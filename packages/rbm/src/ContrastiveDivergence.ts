@@ -20,6 +20,12 @@ import type { HiddenUnits, RbmParameters, VisibleUnits } from "./Rbm.ts"
 export const Reconstruction = Schema.Literals(["probabilities", "samples"])
 export type Reconstruction = typeof Reconstruction.Type
 
+/**
+ * Binary states drawn in bulk by the backend (the native one's `bernoulli`): out[i] = p[i] > u_i
+ * for the uniforms of the stream whose state it advances in place, bit for bit the JavaScript draws.
+ */
+export type BulkBernoulli = (state: Int32Array, probabilities: Float32Array, out: Float32Array) => void
+
 /** An RBM's parameters held as tensors. */
 export interface RbmTensors {
   readonly visibleUnits: VisibleUnits
@@ -33,6 +39,8 @@ export interface RbmTensors {
   readonly weightsT?: tf.Tensor2D
   readonly visibleBias: tf.Tensor1D
   readonly hiddenBias: tf.Tensor1D
+  /** The backend's bulk sampler of binary states, where it has one (the same states, several times as fast). */
+  readonly bernoulli?: BulkBernoulli
 }
 
 /** Copies the parameters into tensors on the current tfjs backend (no transposed weights); release them with `disposeTensors`. */
@@ -88,16 +96,21 @@ export const hiddenMean = (units: HiddenUnits, input: tf.Tensor2D): tf.Tensor2D 
  * branch would be mispredicted about as often as the states are uncertain
  * (2.5 times as slow on 128k random states).
  */
-const bernoulli = (probabilities: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {
+const bernoulli = (probabilities: tf.Tensor2D, stream: RandomStream, bulk: BulkBernoulli | undefined): tf.Tensor2D => {
   const p = probabilities.dataSync() as Float32Array
-  const states = stream.fillUniform(new Float32Array(p.length), 0, 1)
-  for (let i = 0; i < states.length; i++) states[i] = +(p[i]! > states[i]!)
+  const states = new Float32Array(p.length)
+  if (bulk !== undefined) {
+    stream.advanceWith((state) => bulk(state, p, states))
+  } else {
+    stream.fillUniform(states, 0, 1)
+    for (let i = 0; i < states.length; i++) states[i] = +(p[i]! > states[i]!)
+  }
   return tf.tensor2d(states, probabilities.shape)
 }
 
 /** A sample of the hidden units given their input. */
-export const sampleHidden = (units: HiddenUnits, input: tf.Tensor2D, stream: RandomStream): tf.Tensor2D => {
-  if (units === "bernoulli") return bernoulli(tf.sigmoid(input), stream)
+export const sampleHidden = (units: HiddenUnits, input: tf.Tensor2D, stream: RandomStream, bulk?: BulkBernoulli): tf.Tensor2D => {
+  if (units === "bernoulli") return bernoulli(tf.sigmoid(input), stream, bulk)
   return tf.relu(tf.add(input, tf.mul(tf.sqrt(tf.sigmoid(input)), normals(stream, input.shape)))) as tf.Tensor2D
 }
 
@@ -117,7 +130,7 @@ const hiddenGiven = (rbm: RbmTensors, visible: tf.Tensor2D): HiddenGiven => {
 }
 
 const sampleGiven = (rbm: RbmTensors, given: HiddenGiven, stream: RandomStream): tf.Tensor2D =>
-  given.input === undefined ? bernoulli(given.mean, stream) : sampleHidden(rbm.hiddenUnits, given.input, stream)
+  given.input === undefined ? bernoulli(given.mean, stream, rbm.bernoulli) : sampleHidden(rbm.hiddenUnits, given.input, stream)
 
 /**
  * The visible units' mean given hidden states: probabilities for binary
@@ -140,8 +153,8 @@ export const visibleMean = (rbm: RbmTensors, hidden: tf.Tensor2D): tf.Tensor2D =
  * with its probability in `mean` (one uniform draw per unit, row-major), or
  * `mean` plus unit-variance Gaussian noise (one normal draw per unit).
  */
-export const sampleVisible = (units: VisibleUnits, mean: tf.Tensor2D, stream: RandomStream): tf.Tensor2D =>
-  units === "bernoulli" ? bernoulli(mean, stream) : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
+export const sampleVisible = (units: VisibleUnits, mean: tf.Tensor2D, stream: RandomStream, bulk?: BulkBernoulli): tf.Tensor2D =>
+  units === "bernoulli" ? bernoulli(mean, stream, bulk) : tf.add(mean, normals(stream, mean.shape)) as tf.Tensor2D
 
 /**
  * Free energy of each row: F(v) = -b.v - sum_j softplus(c_j + v.W_j) for
@@ -294,7 +307,7 @@ export const cdStatistics = (
     const last = step === options.k
     negativeVisible = last && options.reconstruction === "probabilities"
       ? negativeMean
-      : sampleVisible(rbm.visibleUnits, negativeMean, stream)
+      : sampleVisible(rbm.visibleUnits, negativeMean, stream, rbm.bernoulli)
     negative = hiddenGiven(rbm, negativeVisible)
     if (!last) hidden = sampleGiven(rbm, negative, stream)
   }
@@ -319,7 +332,7 @@ export const cdStatistics = (
   // The chains move on from a visible sample: with sampled reconstructions its hidden probabilities are in hand.
   const next = options.reconstruction === "samples"
     ? negative
-    : hiddenGiven(rbm, sampleVisible(rbm.visibleUnits, negativeMean, stream))
+    : hiddenGiven(rbm, sampleVisible(rbm.visibleUnits, negativeMean, stream, rbm.bernoulli))
   return { ...statistics, chain: sampleGiven(rbm, next, stream) }
 }
 

@@ -146,7 +146,8 @@ const tensorsOf = (state: State): RbmTensors => ({
   weights: tf.tensor2d(state.weights, [state.shape.visible, state.shape.hidden]),
   ...(state.weightsT === undefined ? {} : { weightsT: tf.tensor2d(state.weightsT, [state.shape.hidden, state.shape.visible]) }),
   visibleBias: tf.tensor1d(state.visibleBias),
-  hiddenBias: tf.tensor1d(state.hiddenBias)
+  hiddenBias: tf.tensor1d(state.hiddenBias),
+  ...(state.blas === undefined ? {} : { bernoulli: state.blas.bernoulli })
 })
 
 const read = (tensor: tf.Tensor): Float32Array => {
