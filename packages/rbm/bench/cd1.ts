@@ -14,12 +14,16 @@
  *
  *   pnpm exec node packages/rbm/bench/cd1.ts [--examples 10000] [--batches 10,100]
  *     [--threads 1] [--backend auto] [--rounds 1] [--pcd-reconstruction samples]
+ *     [--sparse-products]
  *
  * `--examples 50000` times a full epoch. `--threads` applies to both sides
  * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy). Each batch size
  * times ours and then scikit-learn's (a fresh Python, its start untimed);
  * `--rounds n` repeats the whole n times and reports each round's ratios and
  * the medians (the shared machine's load drifts from second to second).
+ * `--sparse-products` turns on the native backend's zero-skipping products
+ * (a run's `sparseProducts: "auto"`): the pixels and the binary visible
+ * samples are mostly zeros.
  */
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -39,7 +43,8 @@ const { values: flags } = parseArgs({
     threads: { type: "string", default: "1" },
     backend: { type: "string", default: "auto" },
     rounds: { type: "string", default: "1" },
-    "pcd-reconstruction": { type: "string", default: "samples" }
+    "pcd-reconstruction": { type: "string", default: "samples" },
+    "sparse-products": { type: "boolean", default: false }
   }
 })
 const examples = Number(flags.examples)
@@ -148,63 +153,93 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** One round's rates in examples per second, by batch size. */
+/** One round's rates in examples per second, by batch size; the sparse ones with `--sparse-products`. */
 interface Round {
   readonly batch: number
   readonly cd1: number
   readonly pcd1: number
+  readonly cd1Sparse: number | undefined
+  readonly pcd1Sparse: number | undefined
   readonly sklearn: number | undefined
 }
+
+const sparseProducts = flags["sparse-products"]
+
+/** Each timing on a backend of its own, so that dense and sparse products take turns within a round. */
+const backendLayer = (sparse: boolean) =>
+  TensorBackend.layer({ backend: flags.backend as BackendChoice, threads, sparse: sparse ? "auto" : "off" })
+
+const timeOn = (sparse: boolean, rows: Rows, options: RbmTrainingOptions) =>
+  Effect.scoped(timeOurs(rows, options).pipe(Effect.provide(backendLayer(sparse))))
 
 const main = Effect.gen(function*() {
   const mnist = yield* loadMnist({ trainSize: examples })
   const rows = mnist.train
   const python = findPython()
-  const { backend, results, sklearn } = yield* Effect.scoped(Effect.gen(function*() {
-    const backend = yield* TensorBackend.useSync((b) => b.info)
-    const results: Array<Round> = []
-    let sklearn: SklearnResult | undefined
-    for (let round = 0; round < rounds; round++) {
-      for (const batch of batches) {
-        const cd1 = yield* timeOurs(rows, guideCd1(batch))
-        const pcd1 = yield* timeOurs(rows, sklearnPcd1(batch))
-        sklearn = python === undefined ? undefined : runSklearn(python, rows, [batch])
-        const theirs = sklearn?.rows[0]
-        results.push({ batch, cd1: cd1.perSecond, pcd1: pcd1.perSecond, sklearn: theirs === undefined ? undefined : rows.count / theirs.seconds })
-      }
+  const backend = yield* Effect.scoped(TensorBackend.useSync((b) => b.info).pipe(Effect.provide(backendLayer(false))))
+  const results: Array<Round> = []
+  let sklearn: SklearnResult | undefined
+  for (let round = 0; round < rounds; round++) {
+    for (const batch of batches) {
+      const cd1 = yield* timeOn(false, rows, guideCd1(batch))
+      const pcd1 = yield* timeOn(false, rows, sklearnPcd1(batch))
+      const cd1Sparse = sparseProducts ? yield* timeOn(true, rows, guideCd1(batch)) : undefined
+      const pcd1Sparse = sparseProducts ? yield* timeOn(true, rows, sklearnPcd1(batch)) : undefined
+      sklearn = python === undefined ? undefined : runSklearn(python, rows, [batch])
+      const theirs = sklearn?.rows[0]
+      results.push({
+        batch,
+        cd1: cd1.perSecond,
+        pcd1: pcd1.perSecond,
+        cd1Sparse: cd1Sparse?.perSecond,
+        pcd1Sparse: pcd1Sparse?.perSecond,
+        sklearn: theirs === undefined ? undefined : rows.count / theirs.seconds
+      })
     }
-    return { backend, results, sklearn }
-  }).pipe(Effect.provide(TensorBackend.layer({ backend: flags.backend as BackendChoice, threads }))))
+  }
   console.log(`784-${HIDDEN} RBM, one pass over ${rows.count} MNIST examples, learning rate ${LEARNING_RATE}, ${threads} thread(s)`)
-  console.log(`ours: tfjs ${backend.tfjsCore} on ${backend.name} (${JSON.stringify(backend.details)}); PCD-1 with ${pcdReconstruction} reconstructions`)
+  console.log(
+    `ours: tfjs ${backend.tfjsCore} on ${backend.name} (${JSON.stringify(backend.details)}); PCD-1 with ${pcdReconstruction} reconstructions` +
+      (sparseProducts ? "; each also with sparse products on (zeros skipped)" : "")
+  )
   if (sklearn !== undefined) {
     console.log(`scikit-learn ${sklearn.sklearn} (${python}), NumPy ${sklearn.numpy}, BLAS ${sklearn.blas.join(", ") || "unknown"}`)
   }
   const cell = (value: number | undefined, digits = 0) => (value === undefined ? "n/a" : value.toFixed(digits))
-  const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined ? undefined : ours / theirs)
+  const ratio = (ours: number | undefined, theirs: number | undefined) =>
+    ours === undefined || theirs === undefined ? undefined : ours / theirs
+  const contenders: ReadonlyArray<readonly [string, (r: Round) => number | undefined]> = [
+    ["CD-1, guide", (r) => r.cd1],
+    ["PCD-1, sklearn settings", (r) => r.pcd1],
+    ...(sparseProducts
+      ? [["CD-1 sparse", (r: Round) => r.cd1Sparse], ["PCD-1 sparse", (r: Round) => r.pcd1Sparse]] as const
+      : [])
+  ]
   if (rounds > 1) {
     console.log("")
     for (const [index, row] of results.entries()) {
       console.log(
-        `round ${Math.floor(index / batches.length) + 1}, batch ${row.batch}: CD-1 ${cell(ratio(row.cd1, row.sklearn), 2)}x, ` +
-          `PCD-1 ${cell(ratio(row.pcd1, row.sklearn), 2)}x`
+        `round ${Math.floor(index / batches.length) + 1}, batch ${row.batch}: ` +
+          contenders.map(([name, pick]) => `${name} ${cell(ratio(pick(row), row.sklearn), 2)}x`).join(", ")
       )
     }
   }
   console.log("")
   console.log(
-    `| batch | ours CD-1, guide (ex/s) | ours PCD-1, sklearn settings (ex/s) | sklearn BernoulliRBM (ex/s) | ratio CD-1 | ratio PCD-1 |` +
-      (rounds > 1 ? ` (medians of ${rounds} rounds)` : "")
+    `| batch | ${contenders.map(([name]) => `ours ${name} (ex/s)`).join(" | ")} | sklearn BernoulliRBM (ex/s) | ` +
+      `${contenders.map(([name]) => `ratio ${name}`).join(" | ")} |` + (rounds > 1 ? ` (medians of ${rounds} rounds)` : "")
   )
-  console.log("|---|---|---|---|---|---|")
+  console.log(`|---|${contenders.map(() => "---|---|").join("")}---|`)
   for (const batch of batches) {
     const mine = results.filter((r) => r.batch === batch)
     const theirs = mine.flatMap((r) => (r.sklearn === undefined ? [] : [r.sklearn]))
-    const ratios = (pick: (r: Round) => number) =>
-      theirs.length === 0 ? undefined : median(mine.map((r) => ratio(pick(r), r.sklearn)!))
+    const medianOf = (values: ReadonlyArray<number | undefined>) => {
+      const known = values.filter((v): v is number => v !== undefined)
+      return known.length === 0 ? undefined : median(known)
+    }
     console.log(
-      `| ${batch} | ${cell(median(mine.map((r) => r.cd1)))} | ${cell(median(mine.map((r) => r.pcd1)))} | ` +
-        `${cell(theirs.length === 0 ? undefined : median(theirs))} | ${cell(ratios((r) => r.cd1), 2)}x | ${cell(ratios((r) => r.pcd1), 2)}x |`
+      `| ${batch} | ${contenders.map(([, pick]) => cell(medianOf(mine.map(pick)))).join(" | ")} | ${cell(medianOf(theirs))} | ` +
+        `${contenders.map(([, pick]) => `${cell(medianOf(mine.map((r) => ratio(pick(r), r.sklearn))), 2)}x`).join(" | ")} |`
     )
   }
   if (sklearn === undefined) {

@@ -6,7 +6,8 @@
  * folded into H) and decay is the learning rate times the weight cost. On a
  * backend that offers BLAS routines for arrays (the native one) each pass is
  * one BLAS call on the arrays themselves (the new step built in a second
- * buffer, so the old one is never rescaled); on the others the product is the
+ * buffer, so the old one is never rescaled; the product skips V's zeros when
+ * the backend's sparse products are on); on the others the product is the
  * tfjs backend's matMul and the rest one fused JavaScript pass.
  */
 import type { Blas } from "@rectifier/backend"
@@ -56,7 +57,8 @@ export const stepWeights = (
   const { hiddens, rows, visibles } = factors
   if (blas !== undefined) {
     // The new step is built in the spare buffer: the product, then the earlier step and the decay added in.
-    blas.gemm(true, false, visible, hidden, rows, visibles, hiddens, spare)
+    // The backend's product: it skips V's zeros (MNIST pixels, binary visible samples) when its sparse products are on.
+    blas.product(true, false, visible, hidden, rows, visibles, hiddens, spare)
     if (momentum !== 0) blas.axpy(momentum, step, spare)
     if (decay !== 0) blas.axpy(-decay, weights, spare)
     blas.axpy(1, spare, weights)

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { TensorBackend } from "@rectifier/backend"
-import { addonBuilt } from "@rectifier/backend-native"
+import { addonBuilt, type NativeBackend } from "@rectifier/backend-native"
+import * as tf from "@tensorflow/tfjs-core"
 import { RandomStream } from "@rectifier/core"
 import { Effect } from "effect"
 import { stepWeights } from "../src/WeightStep.ts"
@@ -10,11 +11,12 @@ const HIDDEN = 23
 const ROWS = 7
 
 /** Seeded buffers and factors, and the step and weights the update must produce, in double precision. */
-const fixture = (momentum: number, decay: number) => {
+const fixture = (momentum: number, decay: number, zeroBelow = 0) => {
   const stream = RandomStream.derive(11, "weight-step")
   const weights = stream.fillUniform(new Float32Array(VISIBLE * HIDDEN), -1, 1)
   const step = stream.fillUniform(new Float32Array(VISIBLE * HIDDEN), -0.1, 0.1)
-  const visibles = stream.fillUniform(new Float32Array(ROWS * VISIBLE), 0, 1)
+  // Visible values below `zeroBelow` are made exact zeros (pixels and binary samples are mostly zeros).
+  const visibles = stream.fillUniform(new Float32Array(ROWS * VISIBLE), 0, 1).map((v) => (v < zeroBelow ? 0 : v))
   const hiddens = stream.fillUniform(new Float32Array(ROWS * HIDDEN), -0.2, 0.2)
   const expectedStep = new Float64Array(VISIBLE * HIDDEN)
   const expectedWeights = new Float64Array(VISIBLE * HIDDEN)
@@ -59,4 +61,21 @@ const checkOn = (backend: "cpu" | "native") =>
 describe("the momentum step of the weights", () => {
   it.effect("matches the double-precision update on the cpu backend (matMul and one JS pass)", () => checkOn("cpu"))
   it.effect.skipIf(!addonBuilt())("matches it on the native backend (OpenBLAS in place)", () => checkOn("native"))
+  it.effect.skipIf(!addonBuilt())("with the backend's sparse products on, skips the visibles' zeros and still matches", () =>
+    Effect.scoped(Effect.provide(
+      TensorBackend.useSync(({ capabilities }) => {
+        const backend = tf.engine().findBackend("native") as NativeBackend
+        for (const [zeroBelow, path] of [[0.8, "sparse"], [0, "dense"]] as const) {
+          const { buffers, expectedStep, expectedWeights, factors } = fixture(0.9, 2e-3, zeroBelow)
+          const before = { ...backend.productCounts }
+          stepWeights(buffers, factors, 0.9, 2e-3, capabilities.blas)
+          // 80% zeros is below the `auto` limit (35% nonzeros); dense visibles stay on sgemm.
+          assert.strictEqual(backend.productCounts[path] - before[path], 1, `${path}: ${JSON.stringify(backend.productCounts)}`)
+          // Summed in another order (fused multiply-adds over the nonzeros): float32 rounding of 7 terms.
+          assert.isBelow(maxDifference(buffers.step, expectedStep), 1e-6, `step, ${path}`)
+          assert.isBelow(maxDifference(buffers.weights, expectedWeights), 1e-6, `weights, ${path}`)
+        }
+      }),
+      TensorBackend.layer({ backend: "native", threads: 1, sparse: "auto" })
+    )))
 })
