@@ -18,7 +18,8 @@
  *
  * `--examples 50000` times a full epoch. `--threads` applies to both sides
  * (wasm threads here; OPENBLAS/OMP_NUM_THREADS for NumPy). Each batch size
- * times ours and then scikit-learn's (a fresh Python, its start untimed);
+ * times ours and then scikit-learn's, each in a process of its own (a fresh
+ * Node per contender, a fresh Python; starts untimed);
  * `--rounds n` repeats the whole n times and reports each round's ratios and
  * the medians (the shared machine's load drifts from second to second).
  * `--sparse-products` turns on the native backend's zero-skipping products
@@ -44,7 +45,9 @@ const { values: flags } = parseArgs({
     backend: { type: "string", default: "auto" },
     rounds: { type: "string", default: "1" },
     "pcd-reconstruction": { type: "string", default: "samples" },
-    "sparse-products": { type: "boolean", default: false }
+    "sparse-products": { type: "boolean", default: false },
+    // Internal: time one of our contenders in this process and print its rate as JSON (see `timeApart`).
+    contender: { type: "string" }
   }
 })
 const examples = Number(flags.examples)
@@ -165,26 +168,70 @@ interface Round {
 
 const sparseProducts = flags["sparse-products"]
 
-/** Each timing on a backend of its own, so that dense and sparse products take turns within a round. */
-const backendLayer = (sparse: boolean) =>
-  TensorBackend.layer({ backend: flags.backend as BackendChoice, threads, sparse: sparse ? "auto" : "off" })
+/** One of our contenders: a method's settings, with or without sparse products. */
+type Contender = "cd1" | "pcd1" | "cd1-sparse" | "pcd1-sparse"
 
-const timeOn = (sparse: boolean, rows: Rows, options: RbmTrainingOptions) =>
-  Effect.scoped(timeOurs(rows, options).pipe(Effect.provide(backendLayer(sparse))))
+const optionsOf = (contender: Contender, batch: number): RbmTrainingOptions =>
+  contender.startsWith("cd1") ? guideCd1(batch) : sklearnPcd1(batch)
+
+/**
+ * Times `contender` in a Node process of its own, as scikit-learn runs in a Python of its own: in
+ * one process the methods share V8's compiled code, and a PCD epoch after CD epochs measured 20-40%
+ * slower than alone (the JIT's code for the shared functions turns polymorphic).
+ */
+const timeApart = (contender: Contender, batch: number): { readonly perSecond: number; readonly backend: unknown } => {
+  const args = [
+    ...process.execArgv,
+    process.argv[1]!,
+    "--contender",
+    contender,
+    "--batches",
+    String(batch),
+    "--examples",
+    String(examples),
+    "--threads",
+    String(threads),
+    "--backend",
+    flags.backend,
+    "--pcd-reconstruction",
+    pcdReconstruction,
+    ...(contender.endsWith("-sparse") ? ["--sparse-products"] : [])
+  ]
+  const run = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 })
+  if (run.status !== 0) throw new Error(`timing ${contender} at batch ${batch} failed:\n${run.stderr}`)
+  return JSON.parse(run.stdout.trim().split("\n").at(-1)!)
+}
+
+/** The child's side of `timeApart`: one timing, one line of JSON. */
+const timeContender = (contender: Contender) =>
+  Effect.gen(function*() {
+    const mnist = yield* loadMnist({ trainSize: examples })
+    const { perSecond } = yield* timeOurs(mnist.train, optionsOf(contender, batches[0]!))
+    const backend = yield* TensorBackend.useSync((b) => b.info)
+    console.log(JSON.stringify({ perSecond, backend }))
+  }).pipe(
+    Effect.provide(TensorBackend.layer({
+      backend: flags.backend as BackendChoice,
+      threads,
+      sparse: flags["sparse-products"] ? "auto" : "off"
+    })),
+    Effect.scoped
+  )
 
 const main = Effect.gen(function*() {
   const mnist = yield* loadMnist({ trainSize: examples })
   const rows = mnist.train
   const python = findPython()
-  const backend = yield* Effect.scoped(TensorBackend.useSync((b) => b.info).pipe(Effect.provide(backendLayer(false))))
   const results: Array<Round> = []
   let sklearn: SklearnResult | undefined
+  let backend: { readonly tfjsCore: string; readonly name: string; readonly details: unknown } | undefined
   for (let round = 0; round < rounds; round++) {
     for (const batch of batches) {
-      const cd1 = yield* timeOn(false, rows, guideCd1(batch))
-      const pcd1 = yield* timeOn(false, rows, sklearnPcd1(batch))
-      const cd1Sparse = sparseProducts ? yield* timeOn(true, rows, guideCd1(batch)) : undefined
-      const pcd1Sparse = sparseProducts ? yield* timeOn(true, rows, sklearnPcd1(batch)) : undefined
+      const cd1 = timeApart("cd1", batch)
+      backend = cd1.backend as typeof backend
+      const pcd1 = timeApart("pcd1", batch)
+      const cd1Sparse = sparseProducts ? timeApart("cd1-sparse", batch) : undefined
+      const pcd1Sparse = sparseProducts ? timeApart("pcd1-sparse", batch) : undefined
       sklearn = python === undefined ? undefined : runSklearn(python, rows, [batch])
       const theirs = sklearn?.rows[0]
       results.push({
@@ -199,7 +246,7 @@ const main = Effect.gen(function*() {
   }
   console.log(`784-${HIDDEN} RBM, one pass over ${rows.count} MNIST examples, learning rate ${LEARNING_RATE}, ${threads} thread(s)`)
   console.log(
-    `ours: tfjs ${backend.tfjsCore} on ${backend.name} (${JSON.stringify(backend.details)}); PCD-1 with ${pcdReconstruction} reconstructions` +
+    `ours: tfjs ${backend?.tfjsCore} on ${backend?.name} (${JSON.stringify(backend?.details)}); PCD-1 with ${pcdReconstruction} reconstructions` +
       (sparseProducts ? "; each also with sparse products on (zeros skipped)" : "")
   )
   if (sklearn !== undefined) {
@@ -248,7 +295,8 @@ const main = Effect.gen(function*() {
   }
 })
 
-Effect.runPromise(main.pipe(Effect.provide(Logger.layer([])))).catch((error) => {
+const contender = flags.contender as Contender | undefined
+Effect.runPromise((contender === undefined ? main : timeContender(contender)).pipe(Effect.provide(Logger.layer([])))).catch((error) => {
   console.error(error)
   process.exit(1)
 })
