@@ -267,6 +267,26 @@ inline float gatherDot(const int32_t* index, const float* value, int32_t from, i
   return s;
 }
 
+// denseDot of a against four rows b[0..3] at once, each result by denseDot's own operations in
+// its order (so bit for bit the same): four independent chains of adds, whose latency overlaps
+// where one chain waits on each add, and one load of a for four products.
+inline void denseDots4(const float* a, const float* const* b, int64_t n, float* out) {
+  Lanes acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
+  int64_t k = 0;
+  for (; k + laneCount <= n; k += laneCount) {
+    const Lanes av = loadLanes(a + k);
+    acc0 += av * loadLanes(b[0] + k);
+    acc1 += av * loadLanes(b[1] + k);
+    acc2 += av * loadLanes(b[2] + k);
+    acc3 += av * loadLanes(b[3] + k);
+  }
+  float s[4] = {sumLanes(acc0), sumLanes(acc1), sumLanes(acc2), sumLanes(acc3)};
+  for (; k < n; k++) {
+    for (int t = 0; t < 4; t++) s[t] += a[k] * b[t][k];
+  }
+  for (int t = 0; t < 4; t++) out[t] = s[t];
+}
+
 // Below this many multiply-adds a product runs on the calling thread alone:
 // starting a thread costs tens of microseconds.
 constexpr double threadedFrom = 4e6;
@@ -484,13 +504,26 @@ Napi::Value MaskedGemmNT(const Napi::CallbackInfo& info) {
         const bool gather = (double)(to - from) <= gatherBelow * (double)K;
         const float* x = X + i * N;
         float* c = C + i * N;
+        // The kept entries of this block; a dense row of dy runs over four rows of the weights at a
+        // time (bit for bit one at a time; 1.3x as fast at 30% kept). Grouping the gathered dot
+        // products the same way measured no faster: their cost is the gathers, not the adds' latency.
+        int64_t kept[maskRowBlock];
+        int64_t count = 0;
         for (int64_t j = j0; j < j1; j++) {
           const float v = x[j];
-          if (v > 0.0f) {
-            c[j] = gather ? gatherDot(index, value, from, to, B + j * K) : denseDot(A + i * K, B + j * K, K);
-          } else {
-            c[j] = std::isnan(v) ? v : 0.0f;
-          }
+          if (v > 0.0f) kept[count++] = j;
+          else c[j] = std::isnan(v) ? v : 0.0f;
+        }
+        int64_t q = 0;
+        for (; !gather && q + 4 <= count; q += 4) {
+          const float* rows[4] = {B + kept[q] * K, B + kept[q + 1] * K, B + kept[q + 2] * K, B + kept[q + 3] * K};
+          float dots[4];
+          denseDots4(A + i * K, rows, K, dots);
+          for (int t = 0; t < 4; t++) c[kept[q + t]] = dots[t];
+        }
+        for (; q < count; q++) {
+          const int64_t j = kept[q];
+          c[j] = gather ? gatherDot(index, value, from, to, B + j * K) : denseDot(A + i * K, B + j * K, K);
         }
       }
     }

@@ -232,6 +232,54 @@ describe.skipIf(!addonBuilt)("the masked input gradient matches (dy Wᵀ) * step
     }
   })
 
+  /**
+   * The kernel's rounding as native.cc states it, one float32 rounding per operation: a row of dy
+   * with at most a quarter of its k entries nonzero is read compressed (its nonzeros in index
+   * order, p-th into lane p mod 16), a denser one in full (k-th entry into lane k mod 16); each
+   * lane adds its products (multiply, then add) in order, the lanes are added in lane order, and
+   * the entries past the last whole 16 are added after them, in order.
+   */
+  const exactMasked = (m: number, n: number, k: number, dy: Float32Array, w: Float32Array, x: Float32Array) => {
+    const f = Math.fround
+    const out = new Float32Array(m * n)
+    for (let i = 0; i < m; i++) {
+      const row = dy.subarray(i * k, (i + 1) * k)
+      const nonzero = Array.from(row.keys()).filter((c) => row[c] !== 0)
+      const positions = nonzero.length <= 0.25 * k ? nonzero : Array.from(row.keys())
+      const whole = positions.length - positions.length % 16
+      for (let j = 0; j < n; j++) {
+        const v = x[i * n + j]!
+        if (!(v > 0)) {
+          out[i * n + j] = Number.isNaN(v) ? v : 0
+          continue
+        }
+        const lanes = new Array<number>(16).fill(0)
+        for (let p = 0; p < whole; p++) lanes[p % 16] = f(lanes[p % 16]! + f(row[positions[p]!]! * w[j * k + positions[p]!]!))
+        let s = 0
+        for (const lane of lanes) s = f(s + lane)
+        for (let p = whole; p < positions.length; p++) s = f(s + f(row[positions[p]!]! * w[j * k + positions[p]!]!))
+        out[i * n + j] = s
+      }
+    }
+    return out
+  }
+
+  it("rounds as native.cc says, bit for bit, in the gathered and the dense rows alike", () => {
+    // n = 75 crosses the 32-row blocks of the weights; masks keep from none to all of a block's
+    // entries, so every count of kept entries in a block occurs; k = 70 leaves a tail past 16s.
+    for (const [m, n, k] of [[6, 75, 70], [3, 40, 200], [4, 9, 16]] as const) {
+      const dy = new Float32Array(m * k)
+      for (let i = 0; i < m; i++) dy.set(sparseValues(k, [0.05, 0.2, 0.6, 1][i % 4]!), i * k)
+      const w = sparseValues(n * k, 1)
+      const keep = (i: number) => [0.02, 0.3, 0.7, 1][i % 4]!
+      const x = Float32Array.from({ length: m * n }, (_, at) => stream.uniform() < keep(Math.floor(at / n)) ? stream.uniform() + 0.01 : -stream.uniform())
+      x[1] = NaN
+      const out = sentinel(m * n)
+      addon().maskedGemmNT(m, n, k, dy, w, x, out, 1)
+      assert.deepStrictEqual(out, exactMasked(m, n, k, dy, w, x), `${m}x${n}x${k}`)
+    }
+  })
+
   it("empty and single-row inputs", () => {
     check(1, 20, 17, sparseValues(17, 0.5), Float32Array.from({ length: 20 }, (_, j) => j % 3 - 1), "one row")
     check(0, 20, 17, new Float32Array(0), new Float32Array(0), "no rows")
