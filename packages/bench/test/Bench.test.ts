@@ -204,19 +204,19 @@ describe("bench worker", () => {
       assert.isAbove(result["samplesPerSecond"] as number, 0)
       assert.isTrue(Number.isFinite(result["finalLoss"] as number))
       assert.strictEqual(result["tensorsAfter"], result["tensorsBefore"])
-      // cpu has no fused dense layer: tfjs's fused product and the rectifier, op by op (133 kernels a step on cpu).
+      // cpu has no fused dense layer: tfjs's fused product and the rectifier, op by op (over 110 kernels a step on cpu).
       assert.isAbove(result["kernelsPerStep"] as number, 110)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   })
 
-  it.skipIf(!addonBuilt())("on native, each layer is the fused dense layer: 50 kernels a step (tfjs's ops: 117)", () => {
+  it.skipIf(!addonBuilt())("on native, each layer is the fused dense layer: 37 kernels a step (tfjs's ops: 104)", () => {
     const dir = mkdtempSync(join(tmpdir(), "bench-test-"))
     try {
       writeWorkload(dir, 3, 4, 2)
       const result = worker({ kind: "train", backend: "native", threads: 1, dir, batch: 4, batches: 2, steps: 2, warmup: 1, learningRate: 0.01 })
-      assert.strictEqual(result["kernelsPerStep"], 50)
+      assert.strictEqual(result["kernelsPerStep"], 37)
       assert.strictEqual(result["tensorsAfter"], result["tensorsBefore"])
     } finally {
       rmSync(dir, { recursive: true, force: true })
