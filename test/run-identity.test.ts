@@ -31,7 +31,12 @@ const campaign = {
   } as Record<string, string>,
   followers: [
     { cell: "rectifier", seed: 2, key: "b5986f7411cf", leader: "rectifier-seed1-bee479df8050" },
-    { cell: "rectifier", seed: 3, key: "830ec6c6d2d4", leader: "rectifier-seed1-bee479df8050" }
+    { cell: "rectifier", seed: 3, key: "830ec6c6d2d4", leader: "rectifier-seed1-bee479df8050" },
+    // The fourteenth session's campaign named the softplus followers' folders so; the tanh ones had not started.
+    { cell: "softplus, pre-trained", seed: 2, key: "b4c0e5daab55", leader: "softplus-pre-trained-seed1-4f33be482473" },
+    { cell: "softplus, pre-trained", seed: 3, key: "8a964ed5a0f9", leader: "softplus-pre-trained-seed1-4f33be482473" },
+    { cell: "tanh, pre-trained", seed: 2, key: "350d6c4685e5", leader: "tanh-pre-trained-seed1-ef647bec24f0" },
+    { cell: "tanh, pre-trained", seed: 3, key: "70b0891f1b59", leader: "tanh-pre-trained-seed1-ef647bec24f0" }
   ]
 }
 
