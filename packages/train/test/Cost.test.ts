@@ -58,7 +58,7 @@ const identical = (a: ReadonlyArray<Float32Array>, b: ReadonlyArray<Float32Array
 
 describe("the cost's gradient", () => {
   for (const backend of ["cpu", "wasm", ...(addonBuilt() ? ["native" as const] : [])] as const) {
-    it.live(`is tfjs's autodiff of sum(abs(h)), bit for bit, on ${backend}`, () =>
+    it.live(`is tfjs's softmax cross-entropy and autodiff of sum(abs(h)), bit for bit, on ${backend}`, () =>
       Effect.gen(function*() {
         const { reference, written, zeros } = yield* gradientsOf(backend)
         assert.isAbove(zeros, 0, "the rectifiers' exact zeros, where abs' is taken as -1, are exercised")
