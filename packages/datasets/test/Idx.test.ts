@@ -60,6 +60,35 @@ describe("IDX on the embedded MNIST files", () => {
       for (const v of a.train.inputs) max = Math.max(max, v)
       assert.strictEqual(max, 1)
     }))
+
+  it.effect("normalisations: symmetric maps each byte to byte * 2/255 - 1, standardize by the training set only, unit unchanged", () =>
+    Effect.gen(function*() {
+      const options = { trainSize: 2000, evaluationSize: 500 }
+      const unitSplit = yield* loadMnist({ ...options, normalisation: "unit" })
+      const plain = yield* loadMnist(options)
+      assert.deepStrictEqual(unitSplit.train.inputs, plain.train.inputs)
+      const symmetric = yield* loadMnist({ ...options, normalisation: "symmetric" })
+      const bytes = yield* parseIdx("train", readFileSync(join(embeddedMnistDirectory(), mnistFiles.trainImages.name)), 3)
+      for (let i = 0; i < symmetric.train.inputs.length; i++) {
+        const expected = Math.fround(bytes.data[i]! * (2 / 255) - 1)
+        if (symmetric.train.inputs[i] !== expected) assert.fail(`input ${i}: ${symmetric.train.inputs[i]} against ${expected}`)
+      }
+      // Background pixels (byte 0) are exactly -1, full ink exactly 1.
+      assert.strictEqual(symmetric.test.inputs.reduce((a, b) => Math.min(a, b)), -1)
+      assert.strictEqual(symmetric.test.inputs.reduce((a, b) => Math.max(a, b)), 1)
+      const standardized = yield* loadMnist({ ...options, normalisation: "standardize" })
+      // Pixel 14 * 28 + 14 (the centre): mean 0 and sd 1 over the training rows, not over validation's.
+      const centre = 14 * 28 + 14
+      const column = (set: typeof standardized.train) => Array.from({ length: set.count }, (_, r) => set.inputs[r * 784 + centre]!)
+      const train = column(standardized.train)
+      const mean = train.reduce((a, b) => a + b, 0) / train.length
+      const sd = Math.sqrt(train.reduce((a, b) => a + (b - mean) ** 2, 0) / train.length)
+      // float32 rounding of 2000 standardized values: far below 1e-5
+      assert.isBelow(Math.abs(mean), 1e-5)
+      assert.isBelow(Math.abs(sd - 1), 1e-5)
+      const validation = column(standardized.validation)
+      assert.notStrictEqual(validation.reduce((a, b) => a + b, 0) / validation.length, 0)
+    }))
 })
 
 describe("IDX on malformed files", () => {

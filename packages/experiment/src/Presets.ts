@@ -186,6 +186,15 @@ export const planRuns = (
         const config = yield* decodeConfig(withStack(merged, protocol), strict).pipe(
           Effect.mapError((issue) => configInvalid(`resolved configuration of ${preset.name} (${cell.label})`, issue.issue))
         )
+        if (config.dataset.inputs === "symmetric" && config.pretraining !== undefined) {
+          return yield* new ConfigInvalid({
+            source: `resolved configuration of ${preset.name} (${cell.label})`,
+            problems: [{
+              field: "dataset.inputs",
+              problem: "symmetric inputs cannot be pre-trained: the first layer's auto-encoder or RBM reconstructs inputs in [0, 1]"
+            }]
+          })
+        }
         const selection = protocol === "paper" && seedList.length > 1 && selects(config)
           ? { selection: index === 0 ? "leader" as const : "follower" as const }
           : {}

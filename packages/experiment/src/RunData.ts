@@ -87,14 +87,16 @@ export const loadRunData = (
   source: DataSource = {}
 ): Effect.Effect<{ readonly all: SplitDataset; readonly labelled: SplitDataset }, DatasetError> =>
   Effect.gen(function*() {
-    const { evaluationSize, labelledFraction, name, trainSize } = config.dataset
+    const { evaluationSize, inputs, labelledFraction, name, trainSize } = config.dataset
+    const normalisation = inputs === undefined ? {} : { normalisation: inputs }
     const all = name === "mnist"
       ? yield* loadMnist({
         ...(trainSize === undefined ? {} : { trainSize }),
-        ...(evaluationSize === undefined ? {} : { evaluationSize })
+        ...(evaluationSize === undefined ? {} : { evaluationSize }),
+        ...normalisation
       })
       : yield* Effect.gen(function*() {
-        const loaded = yield* loadDataset({ ...source, name: registryNames[name] })
+        const loaded = yield* loadDataset({ ...source, name: registryNames[name], ...normalisation })
         return {
           ...loaded,
           train: yield* first(loaded.name, "trainSize", loaded.train, trainSize),

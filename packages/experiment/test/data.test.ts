@@ -5,7 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { type DataSource, loadRunData, type Preset, resolveConfig, runPipeline } from "@rectifier/experiment"
+import { NUMERICS_VERSION } from "@rectifier/core"
+import { type DataSource, findPreset, loadRunData, type Preset, resolveConfig, runKey, runPipeline } from "@rectifier/experiment"
 import { cifar10File, stampOf } from "@rectifier/datasets"
 import { Effect } from "effect"
 import { cifarRecords, concat, gzip, norbCat, norbDat, pattern, tar } from "../../datasets/test/fixtures.ts"
@@ -119,6 +120,31 @@ describe("pipeline runs on datasets other than MNIST", () => {
       }
       assert.strictEqual(seen.size, all.train.count)
       assert.deepStrictEqual(labelled.validation.inputs, all.validation.inputs)
+    }))
+
+  it.effect("symmetric inputs: MNIST's pixels in [-1, 1] for every split, a distinct run; refused with pre-training", () =>
+    Effect.gen(function*() {
+      const tanh = yield* findPreset("mnist-tanh")
+      const sizes = { trainSize: 200, evaluationSize: 100 }
+      const plain = yield* resolveConfig(tanh, { dataset: sizes })
+      const symmetric = yield* resolveConfig(tanh, { dataset: { ...sizes, inputs: "symmetric" } })
+      assert.notStrictEqual(runKey(symmetric, NUMERICS_VERSION), runKey(plain, NUMERICS_VERSION))
+      const unit = yield* loadRunData(plain)
+      const signed = yield* loadRunData(symmetric)
+      for (const split of ["train", "validation", "test"] as const) {
+        const [a, b] = [unit.labelled[split].inputs, signed.labelled[split].inputs]
+        assert.strictEqual(a.length, b.length)
+        // byte / 255 against byte * 2/255 - 1 of the same byte: b = 2a - 1 up to float32 rounding (2^-23 of 1)
+        for (let i = 0; i < a.length; i++) {
+          if (Math.abs(b[i]! - (2 * a[i]! - 1)) > 2.4e-7) assert.fail(`${split} input ${i}: ${b[i]} against 2 * ${a[i]} - 1`)
+        }
+      }
+      // Pre-training takes the pixels as [0, 1] targets (the tanh stack's cross-entropy): refused, naming the field.
+      const dae = yield* findPreset("mnist-tanh-dae")
+      const refused = yield* Effect.flip(resolveConfig(dae, { dataset: { inputs: "symmetric" } }))
+      assert.strictEqual(refused._tag, "ConfigInvalid")
+      assert.include(refused.message, "dataset.inputs")
+      assert.include(refused.message, "cannot be pre-trained")
     }))
 
   it.live("CIFAR-10 from files already in the cache, offline; without them, the typed not-cached error", () =>

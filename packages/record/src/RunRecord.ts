@@ -35,7 +35,13 @@ export const RunConfig = Schema.Struct({
     /** Use the first `evaluationSize` validation and test examples; absent: all of them. */
     evaluationSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
     /** Fraction of the training examples whose labels fine-tuning may use (Figure 4); 1 in records without it. */
-    labelledFraction: withDefault(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1)), 1)
+    labelledFraction: withDefault(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(1)), 1),
+    /**
+     * `symmetric`: pixels scaled to [-1, 1] (`byte * 2/255 - 1`) instead of the dataset's default
+     * ([0, 1]; NORB is [-1, 1] already), an input scaling the paper leaves open for MNIST. Absent:
+     * the dataset's default, so runs without it keep their identity.
+     */
+    inputs: Schema.optionalKey(Schema.Literal("symmetric"))
   }),
   /** Greedy layer-wise pre-training of the hidden layers before supervised training; absent for none. */
   pretraining: Schema.optionalKey(PretrainConfig),

@@ -48,12 +48,13 @@ const deviations = (record: RunRecord): ReadonlyArray<string> => {
 export const describeData = (record: RunRecord): string => {
   const { data } = record
   const { dataset } = record.config
+  const inputs = dataset.inputs === "symmetric" ? ", pixels scaled to [-1, 1]" : ""
   if (data === undefined) {
-    return `${dataset.name}: ${dataset.trainSize ?? "all"} training, ${dataset.evaluationSize ?? "all"} validation and test examples`
+    return `${dataset.name}: ${dataset.trainSize ?? "all"} training, ${dataset.evaluationSize ?? "all"} validation and test examples${inputs}`
   }
   return `${data.dataset}: ${data.train} training` +
     (data.unlabelled === 0 ? "" : ` (${data.unlabelled} more unlabelled, ${dataset.labelledFraction} labelled)`) +
-    `, ${data.validation} validation, ${data.test} test examples`
+    `, ${data.validation} validation, ${data.test} test examples${inputs}`
 }
 
 const number = (value: number | undefined) => (value === undefined ? "—" : value.toFixed(4))
